@@ -1,0 +1,3 @@
+"""Archiving crawler for article websites."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,64 @@
+"""Pure article extraction: (url, html bytes, headers) -> record. No Scrapy or Twisted here."""
+
+from __future__ import annotations
+
+import re
+
+from . import fields
+from .authors import extract_authors
+from .body import extract_body
+from .breadcrumb import extract_breadcrumb
+from .dates import extract_dates
+from .document import Document, Link
+from .pagetype import classify, structure_signals
+from .related import extract_related
+from .title import extract_title
+
+__all__ = ["Document", "Link", "extract", "extract_document", "FIELDS"]
+
+FIELDS = (
+    "url", "canonical_url", "page_type", "title", "breadcrumb", "authors", "published", "modified",
+    "body_text", "body_html", "related", "tags", "categories", "language", "description", "image",
+    "site_name", "word_count",
+)
+_WORD = re.compile(r"\w+")
+
+
+def extract_document(doc: Document) -> dict:
+    """Every field of the record from a parsed page. Edits doc's tree: call it last."""
+    doc.links  # noqa: B018 - link discovery must see the tree before the body extractor prunes it
+    site_name = fields.site_name(doc)
+    canonical = fields.canonical_url(doc)
+    title = extract_title(doc, site_name or "")
+    published, modified = extract_dates(doc)
+    authors = extract_authors(doc)
+    record = {
+        "url": doc.url,
+        "canonical_url": canonical,
+        "page_type": None,
+        "title": title,
+        "breadcrumb": extract_breadcrumb(doc, canonical),
+        "authors": authors,
+        "published": published,
+        "modified": modified,
+        "body_text": "",
+        "body_html": "",
+        "related": extract_related(doc, canonical),
+        "tags": fields.tags(doc),
+        "categories": fields.categories(doc),
+        "language": fields.language(doc),
+        "description": fields.description(doc),
+        "image": fields.image(doc),
+        "site_name": site_name,
+        "word_count": 0,
+    }
+    signals = structure_signals(doc)
+    record["body_text"], record["body_html"] = extract_body(doc, title)
+    record["word_count"] = len(_WORD.findall(record["body_text"]))
+    record["page_type"] = classify(doc, signals, record["word_count"], bool(published), bool(authors))
+    return record
+
+
+def extract(url: str, body: bytes | str, headers=None, status: int | None = None) -> dict:
+    """Extract one record from a page's raw bytes (or text) and optional HTTP headers."""
+    return extract_document(Document(url, body, headers=headers, status=status))

@@ -1,0 +1,139 @@
+"""Author names: structured data, meta tags, rel=author, then bylines; names only."""
+
+from __future__ import annotations
+
+import re
+
+from .document import Document, squash
+from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value
+
+_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|reported|published|compiled|edited|text|story|words|photos?)\s+by|by|from|"
+    r"von|por|par|di|door|av|af|autor(?:a|in)?|author|authors)\s*[:\-–]?\s+",
+    re.I,
+)
+_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\s\|\s|/)\s*", re.I)
+_ROLE_WORDS = r"(?:writer|reporter|correspondent|editor|columnist|contributor|journalist|producer|analyst|photographer|intern)s?"
+_QUALIFIER = r"(?:staff|senior|chief|special|foreign|political|contributing|deputy|managing|associate|executive|guest)"
+# A part that is only a role ("Senior Correspondent"), or a qualified role after a name ("Jane Doe, Staff Writer").
+_ROLE_PART = re.compile(rf"^(?:the\s+)?(?:{_QUALIFIER}\s+)*{_ROLE_WORDS}(?:\s+(?:at|for|of)\b.*)?$", re.I)
+_TRAILING_ROLE = re.compile(rf"\s+{_QUALIFIER}\s+{_ROLE_WORDS}\b.*$", re.I)
+_DATEISH = re.compile(
+    r"\b(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|"
+    r"updated|published|posted on|hours? ago|minutes? ago|min read)\b.*$",
+    re.I,
+)
+_NOT_A_NAME = re.compile(r"https?:|www\.|@|\.com\b|^\W*$|\d{3,}")
+_BYLINE_CLASS = re.compile(r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta", re.I)
+_BIO_CLASS = re.compile(r"bio|box|about|description|avatar|profile-text", re.I)
+_STOPWORDS = {"admin", "staff", "editor", "editors", "editorial", "team", "guest", "anonymous", "unknown",
+              "view all posts", "more", "all posts", "posts", "contact", "share", "follow"}
+
+
+def clean_names(raw: str) -> list[str]:
+    """Split a byline string into clean names ("By A and B, Reporter" -> ["A", "B"])."""
+    text = squash(raw)
+    if not text or len(text) > 200 or _NOT_A_NAME.match(text):
+        return []
+    text = _DATEISH.sub("", text)
+    text = _PREFIX.sub("", text)
+    names = []
+    for part in _SPLIT.split(text):
+        part = _PREFIX.sub("", part.strip(" \t-–—|:·•,"))
+        part = _TRAILING_ROLE.sub("", part).strip(" \t-–—|:·•,()")
+        if _ROLE_PART.match(part):
+            continue
+        words = part.split()
+        if not words or len(words) > 5 or len(part) > 60:
+            continue
+        if _NOT_A_NAME.search(part) or part.casefold() in _STOPWORDS:
+            continue
+        if not any(ch.isalpha() for ch in part):
+            continue
+        names.append(part)
+    return names
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen, out = set(), []
+    for name in names:
+        key = name.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+def _from_jsonld(doc: Document) -> list[str]:
+    for node in nodes_of_type(doc.jsonld, ARTICLE_TYPES):
+        names = []
+        for author in as_list(node.get("author")) + as_list(node.get("creator")):
+            if isinstance(author, dict):
+                raw = text_value(author.get("name"))
+                if not raw and author.get("@id"):
+                    raw = _resolve_id(doc, author["@id"])
+            else:
+                raw = text_value(author)
+            names += clean_names(raw) if raw and not raw.startswith("http") else []
+        if names:
+            return names
+    return []
+
+
+def _resolve_id(doc: Document, node_id: str) -> str:
+    for node in doc.jsonld:
+        if node.get("@id") == node_id:
+            return text_value(node.get("name"))
+    return ""
+
+
+def _from_microdata(doc: Document) -> list[str]:
+    names = []
+    for el in microdata(doc.root, "author"):
+        inner = [e for e in el.iter() if "name" in (e.get("itemprop") or "").split()]
+        raw = (inner[0].get("content") or inner[0].text_content()) if inner else (el.get("content") or el.text_content())
+        names += clean_names(raw)
+    return names
+
+
+def _from_meta(doc: Document) -> list[str]:
+    for key in ("author", "article:author", "dc.creator", "dc.creator.author", "parsely-author", "sailthru.author", "byl", "twitter:creator"):
+        value = doc.meta.get(key)
+        if value and not value.startswith(("http", "@")):
+            names = clean_names(value)
+            if names:
+                return names
+    return []
+
+
+def _from_rel_author(doc: Document) -> list[str]:
+    names = []
+    for el in doc.root.xpath("//body//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"):
+        names += clean_names(el.text_content())
+    return names
+
+
+def _from_bylines(doc: Document) -> list[str]:
+    for el in doc.root.xpath("//body//*[@class or @id]"):
+        label = f"{el.get('class', '')} {el.get('id', '')}"
+        if not _BYLINE_CLASS.search(label) or _BIO_CLASS.search(label):
+            continue
+        links = [a for a in el.iter("a") if "/author" in (a.get("href") or "") or "/profile" in (a.get("href") or "")]
+        if links:
+            names = [n for a in links for n in clean_names(a.text_content())]
+        else:
+            names = clean_names(el.text_content())
+        if names:
+            return names
+    return []
+
+
+STRATEGIES = (_from_jsonld, _from_microdata, _from_meta, _from_rel_author, _from_bylines)
+
+
+def extract_authors(doc: Document) -> list[str]:
+    for strategy in STRATEGIES:
+        names = strategy(doc)
+        if names:
+            return _dedupe(names)
+    return []

@@ -1,0 +1,143 @@
+"""Breadcrumb trail: [{"name", "url"}], home first, as the page shows it."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .document import Document, squash
+from .metadata import as_list, nodes_of_type, text_value
+
+_SEPARATOR_CHARS = "»›>/|→·•"
+_SEPARATORS = re.compile(r"\s*(?:[»›>/|→·•]|&gt;|&raquo;)\s*")
+_CLASS = re.compile(r"bread|crumb|trail", re.I)
+_PREFIX = re.compile(r"^\s*(?:you are here|sie sind hier|vous êtes ici|estás en|location)\s*:?\s*", re.I)
+_HOME_WORDS = {"home", "homepage", "home page", "start", "startseite", "accueil", "inicio", "início", "главная", "خانه", "الرئيسية", "صفحه اصلی"}
+_MAX_ITEMS = 12
+
+
+def _item(name: str, url: str | None) -> dict:
+    return {"name": name, "url": url}
+
+
+def _from_jsonld(doc: Document) -> list[dict]:
+    for node in nodes_of_type(doc.jsonld, {"breadcrumblist"}):
+        elements = [e for e in as_list(node.get("itemListElement")) if isinstance(e, dict)]
+        elements.sort(key=lambda e: _position(e.get("position")))
+        items = []
+        for element in elements:
+            target = element.get("item")
+            name = text_value(element.get("name"))
+            url = None
+            if isinstance(target, dict):
+                name = name or text_value(target.get("name"))
+                url = target.get("@id") or target.get("url")
+            elif isinstance(target, str):
+                url = target
+            if name:
+                items.append(_item(name, doc.absolute(url) if isinstance(url, str) else None))
+        if items:
+            return items
+    return []
+
+
+def _position(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _from_markup(doc: Document) -> list[dict]:
+    """Microdata (itemtype=BreadcrumbList) and RDFa (typeof=BreadcrumbList)."""
+    for scope in doc.root.xpath("//*[contains(@itemtype,'BreadcrumbList') or contains(@typeof,'BreadcrumbList')]"):
+        items = []
+        for element in scope.xpath(".//*[contains(@itemprop,'itemListElement') or contains(@property,'itemListElement')]"):
+            names = element.xpath(".//*[@itemprop='name' or @property='name']")
+            name = squash(names[0].get("content") or names[0].text_content()) if names else squash(element.text_content())
+            links = element.xpath(".//*[@itemprop='item' or @property='item']/@href | .//*[@itemprop='item' or @property='item']/@content | .//a/@href")
+            if name:
+                items.append(_item(name, doc.absolute(links[0]) if links else None))
+        if items:
+            return items
+    return []
+
+
+def _tokens(container, doc: Document) -> list[dict]:
+    """Anchors and separator-split text of a trail element, in order."""
+    items: list[dict] = []
+
+    def add_text(text: str | None) -> None:
+        if not text:
+            return
+        for part in _SEPARATORS.split(text):
+            part = squash(part)
+            if part and part.strip(_SEPARATOR_CHARS):
+                items.append(_item(part, None))
+
+    def walk(el) -> None:
+        if el.tag == "a":
+            name = squash(el.text_content())
+            if name:
+                items.append(_item(name, doc.absolute(el.get("href"))))
+        elif el.tag not in ("script", "style", "svg") and not (el.get("class") or "").count("screen-reader"):
+            add_text(el.text)
+            for child in el:
+                walk(child)
+                add_text(child.tail)
+
+    walk(container)
+    if items:
+        items[0]["name"] = _PREFIX.sub("", items[0]["name"])
+        if not items[0]["name"]:
+            items.pop(0)
+    return items
+
+
+def _is_home(item: dict, doc: Document) -> bool:
+    if item["name"].casefold() in _HOME_WORDS:
+        return True
+    return bool(item["url"]) and urlsplit(item["url"]).path in ("", "/") and urlsplit(item["url"]).netloc == urlsplit(doc.url).netloc
+
+
+def _from_class(doc: Document) -> list[dict]:
+    for el in doc.root.xpath("//body//*[@class or @id or @aria-label]"):
+        label = f"{el.get('class', '')} {el.get('id', '')} {el.get('aria-label', '')}"
+        if not _CLASS.search(label) or el.tag in ("body", "html", "script", "style", "link"):
+            continue
+        if len(el.text_content()) > 400:
+            continue
+        items = _tokens(el, doc)
+        if len(items) >= 2:
+            return items
+    return []
+
+
+def _from_text_trail(doc: Document) -> list[dict]:
+    """An unmarked trail such as 'Home » Category » Title' near the top of the page."""
+    for el in doc.root.xpath("//body//*[self::div or self::p or self::nav or self::span or self::ol or self::ul or self::li][a]"):
+        text = squash(el.text_content())
+        if not text or len(text) > 300 or not any(ch in text for ch in "»›>→"):
+            continue
+        items = _tokens(el, doc)
+        if len(items) >= 2 and _is_home(items[0], doc) and sum(1 for i in items if i["url"]) >= 1:
+            return items
+    return []
+
+
+STRATEGIES = (_from_jsonld, _from_markup, _from_class, _from_text_trail)
+
+
+def extract_breadcrumb(doc: Document, page_url: str, title: str = "") -> list[dict]:
+    for strategy in STRATEGIES:
+        items = strategy(doc)
+        if items:
+            break
+    else:
+        return []
+    items = items[:_MAX_ITEMS]
+    last = items[-1]
+    # The trail's last, unlinked item is the page itself.
+    if last["url"] is None:
+        last["url"] = page_url
+    return items

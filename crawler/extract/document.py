@@ -1,0 +1,139 @@
+"""A parsed page: decoded text, one lxml tree, and what several fields share (links, metadata)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+from .encoding import clean_controls, decode_html
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+_WS = re.compile(r"\s+")
+# libxml2 without huge_tree caps nesting depth and node size, which bounds hostile pages.
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str
+    text: str
+    tag: str  # a, link, img, ...
+    rel: str
+    type: str = ""
+
+
+def squash(text: str | None) -> str:
+    """Collapse runs of whitespace into one space and strip the ends."""
+    return _WS.sub(" ", text).strip() if text else ""
+
+
+def headers_get(headers, name: str) -> str | None:
+    """Case-insensitive header lookup over a dict or list of pairs, str or bytes."""
+    if not headers:
+        return None
+    items = headers.items() if hasattr(headers, "items") else headers
+    wanted = name.lower()
+    for key, value in items:
+        key = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        if key.lower() == wanted:
+            if isinstance(value, (list, tuple)):
+                value = value[0] if value else None
+            if isinstance(value, bytes):
+                value = value.decode("latin-1")
+            return value
+    return None
+
+
+class Document:
+    """One page, parsed once; fields and link discovery read from the same tree."""
+
+    def __init__(self, url: str, body: bytes | str, headers=None, status: int | None = None):
+        self.url = url
+        self.headers = headers
+        self.status = status
+        if isinstance(body, bytes):
+            text, self.encoding = decode_html(body, headers_get(headers, "Content-Type"))
+        else:
+            text, self.encoding = body, "utf-8"
+        self.text = clean_controls(_XML_DECLARATION.sub("", text, count=1))
+        self.root = self._parse(self.text)
+
+    @staticmethod
+    def _parse(text: str):
+        if text.strip():
+            try:
+                root = lxml.html.document_fromstring(text, parser=_PARSER)
+                if root is not None:
+                    return root
+            except (etree.ParserError, ValueError):
+                pass
+        return lxml.html.document_fromstring("<html><head></head><body></body></html>")
+
+    @cached_property
+    def base_url(self) -> str:
+        for href in self.root.xpath("//head/base/@href")[:1]:
+            href = href.strip()
+            if href:
+                return urljoin(self.url, href)
+        return self.url
+
+    def absolute(self, href: str | None) -> str | None:
+        """Resolve href against the page; None for empty, fragment-only and non-web links."""
+        if not href:
+            return None
+        href = href.strip()
+        if not href or href.startswith("#"):
+            return None
+        try:
+            url = urljoin(self.base_url, href)
+        except ValueError:
+            return None
+        if not url.startswith(("http://", "https://")):
+            return None
+        return url.split("#", 1)[0]
+
+    @cached_property
+    def links(self) -> list[Link]:
+        """Outgoing links in document order: anchors, <link> elements, images and frames."""
+        out: list[Link] = []
+        for el in self.root.iter("a", "area", "link", "img", "iframe", "frame", "source"):
+            tag = el.tag
+            attr = "src" if tag in ("img", "iframe", "frame", "source") else "href"
+            url = self.absolute(el.get(attr))
+            if url is None:
+                continue
+            text = squash(el.text_content()) if tag == "a" else ""
+            out.append(Link(url, text, tag, (el.get("rel") or "").lower(), (el.get("type") or "").lower()))
+        return out
+
+    @cached_property
+    def meta(self) -> dict[str, str]:
+        """<meta> values by lower-cased name/property/itemprop; the first one wins."""
+        values: dict[str, str] = {}
+        for el in self.root.iter("meta"):
+            content = el.get("content")
+            if content is None:
+                continue
+            content = content.strip()
+            for attr in ("property", "name", "itemprop", "http-equiv"):
+                key = el.get(attr)
+                if key:
+                    values.setdefault(key.strip().lower(), content)
+        return values
+
+    @cached_property
+    def jsonld(self) -> list[dict]:
+        from .metadata import parse_jsonld
+
+        return parse_jsonld(self.root)
+
+    @cached_property
+    def html_title(self) -> str:
+        for el in self.root.iter("title"):
+            return squash(el.text_content())
+        return ""

@@ -1,0 +1,116 @@
+"""Small metadata fields: canonical URL, tags, categories, language, description, image, site name."""
+
+from __future__ import annotations
+
+from .document import Document, headers_get, squash
+from .metadata import ARTICLE_TYPES, as_list, nodes_of_type, text_value
+
+
+def _article_nodes(doc: Document) -> list[dict]:
+    return nodes_of_type(doc.jsonld, ARTICLE_TYPES)
+
+
+def canonical_url(doc: Document) -> str:
+    for href in doc.root.xpath("//link[@rel and @href]"):
+        if "canonical" in href.get("rel", "").lower().split():
+            url = doc.absolute(href.get("href"))
+            if url:
+                return url
+    return doc.absolute(doc.meta.get("og:url")) or doc.url
+
+
+def _unique(values) -> list[str]:
+    seen, out = set(), []
+    for value in values:
+        value = squash(value)
+        if value and value.casefold() not in seen and len(value) <= 80:
+            seen.add(value.casefold())
+            out.append(value)
+    return out
+
+
+def _keywords(value) -> list[str]:
+    out = []
+    for item in as_list(value):
+        text = text_value(item)
+        out += text.split(",") if isinstance(item, str) else [text]
+    return out
+
+
+def tags(doc: Document) -> list[str]:
+    for node in _article_nodes(doc):
+        if node.get("keywords"):
+            return _unique(_keywords(node["keywords"]))
+    meta_tags = [el.get("content", "") for el in doc.root.xpath("//meta[@property='article:tag' or @name='article:tag']")]
+    if meta_tags:
+        return _unique(meta_tags)
+    rel_tags = [
+        a.text_content() for a in doc.root.xpath("//a[@rel]") if a.get("rel", "").lower().split() == ["tag"]
+    ]
+    if rel_tags:
+        return _unique(rel_tags)
+    return _unique(doc.meta.get("news_keywords", doc.meta.get("keywords", "")).split(","))
+
+
+def categories(doc: Document) -> list[str]:
+    for node in _article_nodes(doc):
+        if node.get("articleSection"):
+            return _unique(_keywords(node["articleSection"]))
+    sections = [el.get("content", "") for el in doc.root.xpath("//meta[@property='article:section' or @name='article:section']")]
+    if sections:
+        return _unique(sections)
+    return _unique(
+        a.text_content() for a in doc.root.xpath("//a[@rel]") if "category" in a.get("rel", "").lower().split()
+    )
+
+
+def language(doc: Document) -> str | None:
+    for node in _article_nodes(doc):
+        value = text_value(node.get("inLanguage"))
+        if value:
+            return value
+    lang = doc.root.get("lang") or doc.root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if lang and lang.strip():
+        return lang.strip()
+    value = doc.meta.get("content-language") or doc.meta.get("og:locale") or doc.meta.get("language")
+    if value:
+        return value.replace("_", "-").split(",")[0].strip()
+    header = headers_get(doc.headers, "Content-Language")
+    return header.split(",")[0].strip() if header else None
+
+
+def description(doc: Document) -> str | None:
+    for key in ("description", "og:description", "twitter:description"):
+        if doc.meta.get(key):
+            return squash(doc.meta[key])
+    for node in _article_nodes(doc):
+        value = text_value(node.get("description"))
+        if value:
+            return value
+    return None
+
+
+def image(doc: Document) -> str | None:
+    for key in ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"):
+        url = doc.absolute(doc.meta.get(key))
+        if url:
+            return url
+    for node in _article_nodes(doc):
+        for item in as_list(node.get("image")):
+            url = doc.absolute(text_value(item) if not isinstance(item, dict) else text_value(item.get("url") or item.get("@id")))
+            if url:
+                return url
+    return None
+
+
+def site_name(doc: Document) -> str | None:
+    if doc.meta.get("og:site_name"):
+        return squash(doc.meta["og:site_name"])
+    for node in _article_nodes(doc):
+        publisher = node.get("publisher")
+        if isinstance(publisher, dict) and text_value(publisher.get("name")):
+            return text_value(publisher.get("name"))
+    for node in nodes_of_type(doc.jsonld, {"website", "organization", "newsmediaorganization"}):
+        if text_value(node.get("name")):
+            return text_value(node.get("name"))
+    return squash(doc.meta.get("application-name")) or None

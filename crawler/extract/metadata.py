@@ -1,0 +1,137 @@
+"""Structured metadata: JSON-LD nodes and microdata, flattened for field lookups."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .document import squash
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "scholarlyarticle",
+    "techarticle", "report", "liveblogposting", "socialmediaposting", "posting", "review",
+}
+LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage", "profilepage"}
+
+_TRAILING_COMMA = re.compile(r",\s*([\]}])")
+_MAX_NODES = 500
+
+
+def _loads(text: str):
+    text = text.strip()
+    if text.startswith("<!--"):
+        text = text[4:]
+    if text.endswith("-->"):
+        text = text[:-3]
+    text = text.strip().rstrip(";")
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return json.loads(_TRAILING_COMMA.sub(r"\1", text), strict=False)
+    except ValueError:
+        return None
+
+
+def _walk(value, out: list[dict]) -> None:
+    if len(out) >= _MAX_NODES:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _walk(item, out)
+    elif isinstance(value, dict):
+        graph = value.get("@graph")
+        if graph is not None:
+            _walk(graph, out)
+        if "@type" in value or graph is None:
+            out.append(value)
+            # Articles nested in WebPage.mainEntity and similar are nodes of their own.
+            for key in ("mainEntity", "mainEntityOfPage", "itemListElement"):
+                child = value.get(key)
+                if isinstance(child, (dict, list)):
+                    _walk(child, out)
+
+
+def parse_jsonld(root) -> list[dict]:
+    """Every JSON-LD object on the page, @graph and arrays flattened; broken blocks skipped."""
+    nodes: list[dict] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        data = _loads(script.text or "")
+        if data is not None:
+            _walk(data, nodes)
+    return nodes
+
+
+def types_of(node: dict) -> set[str]:
+    value = node.get("@type")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return set()
+    return {t.rsplit("/", 1)[-1].lower() for t in value if isinstance(t, str)}
+
+
+def nodes_of_type(nodes: list[dict], wanted: set[str]) -> list[dict]:
+    return [n for n in nodes if types_of(n) & wanted]
+
+
+def text_value(value) -> str:
+    """A plain string from a JSON-LD value that may be a string, a list or a {"@value"|"name"} object."""
+    if isinstance(value, str):
+        return squash(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list):
+        for item in value:
+            text = text_value(item)
+            if text:
+                return text
+        return ""
+    if isinstance(value, dict):
+        for key in ("@value", "name", "text", "url", "@id"):
+            if key in value:
+                return text_value(value[key])
+    return ""
+
+
+def as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def microdata(root, prop: str, scope_types: set[str] | None = None) -> list:
+    """Elements carrying itemprop=prop (optionally inside an itemscope of one of scope_types)."""
+    found = []
+    for el in root.xpath("//*[@itemprop]"):
+        if prop not in (el.get("itemprop") or "").split():
+            continue
+        if scope_types:
+            scope = next(el.iterancestors(), None)
+            while scope is not None and scope.get("itemscope") is None:
+                scope = scope.getparent()
+            itemtype = (scope.get("itemtype") or "").rsplit("/", 1)[-1].lower() if scope is not None else ""
+            if itemtype not in scope_types:
+                continue
+        found.append(el)
+    return found
+
+
+def microdata_value(el) -> str:
+    """The value of an itemprop element as HTML microdata defines it."""
+    tag = el.tag
+    if tag == "meta":
+        return (el.get("content") or "").strip()
+    if tag in ("a", "link", "area"):
+        return (el.get("href") or "").strip()
+    if tag in ("img", "audio", "video", "source", "embed", "iframe"):
+        return (el.get("src") or "").strip()
+    if tag == "time":
+        return (el.get("datetime") or squash(el.text_content())).strip()
+    if el.get("content"):
+        return el.get("content").strip()
+    return squash(el.text_content())

@@ -1,0 +1,53 @@
+"""Is the page an article, a listing (category, tag, author, search, home) or something else?"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .document import Document
+from .metadata import ARTICLE_TYPES, LISTING_TYPES, nodes_of_type
+
+LISTING_PATH = re.compile(
+    r"/(?:category|categories|tag|tags|topic|topics|author|authors|search|archive|archives|section|sections|label|"
+    r"page/\d+|feed)(?:/|$)|[?&](?:s|q|query|search|page|paged|cat|tag)=",
+    re.I,
+)
+LISTING_BODY_CLASS = re.compile(r"\b(?:archive|category|tag|author|search|search-results|home|blog|paged)\b")
+ERROR_BODY_CLASS = re.compile(r"\berror404\b|\bnot-found\b")
+
+
+def structure_signals(doc: Document) -> dict:
+    """Counts taken before the body extractor edits the tree."""
+    root = doc.root
+    return {
+        # Summaries on a listing each have a linked heading; comments and the article itself do not.
+        "teasers": len(root.xpath("//article[.//*[self::h1 or self::h2 or self::h3 or self::h4]//a[@href]]")),
+        "body_class": (root.find("body").get("class") or "") if root.find("body") is not None else "",
+    }
+
+
+def classify(doc: Document, signals: dict, word_count: int, has_date: bool, has_author: bool) -> str:
+    if doc.status is not None and doc.status >= 400:
+        return "other"
+    if ERROR_BODY_CLASS.search(signals["body_class"]):
+        return "other"
+    articles = nodes_of_type(doc.jsonld, ARTICLE_TYPES)
+    if nodes_of_type(doc.jsonld, LISTING_TYPES) and len(articles) != 1:
+        return "listing"
+    parts = urlsplit(doc.url)
+    if parts.path in ("", "/") and not parts.query:
+        return "listing"
+    if LISTING_PATH.search(parts.path + ("?" + parts.query if parts.query else "")):
+        return "listing"
+    if len(articles) >= 3:
+        return "listing"
+    if articles or doc.meta.get("og:type", "").lower() == "article":
+        return "article"
+    if signals["teasers"] >= 3:
+        return "listing"
+    if LISTING_BODY_CLASS.search(signals["body_class"]) and "single" not in signals["body_class"]:
+        return "listing"
+    if word_count >= 300 or (word_count >= 120 and (has_date or has_author)):
+        return "article"
+    return "other"

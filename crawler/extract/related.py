@@ -1,0 +1,77 @@
+"""Related-post blocks ("You may also like", "Related articles", ...) as [{"title", "url"}]."""
+
+from __future__ import annotations
+
+import re
+
+from .document import Document, squash
+
+HEADING = re.compile(
+    r"^\W*(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|related(?: posts?| articles?| stories| news| content| reading| coverage)?|"
+    r"read (?:also|more|next)|more (?:stories|from|on|in|news|articles)\b.*|recommended(?: for you| stories| articles)?|see also|also read|"
+    r"further reading|don'?t miss|similar (?:posts|articles|stories)|more like this|"
+    r"lesen sie auch|ähnliche artikel|à lire aussi|sur le même sujet|leia também|te puede interesar|artículos relacionados|"
+    r"مطالب مرتبط|اخبار مرتبط|مطالب پیشنهادی|مقالات ذات صلة|اقرأ أيضا|اقرأ أيضاً)\W*$",
+    re.I,
+)
+CONTAINER = re.compile(
+    r"related|relatedposts|yarpp|crp_related|rp4wp|more-stories|more-articles|recommended|you-may-like|read-next|also-read|similar-posts",
+    re.I,
+)
+_MAX_LINKS = 30
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "em", "b", "header", "summary", "legend")
+
+
+def _links(container, doc: Document, page_url: str) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for a in container.iter("a"):
+        url = doc.absolute(a.get("href"))
+        if not url or url.rstrip("/") == page_url.rstrip("/"):
+            continue
+        title = squash(a.text_content()) or squash(a.get("title"))
+        if len(title) < 8:
+            seen.setdefault(url, {"title": "", "url": url})
+            continue
+        entry = seen.setdefault(url, {"title": title, "url": url})
+        if not entry["title"]:
+            entry["title"] = title
+    items = [e for e in seen.values() if e["title"]]
+    return items if len(items) <= _MAX_LINKS else []
+
+
+def _from_headings(doc: Document, page_url: str) -> list[dict]:
+    for el in doc.root.iter(*_HEADING_TAGS):
+        text = squash(el.text_content())
+        if not text or len(text) > 60 or not HEADING.match(text):
+            continue
+        # The block is the nearest ancestor holding links besides the heading itself.
+        node = el
+        for _ in range(4):
+            parent = node.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            items = _links(parent, doc, page_url)
+            if items:
+                return items
+            node = parent
+        sibling = el.getnext()
+        if sibling is not None:
+            items = _links(sibling, doc, page_url)
+            if items:
+                return items
+    return []
+
+
+def _from_containers(doc: Document, page_url: str) -> list[dict]:
+    for el in doc.root.xpath("//body//*[@class or @id]"):
+        label = f"{el.get('class', '')} {el.get('id', '')}"
+        if CONTAINER.search(label) and el.tag not in ("a", "link", "meta", "body"):
+            items = _links(el, doc, page_url)
+            if len(items) >= 2:
+                return items
+    return []
+
+
+def extract_related(doc: Document, page_url: str) -> list[dict]:
+    return _from_headings(doc, page_url) or _from_containers(doc, page_url)
+
