@@ -1,0 +1,111 @@
+"""A job's embedded state: one SQLite file in the job's output folder, shared by all its runs.
+
+- `captures`: the latest capture of each URL (incremental runs: conditional requests, unchanged pages);
+- `digests`: the first capture of each payload digest (WARC dedup: revisit records point at it).
+
+No Scrapy here. One connection per process; WAL journal so a killed run never corrupts it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+FILENAME = "state.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS captures (
+    url TEXT PRIMARY KEY,
+    fetched_at TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    payload_digest TEXT
+);
+CREATE TABLE IF NOT EXISTS digests (
+    digest TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    date TEXT NOT NULL,
+    filename TEXT,
+    offset INTEGER
+);
+"""
+
+
+@dataclass(frozen=True)
+class Capture:
+    url: str
+    fetched_at: str
+    status: int
+    etag: str | None = None
+    last_modified: str | None = None
+    payload_digest: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    digest: str
+    url: str
+    date: str  # WARC-Date of the original capture
+    filename: str | None = None
+    offset: int | None = None
+
+
+class JobState:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path} was written by a newer crawler (schema {row[0]})")
+
+    @classmethod
+    def for_output_dir(cls, output_dir: str | Path) -> "JobState":
+        return cls(Path(output_dir) / FILENAME)
+
+    # ---- captures ------------------------------------------------------------------------
+
+    def capture(self, url: str) -> Capture | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT url, fetched_at, status, etag, last_modified, payload_digest FROM captures WHERE url=?", (url,)
+            ).fetchone()
+        return Capture(*row) if row else None
+
+    def put_capture(self, capture: Capture) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?)",
+                (capture.url, capture.fetched_at, capture.status, capture.etag, capture.last_modified, capture.payload_digest),
+            )
+
+    # ---- payload digests -----------------------------------------------------------------
+
+    def digest(self, digest: str) -> DigestEntry | None:
+        with self._lock:
+            row = self._db.execute("SELECT digest, url, date, filename, offset FROM digests WHERE digest=?", (digest,)).fetchone()
+        return DigestEntry(*row) if row else None
+
+    def add_digest(self, entry: DigestEntry) -> bool:
+        """Remember the first capture of a digest; False if one was already known."""
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO digests VALUES (?, ?, ?, ?, ?)",
+                (entry.digest, entry.url, entry.date, entry.filename, entry.offset),
+            )
+        return cursor.rowcount == 1
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
