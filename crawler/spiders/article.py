@@ -13,6 +13,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from crawler.extract import Document, extract_document
 from crawler.job import default_job_name, job_output_dir
+from crawler.records import make_item
 from crawler.scope import Scope
 
 _FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:RDF")
@@ -77,6 +78,8 @@ class ArticleSpider(scrapy.Spider):
 
     def _parse_html(self, response):
         doc = Document(response.url, response.body, headers=response.headers, status=response.status)
+        # For components that archive the page's outlinks (WARC metadata records).
+        response.meta["outlinks"] = [link.url for link in doc.links]
         for link in doc.links:
             if not self.scope.allows(link.url):
                 continue
@@ -103,15 +106,8 @@ class ArticleSpider(scrapy.Spider):
                 yield scrapy.Request(url, callback=self.parse)
 
     def _item(self, response, record: dict) -> dict:
-        item = {
-            "url": record["url"],
-            "fetched_at": response.meta.get("fetched_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "status": response.status,
-        }
-        item.update((k, v) for k, v in record.items() if k != "url")
-        if "warc" in response.meta:
-            item["warc"] = response.meta["warc"]
-        return item
+        fetched_at = response.meta.get("fetched_at") or datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return make_item(record, fetched_at, response.status, response.meta.get("warc"))
 
 
 def _follow_link_element(link) -> bool:
