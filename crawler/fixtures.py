@@ -13,12 +13,11 @@ No Scrapy here: fixtures run wherever the extraction library runs.
 from __future__ import annotations
 
 import difflib
-import gzip
 import json
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.content_encoding import decode_content
 from crawler.extract import extract
 
 BODY = "page.html"
@@ -53,31 +52,6 @@ def header(headers: list[tuple[str, str]], name: str) -> str | None:
         if key.lower() == name.lower():
             return value
     return None
-
-
-def decode_content(body: bytes, encoding: str | None) -> bytes:
-    """Undo Content-Encoding (gzip, deflate, br, zstd; several in order)."""
-    for coding in reversed([c.strip().lower() for c in (encoding or "").split(",") if c.strip()]):
-        if coding in ("gzip", "x-gzip"):
-            body = gzip.decompress(body)
-        elif coding == "deflate":
-            try:
-                body = zlib.decompress(body)
-            except zlib.error:
-                body = zlib.decompress(body, -zlib.MAX_WBITS)
-        elif coding == "br":
-            import brotli
-
-            body = brotli.decompress(body)
-        elif coding == "zstd":
-            try:
-                from compression import zstd
-            except ImportError:
-                from backports import zstd
-            body = zstd.decompress(body)
-        elif coding != "identity":
-            raise ValueError(f"unknown Content-Encoding {coding!r}")
-    return body
 
 
 def is_fixture(path: Path) -> bool:

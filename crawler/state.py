@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS digests (
     url TEXT NOT NULL,
     date TEXT NOT NULL,
     filename TEXT,
-    offset INTEGER
+    offset INTEGER,
+    length INTEGER,
+    record_id TEXT
 );
 """
 
@@ -53,6 +55,8 @@ class DigestEntry:
     date: str  # WARC-Date of the original capture
     filename: str | None = None
     offset: int | None = None
+    length: int | None = None  # of the original response record
+    record_id: str | None = None  # its WARC-Record-ID, for WARC-Refers-To
 
 
 class JobState:
@@ -64,6 +68,7 @@ class JobState:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._migrate_digests()
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -92,19 +97,33 @@ class JobState:
 
     # ---- payload digests -----------------------------------------------------------------
 
+    def _migrate_digests(self) -> None:
+        """Add the columns later versions keep about the original record to an older digests table."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(digests)")}
+        for column, kind in (("length", "INTEGER"), ("record_id", "TEXT")):
+            if column not in have:
+                self._db.execute(f"ALTER TABLE digests ADD COLUMN {column} {kind}")
+
     def digest(self, digest: str) -> DigestEntry | None:
         with self._lock:
-            row = self._db.execute("SELECT digest, url, date, filename, offset FROM digests WHERE digest=?", (digest,)).fetchone()
+            row = self._db.execute(
+                "SELECT digest, url, date, filename, offset, length, record_id FROM digests WHERE digest=?", (digest,)
+            ).fetchone()
         return DigestEntry(*row) if row else None
 
     def add_digest(self, entry: DigestEntry) -> bool:
         """Remember the first capture of a digest; False if one was already known."""
         with self._lock:
             cursor = self._db.execute(
-                "INSERT OR IGNORE INTO digests VALUES (?, ?, ?, ?, ?)",
-                (entry.digest, entry.url, entry.date, entry.filename, entry.offset),
+                "INSERT OR IGNORE INTO digests (digest, url, date, filename, offset, length, record_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (entry.digest, entry.url, entry.date, entry.filename, entry.offset, entry.length, entry.record_id),
             )
         return cursor.rowcount == 1
+
+    def digest_count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM digests").fetchone()[0]
 
     def close(self) -> None:
         with self._lock:

@@ -65,7 +65,7 @@ def test_rollover_at_max_size(tmp_path):
 
 def test_location_points_at_the_response(tmp_path):
     writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h")
-    locations = [writer.write_exchange(_exchange(n)) for n in range(3)]
+    locations = [writer.write_exchange(_exchange(n)).record for n in range(3)]
     writer.close()
     data = writer.files[0].read_bytes()
     for n, loc in enumerate(locations):

@@ -1,35 +1,45 @@
 """Rolling gzip WARC files written through warcio.
 
 A file being written is named *.warc.gz.open and renamed when closed, so a closed-looking file
-always ends in a complete record. No Scrapy here: the capture middleware hands us plain exchanges.
+always ends in a complete record. Every record is its own gzip member and is flushed when written,
+so a crash loses at most the record being written (see repair.py). No Scrapy here: the capture
+middleware hands us plain exchanges.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import os
+import re
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Protocol
 
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
+from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
+
+from .http import VerbatimHead, dechunked_head, rebuilt_request_head, rebuilt_response_head
+from .repair import OPEN_SUFFIX, repair_open_files
 
 logger = logging.getLogger(__name__)
 
-OPEN_SUFFIX = ".open"
-# Hop-by-hop framing that Scrapy has already removed from the body we store.
-_FRAMING = {"transfer-encoding", "content-length"}
+DIGEST_ALGORITHMS = ("sha1", "sha256")
 
 
 @dataclass
 class Exchange:
-    """One HTTP request and the response it got, as the downloader saw them."""
+    """One HTTP request and the response it got, as the downloader saw them.
+
+    response_head/request_head are the bytes of the status line and headers as they crossed the
+    wire, when the download handler could record them; otherwise the heads are rebuilt from the
+    parsed fields (Scrapy's header names and order, a standard reason phrase).
+    """
 
     url: str
     method: str
@@ -42,6 +52,8 @@ class Exchange:
     ip_address: str | None = None
     captured_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     truncated: str | None = None  # WARC-Truncated reason: length, time, disconnect, unspecified
+    response_head: bytes | None = None
+    request_head: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -52,26 +64,54 @@ class RecordLocation:
     record_id: str
 
 
-def _request_line(exchange: Exchange) -> str:
-    parts = urlsplit(exchange.url)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return f"{exchange.method} {target} {exchange.protocol}"
+@dataclass(frozen=True)
+class Written:
+    """What write_exchange did: where the fetch's own record went, and the record holding its payload."""
+
+    record: RecordLocation  # the response or revisit record of this fetch
+    payload: RecordLocation | None  # the response record with the bytes (an earlier one for a revisit)
+    payload_digest: str
+    date: str  # WARC-Date
+    revisit: bool = False
 
 
-def _response_headers(exchange: Exchange) -> list[tuple[str, str]]:
-    """Headers that describe the stored body: de-chunked, so framing is restated to match."""
-    headers = [(k, v) for k, v in exchange.response_headers if k.lower() not in _FRAMING]
-    chunked = any(k.lower() == "transfer-encoding" for k, _ in exchange.response_headers)
-    had_length = any(k.lower() == "content-length" for k, _ in exchange.response_headers)
-    if (had_length or chunked) and not exchange.truncated:
-        headers.append(("Content-Length", str(len(exchange.response_body))))
-    elif had_length:
-        headers += [(k, v) for k, v in exchange.response_headers if k.lower() == "content-length"]
-    return headers
+class DigestIndex(Protocol):
+    """Where payload digests are remembered for dedup (crawler.state.JobState implements it)."""
+
+    def digest(self, digest: str): ...  # -> entry with url, date, filename, offset, length, record_id
+
+    def add_digest(self, entry) -> bool: ...
+
+
+def payload_digest(body: bytes, algorithm: str = "sha1") -> str:
+    """'sha1:BASE32' as warcio and the field's tools write WARC-Payload-Digest."""
+    return f"{algorithm}:{base64.b32encode(hashlib.new(algorithm, body).digest()).decode('ascii')}"
+
+
+def warc_date(moment: datetime, warc_version: str) -> str:
+    return datetime_to_iso_date(moment.astimezone(timezone.utc).replace(tzinfo=None), use_micros=warc_version >= "1.1")
+
+
+class _Writer(WARCWriter):
+    """warcio's writer with a choice of digest algorithm for block and payload digests."""
+
+    def __init__(self, *args, digest_algorithm: str = "sha1", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.digest_algorithm = digest_algorithm
+
+    def _create_digester(self):
+        return Digester(self.digest_algorithm)
+
+
+_NAME = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{14})-(?P<serial>\d{5})-(?P<host>[^/]+?)\.warc(\.gz)?(\.open)?$")
 
 
 class RollingWarcWriter:
-    """Append exchanges to PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz files, rolling over at max_size."""
+    """Append exchanges to PREFIX-YYYYMMDDhhmmss-SERIAL-HOST.warc.gz files, rolling over at max_size.
+
+    With a digest index, a response whose payload was archived before (in this crawl or an earlier
+    one of the same job) is written as a revisit record pointing at that first copy.
+    """
 
     def __init__(
         self,
@@ -82,16 +122,27 @@ class RollingWarcWriter:
         gzip: bool = True,
         warc_version: str = "1.1",
         hostname: str | None = None,
+        digest_algorithm: str = "sha1",
+        digest_index: DigestIndex | None = None,
+        dedup_min_size: int = 1,
     ):
+        if digest_algorithm not in DIGEST_ALGORITHMS:
+            raise ValueError(f"WARC digest algorithm must be one of {DIGEST_ALGORITHMS}, not {digest_algorithm!r}")
+        if str(warc_version) not in ("1.0", "1.1"):
+            raise ValueError(f"WARC version must be 1.0 or 1.1, not {warc_version!r}")
         self.directory = Path(directory)
-        self.prefix = prefix
+        self.prefix = re.sub(r"[^A-Za-z0-9._]+", "_", prefix) or "crawl"
         self.info = info
         self.max_size = max_size
         self.gzip = gzip
-        self.warc_version = warc_version
-        self.hostname = hostname or socket.gethostname()
-        self.serial = 0
+        self.warc_version = str(warc_version)
+        self.hostname = re.sub(r"[^A-Za-z0-9.]+", "_", hostname or socket.gethostname())
+        self.digest_algorithm = digest_algorithm
+        self.digest_index = digest_index
+        self.dedup_min_size = dedup_min_size
         self.files: list[Path] = []  # closed files, in order
+        self.repaired = repair_open_files(self.directory)
+        self.serial = self._last_serial()
         self._file = None
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
@@ -100,19 +151,40 @@ class RollingWarcWriter:
     def extension(self) -> str:
         return ".warc.gz" if self.gzip else ".warc"
 
+    @property
+    def current_path(self) -> Path | None:
+        """The *.open file being written, if any."""
+        return self._path
+
+    def _last_serial(self) -> int:
+        """Serials go on from the files an earlier run left here, so names sort in capture order."""
+        serials = [
+            int(m["serial"])
+            for p in (self.directory.iterdir() if self.directory.is_dir() else ())
+            if (m := _NAME.match(p.name)) and m["prefix"] == self.prefix
+        ]
+        return max(serials, default=0)
+
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.serial += 1
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")[:17]
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
         name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.hostname}{self.extension}"
         self._path = self.directory / (name + OPEN_SUFFIX)
         self._file = open(self._path, "xb")
-        self._writer = WARCWriter(self._file, gzip=self.gzip, warc_version=self.warc_version)
+        self._writer = _Writer(self._file, gzip=self.gzip, warc_version=self.warc_version, digest_algorithm=self.digest_algorithm)
         self._write(self._writer.create_warcinfo_record(name, self.info))
+
+    def _ensure_open(self) -> None:
+        if self._file is not None and self._file.tell() >= self.max_size:
+            self.close()
+        if self._file is None:
+            self._open()
 
     def _write(self, record) -> RecordLocation:
         offset = self._file.tell()
         self._writer.write_record(record)
+        self._file.flush()
         return RecordLocation(
             filename=self._path.name[: -len(OPEN_SUFFIX)],
             offset=offset,
@@ -120,42 +192,78 @@ class RollingWarcWriter:
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
         )
 
-    def write_exchange(self, exchange: Exchange) -> RecordLocation:
-        """Write a response record and its request record; return where the response went."""
-        if self._file is not None and self._file.tell() >= self.max_size:
-            self.close()
-        if self._file is None:
-            self._open()
+    # ---- records ---------------------------------------------------------------------------
+
+    def _response_head(self, exchange: Exchange) -> VerbatimHead:
+        raw = exchange.response_head or rebuilt_response_head(exchange.protocol, exchange.status, exchange.response_headers)
+        return VerbatimHead(dechunked_head(raw, len(exchange.response_body), bool(exchange.truncated)))
+
+    def _request_head(self, exchange: Exchange) -> VerbatimHead:
+        raw = exchange.request_head or rebuilt_request_head(
+            exchange.method, exchange.url, exchange.protocol, exchange.request_headers
+        )
+        return VerbatimHead(raw, is_http_request=True)
+
+    def _dedupable(self, exchange: Exchange) -> bool:
+        return (
+            self.digest_index is not None
+            and not exchange.truncated
+            and len(exchange.response_body) >= self.dedup_min_size
+        )
+
+    def write_exchange(self, exchange: Exchange) -> Written:
+        """Write a response (or revisit) record and its request record."""
+        self._ensure_open()
         writer = self._writer
-        date = datetime_to_iso_date(exchange.captured_at.astimezone(timezone.utc).replace(tzinfo=None), use_micros=self.warc_version >= "1.1")
-        reason = HTTPStatus(exchange.status).phrase if exchange.status in HTTPStatus._value2member_map_ else ""
+        date = warc_date(exchange.captured_at, self.warc_version)
+        digest = payload_digest(exchange.response_body, self.digest_algorithm)
         warc_headers = {"WARC-Date": date}
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
-        if exchange.truncated:
-            warc_headers["WARC-Truncated"] = exchange.truncated
-        response = writer.create_warc_record(
-            exchange.url,
-            "response",
-            payload=BytesIO(exchange.response_body),
-            length=len(exchange.response_body),
-            http_headers=StatusAndHeaders(f"{exchange.status} {reason}".strip(), _response_headers(exchange), protocol=exchange.protocol),
-            warc_headers_dict=warc_headers,
-        )
+        original = self.digest_index.digest(digest) if self._dedupable(exchange) else None
+        if original is not None:
+            if original.record_id:
+                warc_headers["WARC-Refers-To"] = original.record_id
+            record = writer.create_revisit_record(
+                exchange.url, digest, original.url, original.date,
+                http_headers=self._response_head(exchange), warc_headers_dict=warc_headers,
+            )
+        else:
+            if exchange.truncated:
+                warc_headers["WARC-Truncated"] = exchange.truncated
+            warc_headers["WARC-Payload-Digest"] = digest
+            record = writer.create_warc_record(
+                exchange.url, "response",
+                payload=BytesIO(exchange.response_body), length=len(exchange.response_body),
+                http_headers=self._response_head(exchange), warc_headers_dict=warc_headers,
+            )
         request = writer.create_warc_record(
-            exchange.url,
-            "request",
-            payload=BytesIO(exchange.request_body),
-            length=len(exchange.request_body),
-            http_headers=StatusAndHeaders(_request_line(exchange), exchange.request_headers, is_http_request=True),
-            warc_headers_dict={
-                "WARC-Date": date,
-                "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
-            },
+            exchange.url, "request",
+            payload=BytesIO(exchange.request_body), length=len(exchange.request_body),
+            http_headers=self._request_head(exchange),
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")},
         )
-        location = self._write(response)
+        location = self._write(record)
         self._write(request)
-        return location
+        if original is not None:
+            payload = None
+            if original.filename and original.offset is not None and original.length and original.record_id:
+                payload = RecordLocation(original.filename, original.offset, original.length, original.record_id)
+            return Written(location, payload, digest, date, revisit=True)
+        if self._dedupable(exchange):
+            self.digest_index.add_digest(_entry(digest, exchange.url, date, location))
+        return Written(location, location, digest, date)
+
+    def write_metadata(self, url: str, concurrent_to: str, fields: list[tuple[str, str]], date: str | None = None) -> RecordLocation:
+        """A metadata record (application/warc-fields) about the capture concurrent_to."""
+        self._ensure_open()
+        body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+        record = self._writer.create_warc_record(
+            url, "metadata", payload=BytesIO(body), length=len(body),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={"WARC-Date": date or self._writer.curr_warc_date(), "WARC-Concurrent-To": concurrent_to},
+        )
+        return self._write(record)
 
     def close(self) -> None:
         """Flush, fsync and rename the open file to its final name."""
@@ -169,3 +277,9 @@ class RollingWarcWriter:
         self.files.append(final)
         logger.info("Closed WARC file %s (%d bytes)", final, final.stat().st_size)
         self._file = self._writer = self._path = None
+
+
+def _entry(digest: str, url: str, date: str, location: RecordLocation):
+    from crawler.state import DigestEntry  # the job state is plain SQLite, no Scrapy
+
+    return DigestEntry(digest, url, date, location.filename, location.offset, location.length, location.record_id)
