@@ -25,8 +25,7 @@ _WORD = re.compile(r"\w+")
 
 
 def extract_document(doc: Document) -> dict:
-    """Every field of the record from a parsed page. Edits doc's tree: call it last."""
-    doc.links  # noqa: B018 - link discovery must see the tree before the body extractor prunes it
+    """Every field of the record from a parsed page. Reads doc's tree and never edits it."""
     site_name = fields.site_name(doc)
     canonical = fields.canonical_url(doc)
     title = extract_title(doc, site_name or "")

@@ -1,10 +1,19 @@
-"""Main article text: find the content container by text-density scoring, then render its blocks.
+"""Main article text: pick the content container, prune boilerplate inside it, render its blocks.
 
-Runs last among the fields: it removes boilerplate from the tree it is given.
+Works on a private copy of <body>, so the page's shared tree (links, metadata) is never edited.
+lxml directly, not BeautifulSoup: this is the hot path of every page.
+
+1. Candidates come from ordered selectors (itemprop=articleBody, well-known body classes, <article>,
+   weaker content classes, <main>), then from readability-style text scoring.
+2. The first candidate with enough text wins, unless the scorer found a container with far more text.
+3. Inside the winner, boilerplate goes: structural tags (nav, aside, header, footer, form), elements
+   whose class or id says share/related/comments/ads/..., link-dense lists and boxes.
+4. What is left renders to blocks (paragraphs, headings, list items, quotes, code, table rows).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from html import escape
@@ -13,46 +22,70 @@ from lxml import etree
 
 from .document import Document, squash
 
-# Never article text.
+# Never article text anywhere on the page.
 DROP_TAGS = (
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "form", "button",
-    "input", "select", "textarea", "nav", "aside", "footer", "header", "figcaption", "audio", "video", "map",
-    "dialog", "menu", "label",
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "button", "input",
+    "select", "textarea", "audio", "video", "map", "dialog", "figcaption", "link", "meta", "title", "head",
 )
-BLOCK_TAGS = {
+# Page chrome: dropped inside the article container, and ignored by the scorer.
+CHROME_TAGS = ("nav", "aside", "footer", "header", "form", "menu")
+BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
     "blockquote", "pre", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "figure", "address", "center", "hr",
-    "details", "summary", "fieldset", "caption", "body", "html", "hgroup",
-}
-HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+    "details", "summary", "fieldset", "caption", "body", "html", "hgroup", "nav", "aside", "header", "footer", "form",
+    "menu", "picture", "legend",
+})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
-NEGATIVE = re.compile(
-    r"comment|(?:^|[\s_-])meta(?:$|[\s_-])|footer|footnote|share|sharing|social|related|sidebar|widget|sponsor|"
-    r"(?:^|[\s_-])ads?(?:$|[\s_-])|advert|adsense|ad-slot|promo|newsletter|subscri|popup|modal|cookie|consent|"
-    r"breadcrumb|byline|author|(?:^|[\s_-])tags?(?:$|[\s_-])|tag-?list|tags-links|pagination|pager|(?:^|[\s_-])nav|menu|"
-    r"masthead|rating|print|outbrain|taboola|disqus|signup|skip|caption|credit|toolbar|recommend|read-?more|"
-    r"more-stories|yarpp|relatedposts|sharedaddy|crp_related|rp4wp|banner|sr-only|screen-reader|visually-hidden|"
-    r"(?:^|\s)hide(?:$|\s)|login|share-?bar|follow|donate|paywall|teaser|trending|most-?popular|overlay",
+# Containers, most specific first. Each entry: (name, test on (tag, class+id label, element)).
+_BODY_CLASS = re.compile(
+    r"article[-_]?body|article__body|articlebody|article[-_]content|article__content|articlecontent|article[-_]?text|"
+    r"article__text|entry[-_]content|entry__content|post[-_]?content|post__content|post[-_]?body|post[-_]?entry|"
+    r"post[-_]text|story[-_]?body|story[-_]?content|story[-_]?text|body[-_]copy|bodycopy|td-post-content|"
+    r"field-name-body|field--name-body|rich[-_]?text[-_]?body|c-entry-content|news[-_]?text|news[-_]?content|"
+    r"text[-_]?content|body[-_]?text|page[-_]content|single[-_]content|blog[-_]content|post[-_]?inner|"
+    r"entry[-_]body|content[-_]body|article-detail|detail[-_]content|main[-_]text|itemtext|fulltext",
     re.I,
 )
-OK = re.compile(r"article|body|column|content|main|story|prose|entry-?text|post-?text|rich-?text", re.I)
-POSITIVE = re.compile(
-    r"article|body|content|entry|main|page|post|text|blog|story|prose|markdown|rich-?text|hentry", re.I
+_WEAK_CLASS = re.compile(
+    r"(?:^|\s)(?:content[-_]?main|main[-_]?content|maincontent|content|contents|entry|post|story|text|article|"
+    r"single|blog[-_]post|main|primary|page)(?:$|\s)",
+    re.I,
 )
-CONTENT_HINT = re.compile(
-    r"articlebody|article-body|article__body|article-content|article__content|entry-content|post-content|"
-    r"post-body|post__content|story-body|storybody|story-content|td-post-content|field-name-body|field--name-body|"
-    r"news-text|article-text|main-content|c-entry-content|body-copy|articletext|post-entry",
+NEGATIVE = re.compile(
+    r"comment|(?:^|[\s_-])meta(?:$|[\s_-])|footer|footnote|(?:^|[\s_-])share|sharing|social|related|sidebar|widget|"
+    r"sponsor|(?:^|[\s_-])ads?(?:$|[\s_-])|(?:^|[\s_-])ad[-_]|advert|adsense|adslot|ad-slot|dfp|promo|newsletter|"
+    r"subscri|popup|modal|cookie|consent|breadcrumb|byline|(?:^|[\s_-])author|(?:^|[\s_-])tags?(?:$|[\s_-])|"
+    r"tag-?list|tags-links|tag-?cloud|pagination|pager|(?:^|[\s_-])nav(?:$|[\s_-])|navigation|menu|masthead|"
+    r"rating|(?:^|[\s_-])print|outbrain|taboola|disqus|signup|sign-up|skip|caption|credit|toolbar|recommend|"
+    r"read-?more|more-stories|yarpp|relatedposts|sharedaddy|crp_related|rp4wp|banner|sr-only|screen-reader|"
+    r"visually-hidden|(?:^|\s)hidden(?:$|\s)|(?:^|\s)hide(?:$|\s)|login|follow|donate|paywall-prompt|teaser|"
+    r"trending|most-?popular|overlay|(?:^|[\s_-])bio(?:$|[\s_-])|about-the-author|disclaimer-box|embed-code|"
+    r"jump-?link|(?:^|[\s_-])toc(?:$|[\s_-])|table-of-contents|timestamp|dateline|published|(?:^|[\s_-])date|"
+    r"headline|(?:^|[\s_-])title(?:$|[\s_-])|kicker|eyebrow|(?:^|[\s_-])inline-(?:link|list)",
+    re.I,
+)
+# Labels that look negative but name content ("article-meta-body" is rare; "post-author-content" is not).
+PROTECT = re.compile(r"article[-_]?body|articlebody|entry[-_]content|post[-_]content|story[-_]body", re.I)
+SCORE_POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|prose|hentry", re.I)
+SCORE_NEGATIVE = re.compile(
+    r"comment|footer|sidebar|widget|related|share|social|nav|menu|promo|sponsor|ad-|advert|banner|popup|"
+    r"subscribe|newsletter|teaser|card|rail|recirc|most-popular|trending",
     re.I,
 )
 BOILERPLATE_LINE = re.compile(
-    r"^(?:advertisement|advertising|anzeige|publicité|share(?: this(?: article| story)?)?:?|tweet|print|email|"
-    r"click here.*|read more.*|continue reading.*|sign up.*|subscribe.*|follow us.*|leave a (?:comment|reply)|"
-    r"comments?|posted in.*|filed under.*|tagged:?.*|related(?: articles| posts| stories)?:?|"
-    r"you (?:may|might) also like.*|image:.*|photo:.*|getty images|ap photo.*|reuters.*photo.*)$",
+    r"^(?:advertisement|advertising|anzeige|publicité|publicidade|sponsored|share(?: this| on \w+)?(?: article| story| post)?:?|"
+    r"tweet|print|email|e-mail|click here.*|read more|continue reading.*|sign up.*|subscribe.*|follow us.*|"
+    r"leave a (?:comment|reply)|\d* ?comments?|posted in.*|filed under.*|tagged(?: with)?:.*|tags:.*|"
+    r"related(?: articles| posts| stories| content| coverage)?:?|you (?:may|might) also like.*|image:.*|photo:.*|"
+    r"getty images|ap photo.*|reuters.*photo.*|copyright ©.*|© \d{4}.*|all rights reserved\.?|"
+    r"skip to (?:main )?content|loading\W*|scroll to continue.*|story continues below.*|"
+    r"advertisement - scroll to continue|we're sorry.*|(?:image|photo)(?:graph)? (?:by|credit|courtesy).*)$",
     re.I,
 )
+_WORD = re.compile(r"\w+")
 _MIN_BLOCK = 25
+_MIN_BODY = 250  # characters: less than this from a selector is probably a teaser, try the next one
 
 
 @dataclass(slots=True)
@@ -64,35 +97,32 @@ class Block:
 
 
 def _label(el) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
+    return f"{el.get('class') or ''} {el.get('id') or ''}".strip()
 
 
 def _hidden(el) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
-    style = (el.get("style") or "").replace(" ", "").lower()
+    style = el.get("style")
+    if not style:
+        return False
+    style = style.replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style
 
 
-def preclean(root) -> None:
-    """Remove elements that are never article text."""
-    etree.strip_elements(root, *DROP_TAGS, etree.Comment, with_tail=False)
-    doomed = []
-    for el in root.iter("*"):
-        if el.tag in ("html", "body", "a", "main"):
-            continue
-        label = _label(el)
-        if _hidden(el) or (label.strip() and NEGATIVE.search(label) and not OK.search(label)):
-            doomed.append(el)
-    for el in doomed:
-        parent = el.getparent()
-        if parent is not None:
-            _drop(el)
+def _text_len(el) -> int:
+    return len(squash(el.text_content()))
+
+
+def _link_len(el) -> int:
+    return sum(len(squash(a.text_content())) for a in el.iter("a"))
 
 
 def _drop(el) -> None:
     """Remove el but keep its tail text in place."""
     parent = el.getparent()
+    if parent is None:
+        return
     tail = el.tail
     if tail and tail.strip():
         prev = el.getprevious()
@@ -103,51 +133,97 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
-def _link_density(el, text_len: int) -> float:
-    if not text_len:
-        return 0.0
-    link_len = sum(len(squash(a.text_content())) for a in el.iter("a"))
-    return min(1.0, link_len / text_len)
+def preclean(tree) -> None:
+    """Remove what is never article text: scripts, styles, media, form controls, hidden elements."""
+    etree.strip_elements(tree, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    for el in [el for el in tree.iter("*") if el.get("hidden") is not None or el.get("aria-hidden") or el.get("style")]:
+        if _hidden(el):
+            _drop(el)
 
 
-def _own_text(el) -> bool:
-    if el.text and el.text.strip():
-        return True
-    return any(child.tail and child.tail.strip() for child in el)
+# ---- choosing the container ------------------------------------------------------------------------
 
 
-def find_container(root):
-    """The element that holds the article: readability-style scores propagated to ancestors."""
+def _selector_candidates(tree) -> list:
+    """Elements that name themselves article bodies, most specific selector first, document order within."""
+    tiers: list[list] = [[], [], [], [], []]
+    for el in tree.iter("*"):
+        tag = el.tag
+        if tag in ("a", "span", "p", "li", "ul", "h1", "h2", "h3", "img", "b", "i", "em", "strong", "time"):
+            continue
+        if "articleBody" in (el.get("itemprop") or "") or "articleBody" in (el.get("property") or ""):
+            tiers[0].append(el)
+            continue
+        label = _label(el)
+        if label and _BODY_CLASS.search(label) and not _is_negative_label(label):
+            tiers[1].append(el)
+        elif tag == "article":
+            tiers[2].append(el)
+        elif label and _WEAK_CLASS.search(label) and not _is_negative_label(label):
+            tiers[3].append(el)
+        elif tag == "main" or el.get("role") == "main":
+            tiers[4].append(el)
+    out = []
+    for tier in tiers:
+        # Outermost matches only: an inner "entry-content" inside an outer one adds nothing new.
+        chosen = set()
+        for el in tier:
+            if not any(anc in chosen for anc in el.iterancestors()):
+                chosen.add(el)
+                out.append(el)
+    return out
+
+
+def _is_negative_label(label: str) -> bool:
+    return bool(NEGATIVE.search(label)) and not PROTECT.search(label)
+
+
+def _inside_chrome(el) -> bool:
+    return any(anc.tag in CHROME_TAGS for anc in el.iterancestors())
+
+
+def _paragraph_chars(el) -> int:
+    """Characters of paragraph-like text: what an article has and a link list does not."""
+    total = 0
+    for p in el.iter("p", "pre", "blockquote", "li", "h2", "h3", "h4"):
+        if p.tag == "li" and p.find(".//p") is not None:
+            continue
+        text = squash(p.text_content())
+        if len(text) >= _MIN_BLOCK:
+            total += len(text) - _link_len(p)
+    if total == 0:
+        total = _text_len(el) - _link_len(el)
+    return total
+
+
+def score_container(tree):
+    """Readability-style: paragraphs give points to their parent and grandparent; best link-light one wins."""
     scores: dict = {}
 
     def base(el) -> float:
         score = {"article": 10.0, "main": 5.0, "div": 5.0, "section": 3.0, "pre": 3.0, "td": 3.0, "blockquote": 3.0}.get(el.tag, 0.0)
-        if el.tag in ("ul", "ol", "dl", "form", "th"):
-            score -= 3
-        if el.tag in HEADINGS:
-            score -= 5
+        if el.tag in ("ul", "ol", "dl", "form", "th", "nav", "aside", "footer", "header"):
+            score -= 10
         label = _label(el)
-        if label.strip():
-            if NEGATIVE.search(label):
+        if label:
+            if SCORE_NEGATIVE.search(label):
                 score -= 25
-            if POSITIVE.search(label):
+            if SCORE_POSITIVE.search(label):
                 score += 25
-            if CONTENT_HINT.search(label):
+            if _BODY_CLASS.search(label):
                 score += 25
-        if el.get("itemprop") == "articleBody":
-            score += 50
         return score
 
-    for el in root.iter("p", "pre", "td", "blockquote", "li", "dd", "div", "section"):
-        if el.tag in ("div", "section", "li", "td", "dd") and not _own_text(el):
+    for el in tree.iter("p", "pre", "td", "blockquote", "div", "section", "dd"):
+        if el.tag in ("div", "section", "td", "dd") and not _own_text(el):
             continue
-        text = squash(el.text_content() if el.tag != "div" else _direct_text(el))
+        text = squash(el.text_content() if el.tag not in ("div", "section") else _direct_text(el))
         if len(text) < _MIN_BLOCK:
             continue
         points = 1 + text.count(",") + text.count("،") + text.count("、") + text.count("，") + min(len(text) // 100, 3)
         ancestor = el.getparent()
         for level in range(3):
-            if ancestor is None or ancestor.tag == "html":
+            if ancestor is None or ancestor.tag in ("html", "body"):
                 break
             if ancestor not in scores:
                 scores[ancestor] = base(ancestor)
@@ -157,23 +233,91 @@ def find_container(root):
         return None
     best, best_score = None, float("-inf")
     for el, score in scores.items():
-        text_len = len(squash(el.text_content()))
-        final = score * (1 - _link_density(el, text_len))
+        text_len = _text_len(el)
+        final = score * (1 - min(1.0, _link_len(el) / text_len if text_len else 0.0))
         if final > best_score:
             best, best_score = el, final
-    # A lone paragraph-level winner: its parent is the article.
+    # Siblings that the scorer rates nearly as well belong to the same article (split by ads).
     while best is not None and best.tag in ("p", "blockquote", "li", "td", "ul", "ol") and best.getparent() is not None:
         best = best.getparent()
     return best
+
+
+def _own_text(el) -> bool:
+    if el.text and el.text.strip():
+        return True
+    return any(child.tail and child.tail.strip() for child in el)
 
 
 def _direct_text(el) -> str:
     parts = [el.text or ""]
     for child in el:
         if child.tag not in BLOCK_TAGS:
-            parts.append(child.text_content() if isinstance(child.tag, str) else "")
+            parts.append(child.text_content())
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+def choose_container(tree):
+    """The selector candidate with enough text, unless the scorer's pick is clearly the article."""
+    scored = score_container(tree)
+    scored_chars = _paragraph_chars(scored) if scored is not None else 0
+    for el in _selector_candidates(tree):
+        chars = _paragraph_chars(el)
+        if chars < _MIN_BODY:
+            continue
+        if scored is not None and chars * 3 < scored_chars and not _contains(el, scored):
+            # e.g. a teaser's "entry-content" while the article itself has no telling class
+            continue
+        return el
+    return scored
+
+
+def _contains(outer, inner) -> bool:
+    return any(anc is outer for anc in inner.iterancestors())
+
+
+# ---- pruning inside the container ---------------------------------------------------------------
+
+
+def prune(container) -> None:
+    """Remove boilerplate inside the chosen container."""
+    total = max(1, _text_len(container))
+    doomed = []
+    for el in container.iter("*"):
+        if el is container:
+            continue
+        tag = el.tag
+        if tag in CHROME_TAGS:
+            doomed.append(el)
+            continue
+        if tag in ("a", "p", "span", "b", "i", "em", "strong", "br", "img", "td", "tr", "tbody", "table"):
+            continue
+        label = _label(el)
+        if label and _is_negative_label(label):
+            # A wrapper that holds most of the article is not boilerplate, whatever its class says.
+            if _text_len(el) < 0.6 * total:
+                doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            _drop(el)
+    # Link lists and boxes of links: related stories, tag clouds, social links.
+    doomed = []
+    for el in container.iter("ul", "ol", "div", "section", "table", "dl"):
+        if el is container:
+            continue
+        text_len = _text_len(el)
+        if not text_len or text_len > 0.6 * total:
+            continue
+        density = _link_len(el) / text_len
+        if density > 0.5 and (el.tag in ("ul", "ol", "dl") or density > 0.65):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None and not any(anc in doomed for anc in el.iterancestors()):
+            _drop(el)
+
+
+# ---- rendering ----------------------------------------------------------------------------------
 
 
 def render(container) -> list[Block]:
@@ -185,14 +329,15 @@ def render(container) -> list[Block]:
 
     def flush(kind: str) -> None:
         text = "".join(buf)
-        text = text.strip("\n") if kind == "pre" else squash(text.replace("\n", " \n "))
-        if kind != "pre":
-            text = "\n".join(line.strip() for line in text.split("\n")).strip()
-            text = re.sub(r"\n{2,}", "\n", text)
-        if text:
-            blocks.append(Block(kind, text, links[0], group[0]))
         buf.clear()
-        links[0] = 0
+        link_chars, links[0] = links[0], 0
+        if kind == "pre":
+            text = text.strip("\n")
+        else:
+            text = "\n".join(squash(line) for line in text.split("\n"))
+            text = re.sub(r"\n{2,}", "\n", text).strip()
+        if text.strip():
+            blocks.append(Block(kind, text, link_chars, group[0]))
 
     def walk(el, kind: str, in_link: bool) -> None:
         tag = el.tag
@@ -201,29 +346,34 @@ def render(container) -> list[Block]:
         if tag == "br":
             buf.append("\n")
             return
-        if tag == "img":
-            return
         if tag in BLOCK_TAGS:
             flush(kind)
-            if tag in HEADINGS or tag in ("pre", "li", "dt", "dd"):
-                inner = "li" if tag in ("dt", "dd") else tag
+            if tag in HEADINGS or tag in ("pre", "li"):
+                inner = tag
+            elif tag in ("dt", "dd"):
+                inner = "li"
             elif tag == "blockquote":
                 inner = "blockquote"
-            elif tag in ("ul", "ol"):
+            elif tag in ("ul", "ol", "dl"):
                 group[0] += 1
                 inner = kind
+            elif tag in ("td", "th"):
+                buf.append(" ")
+                _children(el, kind, in_link)
+                buf.append(" ")
+                return
             else:
                 inner = kind if kind in ("blockquote", "li", "pre") else "p"
             _children(el, inner, in_link)
             flush(inner)
-            if tag in ("ul", "ol"):
+            if tag in ("ul", "ol", "dl"):
                 group[0] += 1
             return
         _children(el, kind, in_link or tag == "a")
 
     def _children(el, kind: str, in_link: bool) -> None:
         if el.text:
-            buf.append(el.text if kind == "pre" else el.text)
+            buf.append(el.text)
             if in_link:
                 links[0] += len(el.text.strip())
         for child in el:
@@ -238,29 +388,35 @@ def render(container) -> list[Block]:
     return blocks
 
 
-def _keep(block: Block, title: str) -> bool:
+def _keep(block: Block, title_key: str) -> bool:
     text = block.text
-    if BOILERPLATE_LINE.match(text):
+    if len(text) < 120 and BOILERPLATE_LINE.match(text):
         return False
-    if block.kind == "h1" and title and squash(text).casefold() == title.casefold():
+    if block.kind in HEADINGS and title_key and _comparable(text) == title_key:
         return False
     density = block.link_chars / max(1, len(text))
-    if density > 0.6 and (block.kind in ("li", "p") and len(text) < 300):
+    if density > 0.6 and block.kind in ("li", "p") and len(text) < 300:
         return False
     return True
 
 
+def _comparable(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
 def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     """(body_text, body_html) of the article; empty strings when there is none."""
-    root = doc.root
-    body = root.find("body")
+    body = doc.root.find("body")
     if body is None:
         return "", ""
-    preclean(root)
-    container = find_container(root)
+    tree = copy.deepcopy(body)
+    preclean(tree)
+    container = choose_container(tree)
     if container is None:
         return "", ""
-    blocks = [b for b in render(container) if _keep(b, title)]
+    prune(container)
+    title_key = _comparable(title)
+    blocks = [b for b in render(container) if _keep(b, title_key)]
     return blocks_to_text(blocks), blocks_to_html(blocks)
 
 
@@ -277,6 +433,7 @@ def blocks_to_text(blocks: list[Block]) -> str:
 
 
 def blocks_to_html(blocks: list[Block]) -> str:
+    """Clean, safe HTML: only the tags we write ourselves, every text escaped."""
     out: list[str] = []
     open_list = None
     for block in blocks:
