@@ -47,7 +47,25 @@ WARC_ENABLED = True
 WARC_PREFIX = None  # file name prefix; defaults to JOB_NAME
 WARC_MAX_SIZE = 1024**3  # roll over to a new file past this size
 WARC_GZIP = True
-WARC_VERSION = "1.1"
+WARC_VERSION = "1.1"  # or "1.0" for tools that only read WARC/1.0
+WARC_DIGEST_ALGORITHM = "sha1"  # block and payload digests, base32 like the field's tools; or "sha256"
+WARC_DEDUP = True  # revisit records for payloads this job archived before (digest index in state.sqlite)
+WARC_DEDUP_MIN_SIZE = 1  # shorter payloads (empty bodies) are always stored in full
+WARC_METADATA_ENABLED = True  # a metadata record per article page: outlinks, extracted record id
+WARC_CDXJ_ENABLED = True  # OUTPUT_DIR/index.cdxj of all the job's WARCs at the end of a crawl
+WACZ_ENABLED = False  # also OUTPUT_DIR/JOB.wacz, a package ReplayWeb.page opens
+WACZ_TITLE = None  # defaults to JOB_NAME
+# Scrapy's HTTP/1.1 handler, also recording heads as sent/received and bodies cut short, for the WARC.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.downloader.http11.CapturingHTTP11DownloadHandler",
+    "https": "crawler.downloader.http11.CapturingHTTP11DownloadHandler",
+}
+
+EXTENSIONS = {
+    # WARC metadata records for article pages, then the CDXJ index / WACZ once the WARCs are closed.
+    "crawler.extensions.warc_metadata.WarcMetadataExtension": 600,
+    "crawler.extensions.warc_index.WarcIndexExtension": 610,
+}
 
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0

@@ -10,14 +10,35 @@ from importlib.metadata import version
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 
 import crawler
 from crawler.archive.writer import Exchange, RollingWarcWriter
+from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
 from crawler.job import job_output_dir
+from crawler.state import JobState
 
 logger = logging.getLogger(__name__)
+
+# Sent (no arguments but warc_files, a list of paths) once the last WARC file of the crawl is closed.
+warc_files_closed = object()
+
+# Settings that shape what a crawl fetches, recorded in every warcinfo record.
+_SHAPING_SETTINGS = (
+    "USER_AGENT", "ROBOTSTXT_OBEY", "DEPTH_LIMIT", "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY",
+    "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "RETRY_TIMES",
+    "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_ERRORCOUNT",
+    "HTTPCACHE_ENABLED", "COOKIES_ENABLED",
+)
+_CAPTURE_NOTE = (
+    "HTTP/1.x status lines, headers and request heads are copied from the socket (line endings as CRLF). "
+    "Bodies are stored as received, Content-Encoding included, but without chunked framing: "
+    "Transfer-Encoding: chunked is restated in place as Content-Length. "
+    "Exchanges through other download handlers (cache misses over HTTP/2, ...) have heads rebuilt from "
+    "Scrapy's parsed headers: names case-normalised, repeated headers grouped, standard reason phrases. "
+    "Responses served from Scrapy's HTTP cache are not archived again."
+)
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
@@ -28,48 +49,93 @@ def _header_pairs(headers) -> list[tuple[str, str]]:
     ]
 
 
-def warcinfo(settings) -> dict[str, str]:
-    """What shaped the crawl, for the warcinfo record of every file."""
-    return {
+def _scope_description(spider) -> str:
+    scope = getattr(spider, "scope", None)
+    if scope is None:
+        return ""
+    parts = [f"hosts={','.join(sorted(getattr(scope, 'hosts', ()) or ()))}"]
+    if getattr(scope, "subdomains", False):
+        parts.append("subdomains=yes")
+    for name in ("include", "exclude"):
+        patterns = [getattr(p, "pattern", str(p)) for p in getattr(scope, name, ()) or ()]
+        if patterns:
+            parts.append(f"{name}={' '.join(patterns)}")
+    return "; ".join(parts)
+
+
+def warcinfo(settings, spider=None) -> dict[str, str]:
+    """What made and shaped the crawl, for the warcinfo record at the start of every file."""
+    warc_version = str(settings.get("WARC_VERSION") or "1.1")
+    info = {
         "software": f"crawler/{crawler.__version__} (Scrapy/{scrapy.__version__}; warcio/{version('warcio')})",
-        "format": f"WARC File Format {settings.get('WARC_VERSION', '1.1')}",
-        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "format": f"WARC File Format {warc_version}",
+        "conformsTo": f"https://iipc.github.io/warc-specifications/specifications/warc-format/warc-{warc_version}/",
         "hostname": socket.gethostname(),
         "isPartOf": settings.get("JOB_NAME") or "",
+        "operator": settings.get("JOB_OPERATOR") or "",
+        "description": settings.get("JOB_DESCRIPTION") or "",
         "http-header-user-agent": settings.get("USER_AGENT") or "",
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "seeds": " ".join(getattr(spider, "start_urls", None) or []),
+        "scope": _scope_description(spider),
+        "digest-algorithm": settings.get("WARC_DIGEST_ALGORITHM") or "sha1",
+        "deduplication": "revisit records (identical-payload-digest) across all runs of this job"
+        if settings.getbool("WARC_DEDUP") else "none",
+        "capture": _CAPTURE_NOTE,
     }
+    for name in sorted(set(_SHAPING_SETTINGS) | {k for k in settings.attributes if k.startswith(("SCOPE_", "LIMIT_", "DATE_"))}):
+        value = settings.get(name)
+        if value not in (None, "", [], {}):
+            info[f"crawler-setting-{name}"] = str(value)
+    return info
 
 
 class WarcCaptureMiddleware:
     """Downloader middleware placed next to the downloader (priority 950).
 
     It sees raw responses: still Content-Encoded, before redirects and retries are handled,
-    robots.txt included. Responses served from Scrapy's HTTP cache are not archived again.
+    robots.txt included. With crawler.downloader.http11.CapturingHTTP11DownloadHandler as the
+    http(s) handler it also gets the heads as sent and received, and bodies cut short by
+    DOWNLOAD_MAXSIZE, a dropped connection or a timeout (archived with WARC-Truncated).
     """
 
     def __init__(self, crawler):
         settings = crawler.settings
         if not settings.getbool("WARC_ENABLED"):
             raise NotConfigured
+        self.crawler = crawler
         self.stats = crawler.stats
+        output_dir = job_output_dir(settings)
+        self.state = JobState.for_output_dir(output_dir) if settings.getbool("WARC_DEDUP") else None
         self.writer = RollingWarcWriter(
-            job_output_dir(settings),
+            output_dir,
             prefix=settings.get("WARC_PREFIX") or settings.get("JOB_NAME") or "crawl",
-            info=warcinfo(settings),
+            info=warcinfo(settings, crawler.spider),
             max_size=settings.getint("WARC_MAX_SIZE"),
             gzip=settings.getbool("WARC_GZIP", True),
-            warc_version=str(settings.get("WARC_VERSION", "1.1")),
+            warc_version=str(settings.get("WARC_VERSION") or "1.1"),
+            digest_algorithm=settings.get("WARC_DIGEST_ALGORITHM") or "sha1",
+            digest_index=self.state,
+            dedup_min_size=settings.getint("WARC_DEDUP_MIN_SIZE", 1),
         )
+        for repair in self.writer.repaired:
+            self.stats.inc_value("warc/repaired_files")
+            self.stats.inc_value("warc/repaired_bytes_cut", repair.cut)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    # ---- responses -------------------------------------------------------------------------
+
     def process_response(self, request, response):
+        wire: Wire | None = request.meta.pop(WIRE, None)
+        partial: Partial | None = request.meta.pop(PARTIAL, None)
         if "cached" in response.flags:
+            self.stats.inc_value("warc/cache_hits_not_archived")
             return response
+        truncated = partial.reason if partial and "dataloss" in response.flags else None
         exchange = Exchange(
             url=response.url,
             method=request.method,
@@ -81,23 +147,86 @@ class WarcCaptureMiddleware:
             protocol=response.protocol or "HTTP/1.1",
             ip_address=str(response.ip_address) if response.ip_address else None,
             captured_at=datetime.now(timezone.utc),
+            truncated=truncated,
+            response_head=wire.response_head if wire else None,
+            request_head=wire.request_head if wire else None,
         )
-        location = self.writer.write_exchange(exchange)
-        request.meta["warc"] = asdict(location)
+        self._archive(request, exchange)
+        return response
+
+    def process_exception(self, request, exception):
+        wire: Wire | None = request.meta.pop(WIRE, None)
+        partial: Partial | None = request.meta.pop(PARTIAL, None)
+        if isinstance(exception, IgnoreRequest):
+            return None  # a decision (robots.txt, scope), not a failed fetch
+        if wire is None or partial is None:
+            self.stats.inc_value("warc/failed_fetches")
+            self.stats.inc_value(f"warc/failed_fetches/{type(exception).__name__}")
+            logger.warning("Fetch failed, nothing to archive: %s (%s: %s)", request.url, type(exception).__name__, exception)
+            return None
+        exchange = Exchange(
+            url=request.url,
+            method=request.method,
+            request_headers=self._request_headers(request),
+            request_body=request.body,
+            status=wire.status,
+            response_headers=wire.headers,
+            response_body=partial.body,
+            protocol=wire.protocol,
+            ip_address=wire.ip_address,
+            captured_at=datetime.now(timezone.utc),
+            truncated=partial.reason,
+            response_head=wire.response_head,
+            request_head=wire.request_head,
+        )
+        self._archive(request, exchange)
+        logger.warning(
+            "Archived %d bytes of %s as a truncated record (WARC-Truncated: %s; %s)",
+            len(partial.body), request.url, partial.reason, partial.detail,
+        )
+        return None
+
+    def _archive(self, request, exchange: Exchange) -> None:
+        written = self.writer.write_exchange(exchange)
+        warc = asdict(written.payload or written.record)
+        if written.revisit:
+            warc["revisit"] = asdict(written.record)
+        request.meta["warc"] = warc
+        request.meta["warc_record_id"] = written.record.record_id  # this fetch's own record
+        request.meta["warc_date"] = written.date
         request.meta["fetched_at"] = exchange.captured_at.isoformat(timespec="seconds")
         self.stats.inc_value("warc/records", 2)
-        self.stats.inc_value("warc/bytes", location.length)
-        return response
+        self.stats.inc_value("warc/bytes", written.record.length)
+        if written.revisit:
+            self.stats.inc_value("warc/revisits")
+            self.stats.inc_value("warc/dedup_payload_bytes_saved", len(exchange.response_body))
+        else:
+            self.stats.inc_value("warc/responses")
+        if exchange.truncated:
+            self.stats.inc_value("warc/truncated")
+        if exchange.response_head is None:
+            self.stats.inc_value("warc/heads_rebuilt")
 
     @staticmethod
     def _request_headers(request) -> list[tuple[str, str]]:
-        # The HTTP client adds Host itself; restate it so the record reads as sent.
+        """The request's headers for a rebuilt request head: the HTTP client adds Host itself."""
         headers = [("Host", urlparse_cached(request).netloc)]
         headers += [(k, v) for k, v in _header_pairs(request.headers) if k.lower() != "host"]
         if request.body:
             headers.append(("Content-Length", str(len(request.body))))
         return headers
 
+    # ---- metadata and closing --------------------------------------------------------------
+
+    def write_metadata(self, url: str, concurrent_to: str, fields: list[tuple[str, str]], date: str | None = None):
+        location = self.writer.write_metadata(url, concurrent_to, fields, date)
+        self.stats.inc_value("warc/metadata_records")
+        self.stats.inc_value("warc/bytes", location.length)
+        return location
+
     def spider_closed(self, spider):
         self.writer.close()
         self.stats.set_value("warc/files", [str(p) for p in self.writer.files])
+        if self.state is not None:
+            self.state.close()
+        self.crawler.signals.send_catch_log(warc_files_closed, warc_files=list(self.writer.files))

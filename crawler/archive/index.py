@@ -1,0 +1,35 @@
+"""The CDXJ index of a folder's WARC files, written with cdxj-indexer (what pywb reads)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from cdxj_indexer.main import CDXJIndexer
+
+logger = logging.getLogger(__name__)
+
+INDEX_NAME = "index.cdxj"
+WARC_PATTERNS = ("*.warc.gz", "*.warc")
+
+
+def warc_files(directory: str | os.PathLike) -> list[Path]:
+    """Closed WARC files in directory, in name order (names sort by capture time, then serial)."""
+    directory = Path(directory)
+    return sorted({p for pattern in WARC_PATTERNS for p in directory.glob(pattern) if p.is_file()})
+
+
+def write_cdxj(directory: str | os.PathLike, output: str | os.PathLike | None = None) -> Path:
+    """Index every response, revisit and metadata record of directory's WARCs into one sorted CDXJ file.
+
+    Filenames in the index are relative to directory. The file is replaced atomically.
+    """
+    directory = Path(directory)
+    output = Path(output) if output else directory / INDEX_NAME
+    files = warc_files(directory)
+    temporary = output.with_name(output.name + ".tmp")
+    CDXJIndexer(output=str(temporary), inputs=[str(p) for p in files], sort=True, dir_root=str(directory)).process_all()
+    os.replace(temporary, output)
+    logger.info("Indexed %d WARC files into %s", len(files), output)
+    return output

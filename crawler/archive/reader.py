@@ -1,0 +1,115 @@
+"""Read archived responses back from WARC files, revisits resolved to the payload they refer to."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.timeutils import iso_date_to_datetime
+
+from .writer import RecordLocation
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ArchivedResponse:
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    payload: bytes  # as received: still Content-Encoded
+    date: datetime  # WARC-Date, UTC
+    location: RecordLocation  # this capture's response or revisit record
+    payload_location: RecordLocation  # the response record holding the payload
+    revisit: bool = False
+    truncated: str | None = None
+
+
+def _location(path: Path, it: ArchiveIterator, record) -> RecordLocation:
+    return RecordLocation(path.name, it.get_record_offset(), it.get_record_length(), record.rec_headers.get_header("WARC-Record-ID"))
+
+
+def read_record(path: Path, offset: int):
+    """(record, raw payload) of the record at offset in path."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh)))
+        return record, record.raw_stream.read()
+
+
+class _Originals:
+    """Payload digest -> location of the first response record with it, from the files read and their siblings."""
+
+    def __init__(self):
+        self.by_digest: dict[str, RecordLocation] = {}
+        self.by_id: dict[str, RecordLocation] = {}
+        self.scanned: set[Path] = set()
+
+    def add(self, record, location: RecordLocation) -> None:
+        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        if digest and record.rec_headers.get_header("WARC-Truncated") is None:
+            self.by_digest.setdefault(digest, location)
+        self.by_id[location.record_id] = location
+
+    def scan(self, path: Path) -> None:
+        if path in self.scanned:
+            return
+        self.scanned.add(path)
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh)
+            for record in it:
+                if record.rec_type == "response":
+                    it.read_to_end(record)
+                    self.add(record, _location(path, it, record))
+
+    def find(self, record, directory: Path) -> RecordLocation | None:
+        refers_to = record.rec_headers.get_header("WARC-Refers-To")
+        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        found = self.by_id.get(refers_to) or self.by_digest.get(digest)
+        if found is None:
+            for sibling in sorted(directory.glob("*.warc*")):
+                if sibling.name.endswith((".warc", ".warc.gz")):
+                    self.scan(sibling.resolve())
+            found = self.by_id.get(refers_to) or self.by_digest.get(digest)
+        return found
+
+
+def iter_responses(paths: list[str | os.PathLike]) -> Iterator[ArchivedResponse]:
+    """Every response and revisit record of the given WARCs, in order, with its payload."""
+    originals = _Originals()
+    for path in map(lambda p: Path(p).resolve(), paths):
+        originals.scanned.add(path)
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh)
+            for record in it:
+                if record.rec_type not in ("response", "revisit") or not record.http_headers:
+                    continue
+                payload = record.raw_stream.read()
+                it.read_to_end(record)
+                location = _location(path, it, record)
+                payload_location = location
+                if record.rec_type == "revisit":
+                    payload_location = originals.find(record, path.parent)
+                    if payload_location is None:
+                        logger.warning("Skipped revisit of %s: the record it refers to is not in %s", location, path.parent)
+                        continue
+                    _, payload = read_record(path.parent / payload_location.filename, payload_location.offset)
+                else:
+                    originals.add(record, location)
+                http = record.http_headers
+                yield ArchivedResponse(
+                    url=record.rec_headers.get_header("WARC-Target-URI"),
+                    status=int(http.get_statuscode() or 0),
+                    headers=list(http.headers),
+                    payload=payload,
+                    date=iso_date_to_datetime(record.rec_headers.get_header("WARC-Date")),
+                    location=location,
+                    payload_location=payload_location,
+                    revisit=record.rec_type == "revisit",
+                    truncated=record.rec_headers.get_header("WARC-Truncated"),
+                )

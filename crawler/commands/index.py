@@ -1,0 +1,37 @@
+"""crawler index OUTPUT_DIR: rebuild the CDXJ index of a job folder's WARC files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+
+
+def add_parser(sub):
+    parser = sub.add_parser(
+        "index",
+        help="rebuild the CDXJ index of a job folder's WARC files",
+        description="Index every response, revisit and metadata record of OUTPUT_DIR/*.warc.gz into "
+        "OUTPUT_DIR/index.cdxj (sorted, filenames relative to OUTPUT_DIR), as pywb and ReplayWeb.page read it.",
+    )
+    parser.add_argument("output_dir", metavar="OUTPUT_DIR", help="a job folder, e.g. output/demo")
+    parser.add_argument("-o", "--output", metavar="FILE", help="where to write the index (default: OUTPUT_DIR/index.cdxj)")
+    return parser
+
+
+def run(args) -> int:
+    from crawler.archive.index import warc_files, write_cdxj
+
+    directory = Path(args.output_dir)
+    if not directory.is_dir():
+        print(f"crawler index: no such folder: {directory}", file=sys.stderr)
+        return EXIT_USAGE
+    files = warc_files(directory)
+    if not files:
+        print(f"crawler index: no WARC files in {directory}", file=sys.stderr)
+        return EXIT_CRAWL_FAILED
+    path = write_cdxj(directory, args.output)
+    lines = sum(1 for _ in open(path, encoding="utf-8"))
+    print(f"Indexed {len(files)} WARC file(s), {lines} entries -> {path}")
+    return EXIT_OK

@@ -1,0 +1,83 @@
+"""crawler reextract PATH.warc.gz...: run today's extraction over archived responses, offline."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from datetime import timezone
+from pathlib import Path
+from typing import Iterator
+
+from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+
+_HTML_MARKERS = (b"<html", b"<!doctype html")
+
+
+def add_parser(sub):
+    parser = sub.add_parser(
+        "reextract",
+        help="extract records again from archived responses (no network)",
+        description="Read the article pages archived in WARC files (revisit records resolved to the payload "
+        "they refer to, in the same folder) and extract them with this version's extraction. The records "
+        "have the same shape as a crawl's, fetched_at and warc from the archive.",
+    )
+    parser.add_argument("warcs", nargs="+", metavar="PATH.warc.gz")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write JSON Lines here (default: standard output)")
+    return parser
+
+
+def is_html(archived) -> bool:
+    """The spider's test: an HTML Content-Type, or an HTML start in the body."""
+    ctype = next((v for k, v in archived.headers if k.lower() == "content-type"), "").lower()
+    return "html" in ctype
+
+
+def records(paths) -> Iterator[dict]:
+    """Article records from the archived 2xx HTML responses of the given WARCs."""
+    from crawler.archive.reader import iter_responses
+    from crawler.content_encoding import decode_content
+    from crawler.extract import extract
+    from crawler.records import make_item
+
+    for archived in iter_responses(paths):
+        if not 200 <= archived.status < 300 or archived.truncated:
+            continue
+        encoding = next((v for k, v in archived.headers if k.lower() == "content-encoding"), None)
+        try:
+            body = decode_content(archived.payload, encoding)
+        except (ValueError, OSError, EOFError) as exc:
+            print(f"crawler reextract: cannot decode {archived.url} ({encoding}): {exc}", file=sys.stderr)
+            continue
+        head = body[:512].lstrip().lower()
+        if not is_html(archived) and not any(m in head for m in _HTML_MARKERS):
+            continue
+        record = extract(archived.url, body, headers=archived.headers, status=archived.status)
+        if record["page_type"] != "article":
+            continue
+        warc = asdict(archived.payload_location)
+        if archived.revisit:
+            warc["revisit"] = asdict(archived.location)
+        fetched_at = archived.date.replace(tzinfo=timezone.utc).isoformat(timespec="seconds")
+        yield make_item(record, fetched_at, archived.status, warc)
+
+
+def run(args) -> int:
+    missing = [p for p in args.warcs if not Path(p).is_file()]
+    if missing:
+        print(f"crawler reextract: no such file: {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    count = 0
+    try:
+        for item in records(args.warcs):
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+            count += 1
+    except OSError as exc:
+        print(f"crawler reextract: {exc}", file=sys.stderr)
+        return EXIT_CRAWL_FAILED
+    finally:
+        if args.output:
+            out.close()
+    print(f"{count} article records from {len(args.warcs)} WARC file(s)", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Download handlers: Scrapy's, extended to record what the WARC capture needs."""
