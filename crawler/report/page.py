@@ -172,7 +172,7 @@ def _totals(run: Run) -> str:
         ("downloaded", "downloaded (stats.json)", _size(_number(stats, "downloader/response_bytes") or 0)),
     ]
     if fetches.revisits:
-        tiles.append(("revisits", "revisit records (unchanged)", _count(fetches.revisits)))
+        tiles.append(("revisits", "revisits (payload archived before)", _count(fetches.revisits)))
     if fetches.truncated:
         tiles.append(("truncated", "truncated bodies", _count(fetches.truncated)))
     html = "".join(
