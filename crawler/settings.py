@@ -15,6 +15,48 @@ FEEDS = {
         "store_empty": True,
     },
 }
+# Unbuffered, and a partial last line from a killed run is cut off before appending.
+FEED_STORAGES = {
+    "": "crawler.feedstorage.LineSafeFileFeedStorage",
+    "file": "crawler.feedstorage.LineSafeFileFeedStorage",
+}
+JOB_OPERATOR = None  # who runs the crawl (warcinfo)
+JOB_DESCRIPTION = None
+JOB_CONTACT = None  # URL or e-mail added to the User-Agent
+
+# Seeds (the spider's -a start_urls=... also works).
+START_URLS = []
+SITEMAP_URLS = []
+FEED_URLS = []
+SITEMAP_PROBE = True  # try /sitemap.xml when robots.txt lists no sitemap
+
+# Scope: SCOPE_HOSTS defaults to the seeds' hosts (exact host:port).
+SCOPE_HOSTS = []
+SCOPE_SUBDOMAINS = False
+SCOPE_INCLUDE = []  # regexes; when given, discovered URLs must match one
+SCOPE_EXCLUDE = []  # regexes
+DEPTH_LIMIT = 0
+DEPTH_PRIORITY = 1  # with the FIFO frontier: breadth-first
+
+# Exact limits (0: none); CLOSESPIDER_* stay available but overshoot.
+LIMIT_PAGES = 0
+LIMIT_PAGES_PER_HOST = 0
+LIMIT_RECORDS = 0
+
+# Date window for articles (ISO dates, inclusive).
+DATE_SINCE = None
+DATE_UNTIL = None
+
+# Incremental runs: conditional requests and unchanged-page detection from output/JOB/state.sqlite.
+INCREMENTAL_ENABLED = True
+
+# Fetch what article pages need to replay (stylesheets, scripts, images, also from other hosts).
+PAGE_REQUISITES_ENABLED = False
+
+# A crash-safe SQLite frontier; with JOBDIR (crawler crawl --job-dir) a stopped or killed run resumes.
+SCHEDULER = "crawler.scheduler.FrontierScheduler"
+# Partial-failure exit code when failed fetches exceed this share of all fetches.
+ERROR_THRESHOLD = 0.05
 
 # Politeness.
 USER_AGENT = "crawler/0.1 (+https://github.com/crawler-archive/crawler)"
@@ -27,15 +69,21 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 RETRY_TIMES = 2
+CRAWL_DELAY_MAX = 60.0  # cap on a robots.txt Crawl-delay
 
 # Both listen on a local port and run code sent to it: off unless a job asks.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.downloadermiddlewares.outcomes.FetchOutcomeMiddleware": 1,
     # Exact-host scope instead of Scrapy's domain-and-subdomains rule.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.downloadermiddlewares.scope.ScopeMiddleware": 50,
+    # After robots.txt (100), so a disallowed URL never counts against the limit.
+    "crawler.downloadermiddlewares.limits.PageLimitMiddleware": 110,
+    # After HttpCompressionMiddleware (590) in the response path: digests of decoded bodies.
+    "crawler.downloadermiddlewares.incremental.IncrementalMiddleware": 585,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "crawler.downloadermiddlewares.cookies.OfflineCookiesMiddleware": 700,
     # Closest to the downloader: sees every response before decompression,
@@ -62,10 +110,22 @@ DOWNLOAD_HANDLERS = {
 }
 
 EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.extensions.progress.Progress": 0,
+    "crawler.extensions.completion.RequestCompletion": 100,
+    # After AutoThrottle (0) so its adjustments never undercut a site's Crawl-delay.
+    "crawler.extensions.crawldelay.RobotsCrawlDelay": 500,
     # WARC metadata records for article pages, then the CDXJ index / WACZ once the WARCs are closed.
     "crawler.extensions.warc_metadata.WarcMetadataExtension": 600,
     "crawler.extensions.warc_index.WarcIndexExtension": 610,
 }
 
+ITEM_PIPELINES = {
+    "crawler.pipelines.datewindow.DateWindowPipeline": 100,
+    "crawler.pipelines.dedupe.RecordDedupePipeline": 200,
+    "crawler.pipelines.limits.RecordLimitPipeline": 300,
+}
+
 LOG_LEVEL = "INFO"
-LOGSTATS_INTERVAL = 30.0
+LOGSTATS_INTERVAL = 60.0  # seconds between progress lines in the log
+PROGRESS_BAR = False  # a live progress line on a terminal (the crawl command turns it on)

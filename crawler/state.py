@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS captures (
     status INTEGER NOT NULL,
     etag TEXT,
     last_modified TEXT,
-    payload_digest TEXT
+    content_digest TEXT,
+    article INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS digests (
     digest TEXT PRIMARY KEY,
@@ -45,7 +46,8 @@ class Capture:
     status: int
     etag: str | None = None
     last_modified: str | None = None
-    payload_digest: str | None = None
+    content_digest: str | None = None
+    article: bool = False  # the page gave a record last time (hubs are always fetched in full)
 
 
 @dataclass(frozen=True)
@@ -84,15 +86,15 @@ class JobState:
     def capture(self, url: str) -> Capture | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT url, fetched_at, status, etag, last_modified, payload_digest FROM captures WHERE url=?", (url,)
+                "SELECT url, fetched_at, status, etag, last_modified, content_digest, article FROM captures WHERE url=?", (url,)
             ).fetchone()
-        return Capture(*row) if row else None
+        return Capture(*row[:6], article=bool(row[6])) if row else None
 
     def put_capture(self, capture: Capture) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?)",
-                (capture.url, capture.fetched_at, capture.status, capture.etag, capture.last_modified, capture.payload_digest),
+                "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (capture.url, capture.fetched_at, capture.status, capture.etag, capture.last_modified, capture.content_digest, int(capture.article)),
             )
 
     # ---- payload digests -----------------------------------------------------------------

@@ -7,12 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 
-def _human(size: int) -> str:
+def human_size(size: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
-    return f"{size} B"
+    return f"{size:.1f} TB"
 
 
 def _jsonable(value):
@@ -30,32 +30,46 @@ def _jsonable(value):
 def write_stats(stats: dict, output_dir: Path) -> Path:
     path = output_dir / "stats.json"
     output_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_jsonable(stats), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(_jsonable(stats), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
     return path
 
 
+def _counts(stats: dict, prefix: str) -> dict[str, int]:
+    return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and isinstance(v, int)}
+
+
+def _join(pairs) -> str:
+    return ", ".join(f"{k} {v}" for k, v in pairs if v) or "none"
+
+
 def render(stats: dict, output_dir: Path, job: str) -> str:
-    statuses = {
-        int(k.rsplit("/", 1)[1]): v for k, v in stats.items() if k.startswith("downloader/response_status_count/")
-    }
-    by_class = {}
-    for status, count in sorted(statuses.items()):
-        by_class[f"{status // 100}xx"] = by_class.get(f"{status // 100}xx", 0) + count
-    fetched = stats.get("downloader/response_count", 0)
-    # IgnoreRequest is a decision (robots.txt, scope), not a failure.
-    errors = stats.get("downloader/exception_count", 0) - stats.get(
-        "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest", 0
-    )
+    by_class: dict[str, int] = {}
+    for status, count in _counts(stats, "downloader/response_status_count/").items():
+        by_class[f"{status[0]}xx"] = by_class.get(f"{status[0]}xx", 0) + count
     files = [Path(p) for p in stats.get("warc/files", [])]
     total = sum(p.stat().st_size for p in files if p.exists())
+    failures = _counts(stats, "fetch/failed/")
+    if stats.get("fetch/server_error"):
+        failures["server error (5xx)"] = stats["fetch/server_error"]
+    rejected = sum(_counts(stats, "scope/rejected/").values())
+    limits = sum(v for k, v in _counts(stats, "limits/").items())
+    code = stats.get("exit_code")
     lines = [
-        f"Crawl {job!r} {stats.get('finish_reason', 'unknown')} in {stats.get('elapsed_time_seconds', 0):.1f} s",
-        f"  pages fetched    {fetched}" + (f"  ({', '.join(f'{k} {v}' for k, v in by_class.items())})" if by_class else ""),
-        f"  failed fetches   {errors}",
-        f"  robots.txt       {stats.get('robotstxt/forbidden', 0)} URLs disallowed",
+        f"Crawl {job!r} {stats.get('finish_reason', 'unknown')} in {stats.get('elapsed_time_seconds', 0):.1f} s"
+        + (f" (exit code {code})" if code is not None else ""),
+        f"  pages fetched    {stats.get('downloader/response_count', 0) - stats.get('robotstxt/response_count', 0)}"
+        f"  ({_join(by_class.items())}; robots.txt {stats.get('robotstxt/response_count', 0)}), "
+        f"{human_size(stats.get('downloader/response_bytes', 0))} received",
+        f"  articles         {_join((k, stats.get('articles/' + k, 0)) for k in ('new', 'changed', 'unchanged'))}",
         f"  article records  {stats.get('item_scraped_count', 0)} -> {output_dir / 'records.jsonl'}",
-        f"  WARC files       {len(files)}, {_human(total)}",
+        f"  failed fetches   {sum(failures.values())}" + (f"  ({_join(failures.items())})" if failures else ""),
+        f"  not fetched      {_join([('robots.txt', stats.get('robotstxt/forbidden', 0)), ('out of scope', rejected), ('date window', stats.get('discovery/skipped_date_window', 0)), ('unchanged in sitemap', stats.get('discovery/skipped_unchanged', 0)), ('limits', limits)])}",
+        f"  WARC files       {len(files)}, {human_size(total)}",
     ]
-    lines += [f"                   {p} ({_human(p.stat().st_size)})" for p in files if p.exists()]
+    lines += [f"                   {p} ({human_size(p.stat().st_size)})" for p in files if p.exists()]
+    if stats.get("log_file"):
+        lines.append(f"  log              {stats['log_file']}")
     lines.append(f"  stats            {output_dir / 'stats.json'}")
     return "\n".join(lines)

@@ -1,11 +1,11 @@
-"""crawler crawl URL...: crawl sites from start URLs."""
+"""crawler crawl [URL...] [--config JOB.toml]: crawl sites into WARC files and article records."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from crawler.runner import EXIT_USAGE, finish, project_settings, run_crawl
+from crawler.runner import EXIT_LOCKED, EXIT_USAGE, JobLocked, finish, job_lock, project_settings, run_crawl, run_log_path
 
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -20,30 +20,89 @@ def _setting(text: str) -> tuple[str, str]:
 def add_parser(sub) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "crawl",
-        help="crawl sites from start URLs",
-        description="Crawl from start URLs, staying on their hosts and obeying robots.txt. Writes "
-        "OUTPUT/JOB/records.jsonl (article records, appended) and OUTPUT/JOB/*.warc.gz (every HTTP exchange).",
+        help="crawl sites from start URLs or a job file",
+        description="Crawl from start URLs (or a job file's seeds), staying on their hosts and obeying "
+        "robots.txt. Writes OUTPUT/JOB/records.jsonl (article records, appended), OUTPUT/JOB/*.warc.gz "
+        "(every HTTP exchange), OUTPUT/JOB/stats.json and OUTPUT/JOB/logs/. Command-line options override "
+        "the job file. Exit codes: 0 done, 1 failed or interrupted, 2 bad arguments or job file, "
+        "3 finished with failed fetches above the error threshold, 4 another run of the job is active.",
     )
-    parser.add_argument("urls", nargs="+", metavar="URL", help="start URL(s); their hosts are the crawl's scope")
-    parser.add_argument("--job", help="job name (default: the first URL's host)")
+    parser.add_argument("urls", nargs="*", metavar="URL", help="start URL(s); their hosts are the crawl's scope")
+    parser.add_argument("--config", metavar="JOB.toml", help="job file (see jobs/example.toml)")
+    parser.add_argument("--job", help="job name (default: the job file's, else the first URL's host)")
     parser.add_argument("--output", metavar="DIR", help="output root folder (default: output)")
+    parser.add_argument("--job-dir", metavar="DIR",
+                        help="Scrapy JOBDIR: a stopped or killed crawl started again with the same folder resumes")
+    parser.add_argument("--since", metavar="DATE", help="skip articles published before this date (YYYY-MM-DD)")
+    parser.add_argument("--until", metavar="DATE", help="skip articles published after this date (YYYY-MM-DD)")
+    parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages (exact)")
+    parser.add_argument("--max-records", type=int, metavar="N", help="write at most N records (exact)")
     parser.add_argument("-s", "--setting", action="append", type=_setting, metavar="NAME=VALUE",
-                        help="override a Scrapy setting, e.g. -s CLOSESPIDER_PAGECOUNT=100 (repeatable)")
-    parser.add_argument("--log-level", choices=LOG_LEVELS, help="default: INFO")
+                        help="override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=1 (repeatable)")
+    parser.add_argument("--log-level", choices=LOG_LEVELS, help="log file level (default: INFO)")
+    parser.add_argument("--no-progress", action="store_true", help="no live progress line on a terminal")
     return parser
 
 
+def _overrides(args) -> dict:
+    from crawler import jobconfig
+
+    overrides = dict(args.setting or [])
+    flags = {
+        "JOB_NAME": args.job,
+        "OUTPUT_ROOT": args.output,
+        "JOBDIR": args.job_dir,
+        "LOG_LEVEL": args.log_level,
+        "LIMIT_PAGES": args.max_pages,
+        "LIMIT_RECORDS": args.max_records,
+    }
+    for key, value in (("DATE_SINCE", args.since), ("DATE_UNTIL", args.until)):
+        if value is not None:
+            try:
+                flags[key] = jobconfig.SCHEMA["schedule"]["since"].check(value)
+            except ValueError as exc:
+                raise jobconfig.JobConfigError(f"--{key[5:].lower()}: {exc}") from None
+    overrides.update({k: v for k, v in flags.items() if v is not None})
+    return overrides
+
+
 def run(args) -> int:
+    from crawler import jobconfig, redact
+    from crawler.job import default_job_name, job_output_dir
+    from crawler.runner import split_credentials
+
+    try:
+        config = jobconfig.load(args.config) if args.config else jobconfig.JobConfig(None, {}, [])
+        overrides = _overrides(args)
+    except jobconfig.JobConfigError as exc:
+        print(f"crawler crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     bad = [u for u in args.urls if not u.startswith(("http://", "https://"))]
     if bad:
         print(f"crawler crawl: not an http(s) URL: {bad[0]}", file=sys.stderr)
         return EXIT_USAGE
-    overrides = dict(args.setting or [])
-    if args.job:
-        overrides["JOB_NAME"] = args.job
-    if args.output:
-        overrides["OUTPUT_ROOT"] = args.output
-    if args.log_level:
-        overrides["LOG_LEVEL"] = args.log_level
-    stats, output_dir = run_crawl(args.urls, project_settings(overrides))
-    return finish(stats, output_dir, output_dir.name)
+    seeds = args.urls or list(config.settings.get("START_URLS", []))
+    seeds, auth, secrets = split_credentials(seeds)
+    if not seeds and not config.settings.get("SITEMAP_URLS") and not config.settings.get("FEED_URLS"):
+        print("crawler crawl: no start URLs: give URLs or a job file with [seeds] urls", file=sys.stderr)
+        return EXIT_USAGE
+    redact.install(config.secrets + secrets)
+    overrides.update(auth)
+    overrides["START_URLS"] = seeds
+    settings = project_settings(overrides, config.settings)
+    if not settings.get("JOB_NAME"):
+        everything = seeds + settings.getlist("SITEMAP_URLS") + settings.getlist("FEED_URLS")
+        settings.set("JOB_NAME", default_job_name(everything), priority="cmdline")
+    output_dir = job_output_dir(settings)
+    try:
+        with job_lock(output_dir):
+            log_file = run_log_path(output_dir)
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            settings.set("LOG_FILE", str(log_file), priority="cmdline")
+            settings.set("PROGRESS_BAR", not args.no_progress, priority="cmdline")
+            stats, output_dir = run_crawl(seeds, settings)
+            stats["log_file"] = str(log_file)
+            return finish(stats, output_dir, settings.get("JOB_NAME"), settings.getfloat("ERROR_THRESHOLD"))
+    except JobLocked as exc:
+        print(f"crawler crawl: {exc}", file=sys.stderr)
+        return EXIT_LOCKED

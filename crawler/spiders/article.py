@@ -1,32 +1,39 @@
-"""The article spider: follow in-scope links, feeds and sitemaps; one record per article page."""
+"""The article spider: discover pages from seeds, sitemaps, feeds and links; one record per article."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy import signals
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 
+from crawler.datewindow import DateWindow
+from crawler.discovery import feed_entries, parse_when, sitemap_entries
 from crawler.extract import Document, extract_document
 from crawler.job import default_job_name, job_output_dir
 from crawler.records import make_item
 from crawler.scope import Scope
+from crawler.state import JobState
+from crawler.urls import clean_url
+
+logger = logging.getLogger(__name__)
 
 _FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:RDF")
 _SITEMAP_ROOTS = (b"<urlset", b"<sitemapindex")
-_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+_REQUISITE_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload", "manifest"}
 
 
-def _split_urls(value) -> list[str]:
+def split_urls(value) -> list[str]:
     if not value:
         return []
     if isinstance(value, str):
         return [u for u in re.split(r"[\s,]+", value) if u]
-    return list(value)
+    return [str(u) for u in value]
 
 
 class ArticleSpider(scrapy.Spider):
@@ -34,17 +41,33 @@ class ArticleSpider(scrapy.Spider):
 
     def __init__(self, start_urls=None, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.start_urls = _split_urls(start_urls)
-        if not self.start_urls:
-            raise ValueError("no start URLs: pass -a start_urls=URL[,URL...]")
-        self.scope = Scope.from_seeds(self.start_urls)
+        self.start_urls = split_urls(start_urls)
+        self.out_of_window: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.start_urls = spider.start_urls or split_urls(settings.get("START_URLS"))
+        spider.sitemap_urls = split_urls(settings.get("SITEMAP_URLS"))
+        spider.feed_urls = split_urls(settings.get("FEED_URLS"))
+        seeds = spider.start_urls + spider.sitemap_urls + spider.feed_urls
+        if not seeds:
+            raise ValueError("no start URLs: pass -a start_urls=URL[,URL...] or set START_URLS")
+        hosts = split_urls(settings.get("SCOPE_HOSTS"))
+        spider.scope = Scope(
+            {h.lower() for h in hosts} if hosts else Scope.from_seeds(seeds).hosts,
+            subdomains=settings.getbool("SCOPE_SUBDOMAINS"),
+            include=settings.getlist("SCOPE_INCLUDE"),
+            exclude=settings.getlist("SCOPE_EXCLUDE"),
+        )
+        spider.window = DateWindow.from_settings(settings)
+        spider.requisites = settings.getbool("PAGE_REQUISITES_ENABLED")
+        spider.probe_sitemaps = settings.getbool("SITEMAP_PROBE")
         # Settings are still open here: name the job before components read it.
-        if not crawler.settings.get("JOB_NAME"):
-            crawler.settings.set("JOB_NAME", default_job_name(spider.start_urls), priority="spider")
+        if not settings.get("JOB_NAME"):
+            settings.set("JOB_NAME", default_job_name(seeds), priority="spider")
+        spider.state = JobState.for_output_dir(job_output_dir(settings)) if settings.getbool("INCREMENTAL_ENABLED") else None
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
@@ -54,25 +77,40 @@ class ArticleSpider(scrapy.Spider):
         return str(job_output_dir(self.crawler.settings))
 
     async def start(self):
+        for url in self.sitemap_urls + self.feed_urls:
+            yield scrapy.Request(url, callback=self.parse, priority=10)
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse)
 
     def robots_parsed(self, robotparser, request):
-        """Sitemaps listed in robots.txt are discovery sources too."""
+        """Sitemaps listed in robots.txt are discovery sources; without any, try /sitemap.xml."""
         parser = getattr(robotparser, "rp", None)
-        for url in getattr(parser, "sitemaps", None) or ():
-            if self.scope.allows(url):
-                self.crawler.engine.crawl(scrapy.Request(url, callback=self.parse))
+        sitemaps = list(getattr(parser, "sitemaps", None) or ())
+        if not sitemaps and self.probe_sitemaps:
+            parts = urlsplit(request.url)
+            sitemaps = [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
+        for url in sitemaps:
+            if self.scope.host_allowed(url):
+                self.crawler.engine.crawl(scrapy.Request(url, callback=self.parse, priority=10))
 
     # ---- responses ---------------------------------------------------------------------
 
     def parse(self, response):
         head = response.body[:512].lstrip()
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if response.url.endswith(".gz") or head[:2] == b"\x1f\x8b":
-            yield from self._parse_xml(response, gunzip(response.body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE")))
+        if head[:2] == b"\x1f\x8b":
+            maxsize = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            try:
+                body = gunzip(response.body, max_size=maxsize)
+            except (OSError, ValueError) as exc:
+                logger.warning("Cannot gunzip %s: %s", response.url, exc)
+                return
+            yield from self._parse_xml(response, body)
         elif head.startswith(b"<?xml") or any(r in head for r in _FEED_ROOTS + _SITEMAP_ROOTS):
-            yield from self._parse_xml(response, response.body)
+            if b"<html" in head.lower():
+                yield from self._parse_html(response)
+            else:
+                yield from self._parse_xml(response, response.body)
         elif "html" in ctype or b"<html" in head.lower() or b"<!doctype html" in head.lower():
             yield from self._parse_html(response)
 
@@ -81,56 +119,86 @@ class ArticleSpider(scrapy.Spider):
         # For components that archive the page's outlinks (WARC metadata records).
         response.meta["outlinks"] = [link.url for link in doc.links]
         for link in doc.links:
-            if not self.scope.allows(link.url):
+            if link.tag in ("a", "area") or (link.tag == "link" and _is_page_link(link)):
+                request = self._follow(link.url)
+            elif link.tag == "img" or (self.requisites and link.tag in ("link", "source", "iframe")):
+                request = self._requisite(link)
+            else:
                 continue
-            if link.tag in ("a", "area"):
-                yield response.follow(link.url, callback=self.parse)
-            elif link.tag == "img":
-                yield response.follow(link.url, callback=self.parse, priority=-1)
-            elif link.tag == "link" and _follow_link_element(link):
-                yield response.follow(link.url, callback=self.parse)
+            if request is not None:
+                yield request
+        if self.requisites:
+            yield from self._scripts(doc)
         record = extract_document(doc)
-        if record["page_type"] == "article":
-            yield self._item(response, record)
+        response.meta["article"] = record["page_type"] == "article"
+        if record["page_type"] != "article":
+            return
+        if response.meta.get("unchanged"):
+            self.crawler.stats.inc_value("articles/unchanged")
+            return
+        self.crawler.stats.inc_value(f"articles/{response.meta.get('change', 'new')}")
+        fetched_at = response.meta.get("fetched_at") or datetime.now(timezone.utc).isoformat(timespec="seconds")
+        yield make_item(record, fetched_at, response.status, response.meta.get("warc"))
+
+    def _follow(self, url: str, priority: int = 0, when: datetime | None = None):
+        url = clean_url(url)
+        reason = self.scope.rejection(url)
+        if reason:
+            self.crawler.stats.inc_value(f"scope/rejected/{reason}")
+            return None
+        if url in self.out_of_window:
+            return None
+        if when is not None and not self.window.contains(when):
+            self.out_of_window.add(url)
+            self.crawler.stats.inc_value("discovery/skipped_date_window")
+            return None
+        if when is not None and self._unchanged_since(url, when):
+            self.crawler.stats.inc_value("discovery/skipped_unchanged")
+            return None
+        return scrapy.Request(url, callback=self.parse, priority=priority)
+
+    def _unchanged_since(self, url: str, when: datetime) -> bool:
+        """A sitemap lastmod no newer than our last capture: no need to ask again."""
+        if self.state is None:
+            return False
+        capture = self.state.capture(url)
+        fetched = parse_when(capture.fetched_at) if capture else None
+        return fetched is not None and when <= fetched
+
+    def _requisite(self, link):
+        """Images (in scope) always; with PAGE_REQUISITES_ENABLED, also what the page needs from other hosts."""
+        if not self.requisites and not self.scope.allows(link.url):
+            return None
+        if link.tag == "link" and not (_REQUISITE_RELS & set(link.rel.split())):
+            return None
+        meta = {"allow_offsite": True} if self.requisites else {}
+        return scrapy.Request(link.url, callback=self.parse, priority=-1, meta=meta)
+
+    def _scripts(self, doc):
+        for src in doc.root.xpath("//script/@src"):
+            url = doc.absolute(src)
+            if url:
+                yield scrapy.Request(url, callback=self.parse, priority=-1, meta={"allow_offsite": True})
 
     def _parse_xml(self, response, body: bytes):
-        if any(r in body[:1024] for r in _SITEMAP_ROOTS):
-            for entry in Sitemap(body):
-                url = entry.get("loc")
-                if url and self.scope.allows(url):
-                    yield scrapy.Request(url, callback=self.parse)
+        kind, entries = sitemap_entries(body, response.url)
+        if kind == "sitemapindex":
+            for entry in entries:
+                if self.scope.host_allowed(entry.url):
+                    yield scrapy.Request(entry.url, callback=self.parse, priority=10)
             return
-        for url in _feed_links(body):
-            url = response.urljoin(url)
-            if self.scope.allows(url):
-                yield scrapy.Request(url, callback=self.parse)
+        if not kind:
+            entries = feed_entries(body, response.url)
+        self.crawler.stats.inc_value(f"discovery/{'sitemap' if kind else 'feed'}_urls", len(entries))
+        for entry in entries:
+            request = self._follow(entry.url, priority=5, when=entry.when)
+            if request is not None:
+                yield request
 
-    def _item(self, response, record: dict) -> dict:
-        fetched_at = response.meta.get("fetched_at") or datetime.now(timezone.utc).isoformat(timespec="seconds")
-        return make_item(record, fetched_at, response.status, response.meta.get("warc"))
 
-
-def _follow_link_element(link) -> bool:
-    """<link rel=next/prev>, and rel=alternate feeds or HTML pages (not JSON APIs, oEmbed, ...)."""
+def _is_page_link(link) -> bool:
+    """<link rel=next/prev>, and rel=alternate feeds or HTML pages (not JSON APIs, oEmbed, AMP)."""
     rels = link.rel.split()
     if "next" in rels or "prev" in rels:
         return True
     return "alternate" in rels and (not link.type or link.type in _FEED_TYPES or "html" in link.type)
-
-
-def _feed_links(body: bytes) -> list[str]:
-    """Item links of an RSS 1/2 or Atom feed."""
-    try:
-        root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
-    except etree.XMLSyntaxError:
-        return []
-    if root is None:
-        return []
-    links = []
-    for el in root.iter("{*}item", "{*}entry"):
-        for link in el.iter("{*}link"):
-            href = link.get("href") or (link.text or "").strip()
-            if href and link.get("rel", "alternate") == "alternate":
-                links.append(href)
-                break
-    return links

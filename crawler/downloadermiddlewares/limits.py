@@ -1,0 +1,57 @@
+"""Exact page limits, unlike CLOSESPIDER_PAGECOUNT, which lets requests already under way overshoot."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler.scope import netloc_key
+
+logger = logging.getLogger(__name__)
+
+
+def is_robots_request(request) -> bool:
+    return bool(request.meta.get("dont_obey_robotstxt")) and request.url.endswith("/robots.txt")
+
+
+class PageLimitMiddleware:
+    """At most LIMIT_PAGES fetches in a run and LIMIT_PAGES_PER_HOST per host.
+
+    A fetch is a request sent to a server: redirects count, robots.txt and retries do not.
+    Counted where the request leaves for the downloader (after robots.txt and scope checks), so the
+    limit is never exceeded; when it is reached the spider closes once fetches under way finish.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.max_pages = crawler.settings.getint("LIMIT_PAGES")
+        self.max_per_host = crawler.settings.getint("LIMIT_PAGES_PER_HOST")
+        if not self.max_pages and not self.max_per_host:
+            raise NotConfigured
+        self.stats = crawler.stats
+        self.count = 0
+        self.per_host: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        if is_robots_request(request) or request.meta.get("retry_times"):
+            return None
+        if self.max_pages and self.count >= self.max_pages:
+            self.stats.inc_value("limits/pages_dropped")
+            raise IgnoreRequest("page limit reached")
+        host = netloc_key(request.url)
+        if self.max_per_host and self.per_host[host] >= self.max_per_host:
+            self.stats.inc_value("limits/host_pages_dropped")
+            raise IgnoreRequest(f"page limit for {host} reached")
+        self.count += 1
+        self.per_host[host] += 1
+        if self.max_pages and self.count == self.max_pages:
+            logger.info("Page limit of %d reached; finishing the fetches under way", self.max_pages)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="limit_pages"))
+        return None

@@ -1,0 +1,99 @@
+"""One record per canonical page per run, and none written twice when a run resumes."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+from scrapy.utils.job import job_dir
+
+from crawler.feedstorage import repair_jsonl
+from crawler.job import job_output_dir
+from crawler.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+RUN_FILE = "records-run.json"
+
+
+def record_key(item: dict) -> str:
+    return canonical_url(item.get("canonical_url") or item["url"])
+
+
+class RecordDedupePipeline:
+    """Drops a record whose canonical URL was already written in this run.
+
+    With JOBDIR, a resumed run first reads back the records it wrote before it stopped, so a page
+    fetched again after a crash does not get a second record.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.records_path = job_output_dir(crawler.settings) / "records.jsonl"
+        directory = job_dir(crawler.settings)
+        self.run_file = Path(directory) / RUN_FILE if directory else None
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self, spider=None):
+        size = repair_jsonl(self.records_path)
+        run = self._read_run()
+        if run and run.get("status") == "running" and run.get("offset", 0) <= size:
+            self.offset = run["offset"]
+            for key in self._keys_since(self.offset):
+                self.seen.add(key)
+            logger.info("Resumed run: %d records already written will not be written again", len(self.seen))
+        else:
+            self.offset = size
+            self._write_run("running")
+        self.stats.set_value("run/records_offset_start", self.offset)
+
+    def spider_closed(self, spider, reason):
+        # An interrupted run (SIGINT/SIGTERM) is resumed by the next start with the same JOBDIR.
+        if reason != "shutdown":
+            self._write_run("finished")
+        self.stats.set_value("run/records_offset_end", self.records_path.stat().st_size if self.records_path.exists() else 0)
+
+    def process_item(self, item, spider=None):
+        key = record_key(item)
+        if key in self.seen:
+            self.stats.inc_value("records/duplicates_dropped")
+            raise DropItem(f"duplicate of a record already written in this run: {key}")
+        self.seen.add(key)
+        return item
+
+    def _keys_since(self, offset: int):
+        if not self.records_path.exists():
+            return
+        with open(self.records_path, "rb") as fh:
+            fh.seek(offset)
+            for line in fh:
+                try:
+                    yield record_key(json.loads(line))
+                except (ValueError, KeyError, TypeError):
+                    continue
+
+    def _read_run(self) -> dict | None:
+        if self.run_file is None or not self.run_file.exists():
+            return None
+        try:
+            return json.loads(self.run_file.read_text())
+        except ValueError:
+            return None
+
+    def _write_run(self, status: str) -> None:
+        if self.run_file is None:
+            return
+        self.run_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.run_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"offset": self.offset, "status": status}))
+        tmp.replace(self.run_file)

@@ -1,0 +1,91 @@
+"""Scrapy scheduler over the SQLite frontier: with JOBDIR, a crawl resumes after any stop, SIGKILL included.
+
+Scrapy's own JOBDIR queues write their state only on a clean close, and its seen-set is
+buffered, so a killed run loses its frontier. Here every request is committed when queued,
+marked in flight when handed to the engine, and done only on `request_done`, when the engine has
+finished with it (downloaded, parsed, items exported, or replaced by a redirect or retry).
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from pathlib import Path
+
+from scrapy.utils.job import job_dir
+from scrapy.utils.request import request_from_dict
+
+from crawler.frontier import Frontier
+from crawler.signals import request_done
+
+logger = logging.getLogger(__name__)
+
+FRONTIER_FILE = "frontier.sqlite"
+# Reasons after which the next run with the same JOBDIR continues instead of starting over.
+RESUMABLE = {"shutdown", "running"}
+
+
+class FrontierScheduler:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.fingerprinter = crawler.request_fingerprinter
+        directory = job_dir(crawler.settings)
+        self.frontier = Frontier(Path(directory) / FRONTIER_FILE if directory else None)
+        self.resumed = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open(self, spider):
+        self.spider = spider
+        status = self.frontier.get_meta("status")
+        if status in RESUMABLE:
+            requeued = self.frontier.requeue_in_flight()
+            self.resumed = True
+            logger.info("Resuming crawl: %d requests queued, %d of them were in flight when the last run stopped",
+                        self.frontier.queued(), requeued)
+            self.stats.set_value("frontier/resumed_in_flight", requeued)
+        elif status is not None:
+            self.frontier.clear()
+        self.frontier.set_meta("status", "running")
+        # Connected after every middleware and extension, so this runs last for each request.
+        self.crawler.signals.connect(self.request_done, signal=request_done)
+
+    def request_done(self, request):
+        request_id = request.meta.get("frontier_id")
+        if request_id is not None:
+            self.frontier.done(request_id)
+
+    def close(self, reason):
+        self.frontier.set_meta("status", "shutdown" if reason == "shutdown" else "finished")
+        self.stats.set_value("frontier/left_queued", self.frontier.queued())
+        self.frontier.close()
+
+    def has_pending_requests(self) -> bool:
+        return self.frontier.queued() > 0
+
+    def __len__(self) -> int:
+        return self.frontier.queued()
+
+    def enqueue_request(self, request) -> bool:
+        fingerprint = None if request.dont_filter else self.fingerprinter.fingerprint(request)
+        meta = request.meta
+        meta.pop("frontier_id", None)  # a redirect or retry copies its parent's meta
+        data = pickle.dumps(request.to_dict(spider=self.spider), protocol=pickle.HIGHEST_PROTOCOL)
+        if self.frontier.push(data, request.priority, fingerprint) is None:
+            self.stats.inc_value("dupefilter/filtered")
+            return False
+        self.stats.inc_value("scheduler/enqueued")
+        return True
+
+    def next_request(self):
+        entry = self.frontier.pop()
+        if entry is None:
+            return None
+        request_id, data = entry
+        request = request_from_dict(pickle.loads(data), spider=self.spider)
+        request.meta["frontier_id"] = request_id
+        self.stats.inc_value("scheduler/dequeued")
+        return request

@@ -1,0 +1,67 @@
+"""URL clean-up shared by discovery, scope and request fingerprints (w3lib underneath; no Scrapy)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+# Parameters that only tell a site where a click came from.
+TRACKING_PARAMS = re.compile(
+    r"^(?:utm_\w+|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|yclid|igshid|_hsenc|_hsmi|"
+    r"mkt_tok|oly_anon_id|oly_enc_id|vero_id|wt_mc|wt\.mc_id|ref_src|ref_url|cmpid|s_cid|icid|_ga|_gl|"
+    r"share|spm|ocid|ncid|sr_share|at_medium|at_campaign|at_custom\d)$",
+    re.I,
+)
+_AMP_QUERY = {"amp", "outputtype", "output_type"}
+_AMP_PATH = re.compile(r"(?:/amp/?|\.amp(?:\.html?)?)$", re.I)
+
+
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    return parse_qsl(query, keep_blank_values=True)
+
+
+def strip_tracking(url: str) -> str:
+    """Drop utm_*, fbclid, gclid and similar parameters and the fragment; keep the rest in order."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return urlunsplit(parts._replace(fragment=""))
+    pairs = _query_pairs(parts.query)
+    kept = [(k, v) for k, v in pairs if not TRACKING_PARAMS.match(k)]
+    query = parts.query if len(kept) == len(pairs) else urlencode(kept)
+    return urlunsplit(parts._replace(query=query, fragment=""))
+
+
+def collapse_amp(url: str) -> str:
+    """The canonical page of an AMP variant: /story/amp/, /story.amp.html, ?amp=1, ?outputType=amp."""
+    parts = urlsplit(url)
+    path = parts.path
+    if _AMP_PATH.search(path):
+        path = _AMP_PATH.sub("/", path) if path.lower().endswith(("/amp", "/amp/")) else _AMP_PATH.sub(".html", path)
+        if path.endswith("//"):
+            path = path[:-1]
+    query = parts.query
+    if query:
+        pairs = _query_pairs(query)
+        kept = [(k, v) for k, v in pairs if not (k.lower() in _AMP_QUERY and (k.lower() == "amp" or v.lower() == "amp"))]
+        query = query if len(kept) == len(pairs) else urlencode(kept)
+    return urlunsplit(parts._replace(path=path or "/", query=query))
+
+
+def clean_url(url: str) -> str:
+    """The URL the crawler requests for a discovered link."""
+    return collapse_amp(strip_tracking(url))
+
+
+def canonical_url(url: str) -> str:
+    """The dedup key of a URL: cleaned, then w3lib-canonicalized (sorted query, normalized escapes)."""
+    return canonicalize_url(clean_url(url))
+
+
+def strip_userinfo(url: str) -> str:
+    """The URL without user:password@ (credentials never go into logs, records or reports)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
