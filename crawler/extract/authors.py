@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, squash
+from .document import Document, squash, text_of
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value
 
 _PREFIX = re.compile(
@@ -89,9 +89,9 @@ def _resolve_id(doc: Document, node_id: str) -> str:
 
 def _from_microdata(doc: Document) -> list[str]:
     names = []
-    for el in microdata(doc.root, "author"):
+    for el in microdata(doc, "author"):
         inner = [e for e in el.iter() if "name" in (e.get("itemprop") or "").split()]
-        raw = (inner[0].get("content") or inner[0].text_content()) if inner else (el.get("content") or el.text_content())
+        raw = (inner[0].get("content") or text_of(inner[0])) if inner else (el.get("content") or text_of(el))
         names += clean_names(raw)
     return names
 
@@ -109,7 +109,7 @@ def _from_meta(doc: Document) -> list[str]:
 def _from_rel_author(doc: Document) -> list[str]:
     names = []
     for el in doc.root.xpath("//body//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"):
-        names += clean_names(el.text_content())
+        names += clean_names(text_of(el))
     return names
 
 
@@ -120,9 +120,9 @@ def _from_bylines(doc: Document) -> list[str]:
             continue
         links = [a for a in el.iter("a") if "/author" in (a.get("href") or "") or "/profile" in (a.get("href") or "")]
         if links:
-            names = [n for a in links for n in clean_names(a.text_content())]
+            names = [n for a in links for n in clean_names(text_of(a))]
         else:
-            names = clean_names(el.text_content())
+            names = clean_names(text_of(el))
         if names:
             return names
     return []

@@ -16,11 +16,12 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from lxml import etree
 
-from .document import Document, squash
+from .document import Document, squash, text_of
 
 # Never article text anywhere on the page.
 DROP_TAGS = (
@@ -111,11 +112,11 @@ def _hidden(el) -> bool:
 
 
 def _text_len(el) -> int:
-    return len(squash(el.text_content()))
+    return len(squash(text_of(el)))
 
 
 def _link_len(el) -> int:
-    return sum(len(squash(a.text_content())) for a in el.iter("a"))
+    return sum(len(squash(text_of(a))) for a in el.iter("a"))
 
 
 def _drop(el) -> None:
@@ -154,12 +155,12 @@ def _selector_candidates(tree) -> list:
         if "articleBody" in (el.get("itemprop") or "") or "articleBody" in (el.get("property") or ""):
             tiers[0].append(el)
             continue
-        label = _label(el)
-        if label and _BODY_CLASS.search(label) and not _is_negative_label(label):
+        kind = label_kind(_label(el))
+        if kind.body and not kind.negative:
             tiers[1].append(el)
         elif tag == "article":
             tiers[2].append(el)
-        elif label and _WEAK_CLASS.search(label) and not _is_negative_label(label):
+        elif kind.weak and not kind.negative:
             tiers[3].append(el)
         elif tag == "main" or el.get("role") == "main":
             tiers[4].append(el)
@@ -174,8 +175,26 @@ def _selector_candidates(tree) -> list:
     return out
 
 
-def _is_negative_label(label: str) -> bool:
-    return bool(NEGATIVE.search(label)) and not PROTECT.search(label)
+@dataclass(frozen=True, slots=True)
+class LabelKind:
+    body: bool  # names an article body
+    weak: bool  # names some content area
+    negative: bool  # names boilerplate
+    score: int  # the scorer's class weight
+
+
+@lru_cache(maxsize=16384)
+def label_kind(label: str) -> LabelKind:
+    """What a class/id label says about its element; cached, since pages repeat their labels."""
+    if not label:
+        return _NO_LABEL
+    body = bool(_BODY_CLASS.search(label))
+    score = (25 if SCORE_POSITIVE.search(label) else 0) + (25 if body else 0) - (25 if SCORE_NEGATIVE.search(label) else 0)
+    negative = bool(NEGATIVE.search(label)) and not PROTECT.search(label)
+    return LabelKind(body, bool(_WEAK_CLASS.search(label)), negative, score)
+
+
+_NO_LABEL = LabelKind(False, False, False, 0)
 
 
 def _inside_chrome(el) -> bool:
@@ -188,7 +207,7 @@ def _paragraph_chars(el) -> int:
     for p in el.iter("p", "pre", "blockquote", "li", "h2", "h3", "h4"):
         if p.tag == "li" and p.find(".//p") is not None:
             continue
-        text = squash(p.text_content())
+        text = squash(text_of(p))
         if len(text) >= _MIN_BLOCK:
             total += len(text) - _link_len(p)
     if total == 0:
@@ -204,20 +223,12 @@ def score_container(tree):
         score = {"article": 10.0, "main": 5.0, "div": 5.0, "section": 3.0, "pre": 3.0, "td": 3.0, "blockquote": 3.0}.get(el.tag, 0.0)
         if el.tag in ("ul", "ol", "dl", "form", "th", "nav", "aside", "footer", "header"):
             score -= 10
-        label = _label(el)
-        if label:
-            if SCORE_NEGATIVE.search(label):
-                score -= 25
-            if SCORE_POSITIVE.search(label):
-                score += 25
-            if _BODY_CLASS.search(label):
-                score += 25
-        return score
+        return score + label_kind(_label(el)).score
 
     for el in tree.iter("p", "pre", "td", "blockquote", "div", "section", "dd"):
         if el.tag in ("div", "section", "td", "dd") and not _own_text(el):
             continue
-        text = squash(el.text_content() if el.tag not in ("div", "section") else _direct_text(el))
+        text = squash(text_of(el) if el.tag not in ("div", "section") else _direct_text(el))
         if len(text) < _MIN_BLOCK:
             continue
         points = 1 + text.count(",") + text.count("،") + text.count("、") + text.count("，") + min(len(text) // 100, 3)
@@ -253,7 +264,7 @@ def _direct_text(el) -> str:
     parts = [el.text or ""]
     for child in el:
         if child.tag not in BLOCK_TAGS:
-            parts.append(child.text_content())
+            parts.append(text_of(child))
         parts.append(child.tail or "")
     return "".join(parts)
 
@@ -293,8 +304,7 @@ def prune(container) -> None:
             continue
         if tag in ("a", "p", "span", "b", "i", "em", "strong", "br", "img", "td", "tr", "tbody", "table"):
             continue
-        label = _label(el)
-        if label and _is_negative_label(label):
+        if label_kind(_label(el)).negative:
             # A wrapper that holds most of the article is not boilerplate, whatever its class says.
             if _text_len(el) < 0.6 * total:
                 doomed.append(el)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .document import Document, squash
+from .document import Document, squash, text_of
 from .metadata import as_list, nodes_of_type, text_value
 
 _SEPARATOR_CHARS = "»›>/|→·•"
@@ -14,6 +15,8 @@ _CLASS = re.compile(r"bread|crumb|trail", re.I)
 _PREFIX = re.compile(r"^\s*(?:you are here|sie sind hier|vous êtes ici|estás en|location)\s*:?\s*", re.I)
 _HOME_WORDS = {"home", "homepage", "home page", "start", "startseite", "accueil", "inicio", "início", "главная", "خانه", "الرئيسية", "صفحه اصلی"}
 _MAX_ITEMS = 12
+# How the separators can be written in the source, to skip the scan on pages that have none.
+_SEPARATOR_MARKUP = ("»", "›", "→", "&raquo;", "&rsaquo;", "&rarr;", "&#187;", "&#8250;", "&#8594;", "&gt;", "> ")
 
 
 def _item(name: str, url: str | None) -> dict:
@@ -50,11 +53,13 @@ def _position(value) -> float:
 
 def _from_markup(doc: Document) -> list[dict]:
     """Microdata (itemtype=BreadcrumbList) and RDFa (typeof=BreadcrumbList)."""
+    if "BreadcrumbList" not in doc.text:
+        return []
     for scope in doc.root.xpath("//*[contains(@itemtype,'BreadcrumbList') or contains(@typeof,'BreadcrumbList')]"):
         items = []
         for element in scope.xpath(".//*[contains(@itemprop,'itemListElement') or contains(@property,'itemListElement')]"):
             names = element.xpath(".//*[@itemprop='name' or @property='name']")
-            name = squash(names[0].get("content") or names[0].text_content()) if names else squash(element.text_content())
+            name = squash(names[0].get("content") or text_of(names[0])) if names else squash(text_of(element))
             links = element.xpath(".//*[@itemprop='item' or @property='item']/@href | .//*[@itemprop='item' or @property='item']/@content | .//a/@href")
             if name:
                 items.append(_item(name, doc.absolute(links[0]) if links else None))
@@ -77,7 +82,7 @@ def _tokens(container, doc: Document) -> list[dict]:
 
     def walk(el) -> None:
         if el.tag == "a":
-            name = squash(el.text_content())
+            name = squash(text_of(el))
             if name:
                 items.append(_item(name, doc.absolute(el.get("href"))))
         elif el.tag not in ("script", "style", "svg") and not (el.get("class") or "").count("screen-reader"):
@@ -100,12 +105,18 @@ def _is_home(item: dict, doc: Document) -> bool:
     return bool(item["url"]) and urlsplit(item["url"]).path in ("", "/") and urlsplit(item["url"]).netloc == urlsplit(doc.url).netloc
 
 
+@lru_cache(maxsize=16384)
+def _is_trail_label(label: str) -> bool:
+    return bool(_CLASS.search(label))
+
+
 def _from_class(doc: Document) -> list[dict]:
     for el in doc.root.xpath("//body//*[@class or @id or @aria-label]"):
-        label = f"{el.get('class', '')} {el.get('id', '')} {el.get('aria-label', '')}"
-        if not _CLASS.search(label) or el.tag in ("body", "html", "script", "style", "link"):
+        if not _is_trail_label(f"{el.get('class', '')} {el.get('id', '')} {el.get('aria-label', '')}"):
             continue
-        if len(el.text_content()) > 400:
+        if el.tag in ("body", "html", "script", "style", "link", "meta"):
+            continue
+        if len(text_of(el)) > 400:
             continue
         items = _tokens(el, doc)
         if len(items) >= 2:
@@ -113,11 +124,30 @@ def _from_class(doc: Document) -> list[dict]:
     return []
 
 
+def _separator_parents(doc: Document):
+    """Elements with a separator ("»", "›", ">", "→") as a short text node of their own."""
+    body = doc.root.find("body")
+    if body is None or not any(mark in doc.text for mark in _SEPARATOR_MARKUP):
+        return
+    for el in body.iter("*"):
+        if el.tag in ("script", "style"):
+            continue
+        for text, owner in ((el.text, el), (el.tail, el.getparent())):
+            if text and len(text) < 12 and owner is not None and ("»" in text or "›" in text or ">" in text or "→" in text):
+                yield owner
+
+
 def _from_text_trail(doc: Document) -> list[dict]:
     """An unmarked trail such as 'Home » Category » Title' near the top of the page."""
-    for el in doc.root.xpath("//body//*[self::div or self::p or self::nav or self::span or self::ol or self::ul or self::li][a]"):
-        text = squash(el.text_content())
-        if not text or len(text) > 300 or not any(ch in text for ch in "»›>→"):
+    seen = set()
+    for el in _separator_parents(doc):
+        if el in seen:
+            continue
+        seen.add(el)
+        if len(seen) > 30:
+            break
+        text = squash(text_of(el))
+        if not text or len(text) > 300 or el.find(".//a") is None:
             continue
         items = _tokens(el, doc)
         if len(items) >= 2 and _is_home(items[0], doc) and sum(1 for i in items if i["url"]) >= 1:

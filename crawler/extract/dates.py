@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from .document import Document, squash
+from .document import Document, squash, text_of
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
 
 _MONTHS = {
@@ -136,13 +136,13 @@ def _time_elements(doc: Document, modified: bool) -> list[str]:
         classes = (el.get("class") or "") + " " + (el.get("itemprop") or "")
         is_updated = bool(re.search(r"updated|modified", classes, re.I))
         if is_updated == modified:
-            out.append(el.get("datetime") or el.text_content())
+            out.append(el.get("datetime") or text_of(el))
     return out
 
 
 def _dated_elements(doc: Document) -> list[str]:
     return [
-        el.text_content()
+        text_of(el)
         for el in doc.root.xpath(
             "//body//*[contains(@class,'date') or contains(@class,'posted-on') or contains(@class,'published')"
             " or contains(@class,'timestamp') or contains(@id,'date')][string-length(normalize-space()) < 80]"
@@ -154,7 +154,7 @@ def extract_dates(doc: Document) -> tuple[str | None, str | None]:
     """(published, modified); each from the most trustworthy source that gives one."""
     published = (
         _first(_jsonld(doc, "datePublished"))
-        or _first(microdata_value(e) for e in microdata(doc.root, "datePublished"))
+        or _first(microdata_value(e) for e in microdata(doc, "datePublished"))
         or _first(doc.meta.get(k) for k in PUBLISHED_META)
         or _first(_time_elements(doc, modified=False))
         or _first(_jsonld(doc, "dateCreated"))
@@ -166,7 +166,7 @@ def extract_dates(doc: Document) -> tuple[str | None, str | None]:
             published = parse_date(f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3) or 1):02d}") if m.group(3) else None
     modified = (
         _first(_jsonld(doc, "dateModified"))
-        or _first(microdata_value(e) for e in microdata(doc.root, "dateModified"))
+        or _first(microdata_value(e) for e in microdata(doc, "dateModified"))
         or _first(doc.meta.get(k) for k in MODIFIED_META)
         or _first(_time_elements(doc, modified=True))
     )

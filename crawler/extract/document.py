@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urljoin
 
-import lxml.html
 from lxml import etree
 
 from .encoding import clean_controls, decode_html
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
-_WS = re.compile(r"\s+")
-# libxml2 without huge_tree caps nesting depth and node size, which bounds hostile pages.
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+# libxml2 without huge_tree caps nesting depth and node size, which bounds hostile pages. Plain etree
+# elements, not lxml.html's: its per-element class lookup costs more than the parse itself.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +28,12 @@ class Link:
 
 def squash(text: str | None) -> str:
     """Collapse runs of whitespace into one space and strip the ends."""
-    return _WS.sub(" ", text).strip() if text else ""
+    return " ".join(text.split()) if text else ""
+
+
+def text_of(el) -> str:
+    """All text inside an element (not its tail), like lxml.html's text_content()."""
+    return "".join(el.itertext())
 
 
 def headers_get(headers, name: str) -> str | None:
@@ -59,20 +63,21 @@ class Document:
         if isinstance(body, bytes):
             text, self.encoding = decode_html(body, headers_get(headers, "Content-Type"))
         else:
-            text, self.encoding = body, "utf-8"
-        self.text = clean_controls(_XML_DECLARATION.sub("", text, count=1))
+            text, self.encoding = clean_controls(body), "utf-8"
+        # lxml refuses str input that declares an encoding.
+        self.text = _XML_DECLARATION.sub("", text, count=1) if text[:200].lstrip().startswith("<?") else text
         self.root = self._parse(self.text)
 
     @staticmethod
     def _parse(text: str):
         if text.strip():
             try:
-                root = lxml.html.document_fromstring(text, parser=_PARSER)
-                if root is not None:
+                root = etree.fromstring(text, parser=_PARSER)
+                if root is not None and root.tag == "html":
                     return root
-            except (etree.ParserError, ValueError):
+            except (etree.ParserError, etree.XMLSyntaxError, ValueError):
                 pass
-        return lxml.html.document_fromstring("<html><head></head><body></body></html>")
+        return etree.fromstring("<html><head></head><body></body></html>", parser=_PARSER)
 
     @cached_property
     def base_url(self) -> str:
@@ -107,7 +112,7 @@ class Document:
             url = self.absolute(el.get(attr))
             if url is None:
                 continue
-            text = squash(el.text_content()) if tag == "a" else ""
+            text = squash(text_of(el)) if tag == "a" else ""
             out.append(Link(url, text, tag, (el.get("rel") or "").lower(), (el.get("type") or "").lower()))
         return out
 
@@ -127,6 +132,17 @@ class Document:
         return values
 
     @cached_property
+    def itemprops(self) -> dict[str, list]:
+        """Microdata and RDFa elements by property name (itemprop="a b" lists under both), in order."""
+        found: dict[str, list] = {}
+        if "itemprop" not in self.text and "property" not in self.text:
+            return found
+        for el in self.root.xpath("//*[@itemprop] | //body//*[@property]"):
+            for name in ((el.get("itemprop") or "") + " " + (el.get("property") or "")).split():
+                found.setdefault(name.rsplit(":", 1)[-1], []).append(el)
+        return found
+
+    @cached_property
     def jsonld(self) -> list[dict]:
         from .metadata import parse_jsonld
 
@@ -135,5 +151,5 @@ class Document:
     @cached_property
     def html_title(self) -> str:
         for el in self.root.iter("title"):
-            return squash(el.text_content())
+            return squash(text_of(el))
         return ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .document import Document, headers_get, squash
+from .document import Document, headers_get, squash, text_of
 from .metadata import ARTICLE_TYPES, as_list, nodes_of_type, text_value
 
 
@@ -45,7 +45,7 @@ def tags(doc: Document) -> list[str]:
     if meta_tags:
         return _unique(meta_tags)
     rel_tags = [
-        a.text_content() for a in doc.root.xpath("//a[@rel]") if a.get("rel", "").lower().split() == ["tag"]
+        text_of(a) for a in doc.root.xpath("//a[@rel]") if a.get("rel", "").lower().split() == ["tag"]
     ]
     if rel_tags:
         return _unique(rel_tags)
@@ -60,7 +60,7 @@ def categories(doc: Document) -> list[str]:
     if sections:
         return _unique(sections)
     return _unique(
-        a.text_content() for a in doc.root.xpath("//a[@rel]") if "category" in a.get("rel", "").lower().split()
+        text_of(a) for a in doc.root.xpath("//a[@rel]") if "category" in a.get("rel", "").lower().split()
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from .document import squash
+from .document import squash, text_of
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
@@ -104,12 +104,10 @@ def as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def microdata(root, prop: str, scope_types: set[str] | None = None) -> list:
+def microdata(doc, prop: str, scope_types: set[str] | None = None) -> list:
     """Elements carrying itemprop=prop (optionally inside an itemscope of one of scope_types)."""
     found = []
-    for el in root.xpath("//*[@itemprop]"):
-        if prop not in (el.get("itemprop") or "").split():
-            continue
+    for el in doc.itemprops.get(prop, ()):
         if scope_types:
             scope = next(el.iterancestors(), None)
             while scope is not None and scope.get("itemscope") is None:
@@ -131,7 +129,7 @@ def microdata_value(el) -> str:
     if tag in ("img", "audio", "video", "source", "embed", "iframe"):
         return (el.get("src") or "").strip()
     if tag == "time":
-        return (el.get("datetime") or squash(el.text_content())).strip()
+        return (el.get("datetime") or squash(text_of(el))).strip()
     if el.get("content"):
         return el.get("content").strip()
-    return squash(el.text_content())
+    return squash(text_of(el))

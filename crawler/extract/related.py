@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from .document import Document, squash
+from .document import Document, squash, text_of
 
 HEADING = re.compile(
     r"^\W*(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|related(?: posts?| articles?| stories| news| content| reading| coverage)?|"
@@ -28,7 +29,7 @@ def _links(container, doc: Document, page_url: str) -> list[dict]:
         url = doc.absolute(a.get("href"))
         if not url or url.rstrip("/") == page_url.rstrip("/"):
             continue
-        title = squash(a.text_content()) or squash(a.get("title"))
+        title = squash(text_of(a)) or squash(a.get("title"))
         if len(title) < 8:
             seen.setdefault(url, {"title": "", "url": url})
             continue
@@ -39,11 +40,27 @@ def _links(container, doc: Document, page_url: str) -> list[dict]:
     return items if len(items) <= _MAX_LINKS else []
 
 
-def _from_headings(doc: Document, page_url: str) -> list[dict]:
-    for el in doc.root.iter(*_HEADING_TAGS):
-        text = squash(el.text_content())
-        if not text or len(text) > 60 or not HEADING.match(text):
+def _headings(doc: Document):
+    """Elements whose whole text is a related-block heading: a scan of short text nodes, no full-text reads."""
+    body = doc.root.find("body")
+    if body is None:
+        return
+    for el in body.iter(_HEADING_TAGS):
+        text = el.text
+        if text is None or len(text) > 80 or not text.strip():
+            # "<h3><em>You may also like</em></h3>": the text sits one level down.
             continue
+        if not HEADING.match(text.strip()):
+            continue
+        heading = el
+        parent = el.getparent()
+        if parent is not None and parent.tag in _HEADING_TAGS and len(squash(text_of(parent))) <= 80:
+            heading = parent
+        yield heading
+
+
+def _from_headings(doc: Document, page_url: str) -> list[dict]:
+    for el in _headings(doc):
         # The block is the nearest ancestor holding links besides the heading itself.
         node = el
         for _ in range(4):
@@ -62,10 +79,15 @@ def _from_headings(doc: Document, page_url: str) -> list[dict]:
     return []
 
 
+@lru_cache(maxsize=16384)
+def _is_container_label(label: str) -> bool:
+    return bool(CONTAINER.search(label))
+
+
 def _from_containers(doc: Document, page_url: str) -> list[dict]:
     for el in doc.root.xpath("//body//*[@class or @id]"):
         label = f"{el.get('class', '')} {el.get('id', '')}"
-        if CONTAINER.search(label) and el.tag not in ("a", "link", "meta", "body"):
+        if _is_container_label(label) and el.tag not in ("a", "link", "meta", "body", "script", "style"):
             items = _links(el, doc, page_url)
             if len(items) >= 2:
                 return items

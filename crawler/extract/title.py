@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, squash
+from .document import Document, squash, text_of
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
 
 _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|•|»|::|/)\s+")
@@ -34,7 +34,7 @@ def strip_site_name(title: str, site_name: str = "") -> str:
 
 
 def _h1s(doc: Document) -> list[str]:
-    return [t for t in (squash(h.text_content()) for h in doc.root.iter("h1")) if t]
+    return [t for t in (squash(text_of(h)) for h in doc.root.iter("h1")) if t]
 
 
 def extract_title(doc: Document, site_name: str = "") -> str:
@@ -45,7 +45,7 @@ def extract_title(doc: Document, site_name: str = "") -> str:
         if structured:
             break
     if not structured:
-        for el in microdata(doc.root, "headline"):
+        for el in microdata(doc, "headline"):
             structured = microdata_value(el)
             if structured:
                 break
