@@ -120,7 +120,7 @@ def two_runs(tmp_path) -> Path:
         start_time=T0.isoformat(), finish_time=(T0 + timedelta(minutes=30)).isoformat(),
         elapsed_time_seconds=1800.0, finish_reason="finished",
         **{"downloader/response_count": 8, "item_scraped_count": 6, "run/records_offset_start": start,
-           "run/records_offset_end": end, "downloader/exception_count": 3,
+           "run/records_offset_end": end, "downloader/exception_count": 3, "incremental/unchanged": 17,
            "downloader/exception_type_count/twisted.internet.error.TimeoutError": 2,
            "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 1,
            # Written where the crawl ran (another cwd): found again by name.
@@ -162,6 +162,8 @@ def test_page_shows_the_run_without_credentials(two_runs):
     assert "s3cret" not in page and "user:" not in page
     assert 'id="job">myjob<' in page and ">finished<" in page and "30 min 00 s" in page
     assert 'data-field="title" data-count="4" data-total="5"' in page
+    assert '<div class="tile" id="total-failed"><div class="value">2</div>' in page  # 3 exceptions, 1 IgnoreRequest
+    assert '<div class="value">17</div><div class="name">unchanged (incremental)</div>' in page
     errors = page.split('id="errors"')[1].split("</section>")[0]
     assert "TimeoutError" in errors and "IgnoreRequest" not in errors  # a decision, not a failure
     assert page.count("<svg") == 5  # timeline, status codes, content types, hosts, coverage
@@ -185,10 +187,11 @@ def test_without_run_offsets_all_records_count_and_the_page_says_so(two_runs):
 
 def test_timeline_buckets_hold_every_fetch():
     start = T0.timestamp()
-    times = [(start + i * 37.0, "2xx") for i in range(200)] + [(start + 7200, "5xx")]
-    size, first, buckets = time_buckets(times, start, start + 7200)
+    counts = Counter({(start + i * 37, "2xx"): i % 4 + 1 for i in range(200)})
+    counts[(start + 7200, "5xx")] = 1
+    size, first, buckets = time_buckets(counts, start, start + 7200)
     assert len(buckets) <= MAX_BUCKETS + 1 and first <= start
-    assert sum(sum(b.values()) for b in buckets) == len(times)
+    assert sum(sum(b.values()) for b in buckets) == sum(counts.values())
     assert buckets[-1]["5xx"] == 1 and size * len(buckets) >= 7200
 
 

@@ -83,14 +83,15 @@ def bucket_size(span_seconds: float) -> int:
     return math.ceil(span_seconds / MAX_BUCKETS / 86400) * 86400
 
 
-def time_buckets(times: list[tuple[float, str]], start: float, end: float) -> tuple[int, float, list[Counter]]:
-    """(bucket seconds, first bucket's start, per-bucket Counter of status classes) for start..end."""
-    start, end = min([start, *(t for t, _ in times)]), max([end, *(t for t, _ in times)])
+def time_buckets(counts: Counter, start: float, end: float) -> tuple[int, float, list[Counter]]:
+    """counts: (POSIX time, status class) -> responses. Returns (bucket seconds, first bucket's start,
+    one Counter of status classes per bucket), covering start..end and every counted time."""
+    start, end = min([start, *(t for t, _ in counts)]), max([end, *(t for t, _ in counts)])
     size = bucket_size(end - start)
     first = math.floor(start / size) * size  # whole minutes, hours... read better on the axis
     buckets = [Counter() for _ in range(int((end - first) // size) + 1)]
-    for when, cls in times:
-        buckets[int((when - first) // size)][cls] += 1
+    for (when, cls), count in counts.items():
+        buckets[int((when - first) // size)][cls] += count
     return size, first, buckets
 
 

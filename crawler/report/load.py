@@ -45,7 +45,9 @@ class ReportError(Exception):
 class Fetches:
     """The run's archived HTTP responses: WARC response and revisit records."""
 
-    times: list[tuple[float, str]] = field(default_factory=list)  # (POSIX time, status class)
+    # (whole POSIX second, status class) -> responses: small however long the run, and a second
+    # is the finest bucket the timeline draws.
+    per_second: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)  # status code (None: unknown) -> count
     content_types: Counter = field(default_factory=Counter)
     hosts: Counter = field(default_factory=Counter)
@@ -66,7 +68,7 @@ class Fetches:
         if when is None:
             self.undated += 1
         else:
-            self.times.append((when.timestamp(), status_class(status)))
+            self.per_second[(int(when.timestamp()), status_class(status))] += 1
 
 
 @dataclass
@@ -107,6 +109,9 @@ def load_run(folder: Path) -> Run:
     notes: list[str] = []
     stats = read_stats(folder)
     start, end = parse_time(stats.get("start_time")), parse_time(stats.get("finish_time"))
+    for key, value in (("start_time", start), ("finish_time", end)):
+        if value is None and key in stats:
+            notes.append(f"{key} in {STATS} is not an ISO 8601 time: {stats[key]!r}")
     _note_unfinished_later_run(folder, notes)
     warc_files, by_date = run_warc_files(folder, stats, notes)
     window = None

@@ -140,8 +140,10 @@ def _header(run: Run) -> str:
         ("Finished", text(_when(run.end))),
         ("Duration", text(duration(elapsed) if elapsed is not None else "unknown")),
         ("Finish reason", reason_html),
+        *([("Exit code", text(stats["exit_code"]))] if "exit_code" in stats else []),
         ("Records", text(run.records_source)),
         ("Folder", text(run.folder)),
+        *([("Log", text(stats["log_file"]))] if stats.get("log_file") else []),
     ]
     items = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
     return f'<header>\n<h1>Crawl report: <span id="job">{text(run.job)}</span></h1>\n<dl class="run">{items}</dl>\n</header>'
@@ -156,21 +158,23 @@ def _notes(run: Run) -> str:
 
 def _totals(run: Run) -> str:
     stats, fetches, coverage = run.stats, run.fetches, run.coverage
-    failed = _number(stats, "downloader/exception_count")
-    if failed is not None:
-        # IgnoreRequest is a decision (robots.txt, scope), not a failure.
-        failed -= _number(stats, IGNORED) or 0
+    # Scrapy leaves out counters that stayed at zero.
+    failed = (_number(stats, "downloader/exception_count") or 0) - (_number(stats, IGNORED) or 0)
     warc_bytes = sum(p.stat().st_size for p in run.warc_files if p.exists())
     tiles = [
         ("fetches", "fetches archived (WARC)", _count(fetches.total)),
-        ("responses", "responses (stats.json)", _count(_number(stats, "downloader/response_count"))),
+        ("responses", "responses (stats.json)", _count(_number(stats, "downloader/response_count") or 0)),
         ("records", "article records read", _count(coverage.records)),
-        ("scraped", "records written (stats.json)", _count(_number(stats, "item_scraped_count"))),
+        ("scraped", "records written (stats.json)", _count(_number(stats, "item_scraped_count") or 0)),
         ("failed", "failed fetches", _count(failed)),
-        ("robots", "disallowed by robots.txt", _count(_number(stats, "robotstxt/forbidden"))),
+        ("robots", "disallowed by robots.txt", _count(_number(stats, "robotstxt/forbidden") or 0)),
         ("warc", f"in {plural(len(run.warc_files), 'WARC file')}", _size(warc_bytes)),
         ("downloaded", "downloaded (stats.json)", _size(_number(stats, "downloader/response_bytes") or 0)),
     ]
+    # Incremental runs count pages as new, changed, unchanged...: shown when the crawl counted them.
+    for key in sorted(k for k in stats if k.startswith("incremental/")):
+        if _number(stats, key) is not None:
+            tiles.append((key.replace("/", "-"), f"{key.split('/', 1)[1].replace('_', ' ')} (incremental)", _count(stats[key])))
     if fetches.revisits:
         tiles.append(("revisits", "revisits (payload archived before)", _count(fetches.revisits)))
     if fetches.truncated:
@@ -192,12 +196,12 @@ def _empty(message: str) -> str:
 
 def _timeline(run: Run) -> str:
     fetches = run.fetches
-    if not fetches.times:
+    if not fetches.per_second:
         return _section("timeline", "Fetches over time", "", _empty("No dated responses were archived in this run."))
-    times = [t for t, _ in fetches.times]
+    times = [t for t, _ in fetches.per_second]
     start = run.start.timestamp() if run.start else min(times)
     end = run.end.timestamp() if run.end else max(times)
-    size, first, buckets = time_buckets(fetches.times, start, end)
+    size, first, buckets = time_buckets(fetches.per_second, start, end)
     caption = (
         f"Responses archived per {bucket_name(size)} (UTC), coloured by status class; every response counts: "
         "pages, robots.txt, sitemaps, feeds and images."
