@@ -73,6 +73,7 @@ class Written:
     payload_digest: str
     date: str  # WARC-Date
     revisit: bool = False
+    bytes_written: int = 0  # both records, as stored
 
 
 class DigestIndex(Protocol):
@@ -244,15 +245,15 @@ class RollingWarcWriter:
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")},
         )
         location = self._write(record)
-        self._write(request)
+        size = location.length + self._write(request).length
         if original is not None:
             payload = None
             if original.filename and original.offset is not None and original.length and original.record_id:
                 payload = RecordLocation(original.filename, original.offset, original.length, original.record_id)
-            return Written(location, payload, digest, date, revisit=True)
+            return Written(location, payload, digest, date, revisit=True, bytes_written=size)
         if self._dedupable(exchange):
             self.digest_index.add_digest(_entry(digest, exchange.url, date, location))
-        return Written(location, location, digest, date)
+        return Written(location, location, digest, date, bytes_written=size)
 
     def write_metadata(self, url: str, concurrent_to: str, fields: list[tuple[str, str]], date: str | None = None) -> RecordLocation:
         """A metadata record (application/warc-fields) about the capture concurrent_to."""

@@ -196,7 +196,7 @@ class WarcCaptureMiddleware:
         request.meta["warc_date"] = written.date
         request.meta["fetched_at"] = exchange.captured_at.isoformat(timespec="seconds")
         self.stats.inc_value("warc/records", 2)
-        self.stats.inc_value("warc/bytes", written.record.length)
+        self.stats.inc_value("warc/bytes", written.bytes_written)
         if written.revisit:
             self.stats.inc_value("warc/revisits")
             self.stats.inc_value("warc/dedup_payload_bytes_saved", len(exchange.response_body))
