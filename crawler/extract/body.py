@@ -145,12 +145,12 @@ def preclean(tree) -> None:
 # ---- choosing the container ------------------------------------------------------------------------
 
 
-def _selector_candidates(tree) -> list:
-    """Elements that name themselves article bodies, most specific selector first, document order within."""
+def _selector_candidates(tree) -> list[tuple[int, object]]:
+    """(tier, element) for elements that name themselves article bodies; most specific tier first."""
     tiers: list[list] = [[], [], [], [], []]
     for el in tree.iter("*"):
         tag = el.tag
-        if tag in ("a", "span", "p", "li", "ul", "h1", "h2", "h3", "img", "b", "i", "em", "strong", "time"):
+        if tag in _NEVER_CONTAINERS:
             continue
         if "articleBody" in (el.get("itemprop") or "") or "articleBody" in (el.get("property") or ""):
             tiers[0].append(el)
@@ -165,14 +165,20 @@ def _selector_candidates(tree) -> list:
         elif tag == "main" or el.get("role") == "main":
             tiers[4].append(el)
     out = []
-    for tier in tiers:
+    for number, tier in enumerate(tiers):
         # Outermost matches only: an inner "entry-content" inside an outer one adds nothing new.
         chosen = set()
         for el in tier:
             if not any(anc in chosen for anc in el.iterancestors()):
                 chosen.add(el)
-                out.append(el)
+                out.append((number, el))
     return out
+
+
+_NEVER_CONTAINERS = frozenset({
+    "html", "body", "a", "span", "p", "li", "ul", "ol", "h1", "h2", "h3", "h4", "img", "b", "i", "em", "strong",
+    "time", "table", "tr", "td", "nav", "aside", "footer", "header", "form", "label", "small", "font",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,13 +232,15 @@ def score_container(tree):
         return score + label_kind(_label(el)).score
 
     for el in tree.iter("p", "pre", "td", "blockquote", "div", "section", "dd"):
+        loose = el.tag in ("div", "section")
         if el.tag in ("div", "section", "td", "dd") and not _own_text(el):
             continue
-        text = squash(text_of(el) if el.tag not in ("div", "section") else _direct_text(el))
+        text = squash(_direct_text(el) if loose else text_of(el))
         if len(text) < _MIN_BLOCK:
             continue
         points = 1 + text.count(",") + text.count("،") + text.count("、") + text.count("，") + min(len(text) // 100, 3)
-        ancestor = el.getparent()
+        # Loose text in a div is a paragraph of that div: the div itself is its first ancestor.
+        ancestor = el if loose else el.getparent()
         for level in range(3):
             if ancestor is None or ancestor.tag in ("html", "body"):
                 break
@@ -269,19 +277,71 @@ def _direct_text(el) -> str:
     return "".join(parts)
 
 
-def choose_container(tree):
-    """The selector candidate with enough text, unless the scorer's pick is clearly the article."""
+def _title_heading(tree, title_key: str):
+    """The heading that shows the page's title: it sits at the top of the article."""
+    if not title_key:
+        return None
+    for el in tree.iter("h1", "h2"):
+        if _comparable(text_of(el)) == title_key:
+            return el
+    return None
+
+
+def _near(el, anchor, levels: int = 3) -> bool:
+    """Is anchor inside el, or inside one of el's closest ancestors?"""
+    if anchor is None:
+        return False
+    scope = el
+    for _ in range(levels + 1):
+        if scope is None:
+            return False
+        if scope is anchor or _contains(scope, anchor):
+            return True
+        scope = scope.getparent()
+    return False
+
+
+def choose_container(tree, title_key: str = "") -> list:
+    """The article's container(s): a selector candidate with enough text, else the scorer's pick.
+
+    An article split into several same-class chunks (between ads, say) gives all of them, in order.
+    """
     scored = score_container(tree)
     scored_chars = _paragraph_chars(scored) if scored is not None else 0
-    for el in _selector_candidates(tree):
+    heading = _title_heading(tree, title_key)
+    candidates = _selector_candidates(tree)
+    for tier, el in candidates:
         chars = _paragraph_chars(el)
         if chars < _MIN_BODY:
             continue
         if scored is not None and chars * 3 < scored_chars and not _contains(el, scored):
-            # e.g. a teaser's "entry-content" while the article itself has no telling class
+            # A teaser's "entry-content" while the article itself has no telling class; unless the
+            # page's own headline sits with this candidate and not with the scorer's.
+            if not (_near(el, heading) and not _near(scored, heading)):
+                continue
+        if tier <= 1:
+            return _with_chunks(el, [c for t, c in candidates if t == tier])
+        return [el]
+    return [scored] if scored is not None else []
+
+
+def _with_chunks(chosen, same_tier: list) -> list:
+    """chosen plus same-class siblings-of-siblings holding more of the article, in document order."""
+    label = _label(chosen)
+    parent = chosen.getparent()
+    grandparent = parent.getparent() if parent is not None else None
+    chunks = []
+    for el in same_tier:
+        if el is chosen:
+            chunks.append(el)
             continue
-        return el
-    return scored
+        if _label(el) != label:
+            continue
+        up = el.getparent()
+        if up is parent or (up is not None and grandparent is not None and up.getparent() is grandparent):
+            if _paragraph_chars(el) >= _MIN_BLOCK:
+                chunks.append(el)
+    return chunks
 
 
 def _contains(outer, inner) -> bool:
@@ -421,12 +481,11 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
         return "", ""
     tree = copy.deepcopy(body)
     preclean(tree)
-    container = choose_container(tree)
-    if container is None:
-        return "", ""
-    prune(container)
     title_key = _comparable(title)
-    blocks = [b for b in render(container) if _keep(b, title_key)]
+    blocks = []
+    for container in choose_container(tree, title_key):
+        prune(container)
+        blocks += [b for b in render(container) if _keep(b, title_key)]
     return blocks_to_text(blocks), blocks_to_html(blocks)
 
 
