@@ -287,18 +287,18 @@ def _title_heading(tree, title_key: str):
     return None
 
 
-def _near(el, anchor, levels: int = 3) -> bool:
-    """Is anchor inside el, or inside one of el's closest ancestors?"""
-    if anchor is None:
-        return False
+def _distance(el, anchor, limit: int = 8) -> int:
+    """How many levels above el the closest element holding anchor is (0: el holds it)."""
+    if anchor is None or el is None:
+        return limit
     scope = el
-    for _ in range(levels + 1):
+    for level in range(limit):
         if scope is None:
-            return False
+            break
         if scope is anchor or _contains(scope, anchor):
-            return True
+            return level
         scope = scope.getparent()
-    return False
+    return limit
 
 
 def choose_container(tree, title_key: str = "") -> list:
@@ -317,7 +317,7 @@ def choose_container(tree, title_key: str = "") -> list:
         if scored is not None and chars * 3 < scored_chars and not _contains(el, scored):
             # A teaser's "entry-content" while the article itself has no telling class; unless the
             # page's own headline sits with this candidate and not with the scorer's.
-            if not (_near(el, heading) and not _near(scored, heading)):
+            if _distance(el, heading) >= _distance(scored, heading):
                 continue
         if tier <= 1:
             return _with_chunks(el, [c for t, c in candidates if t == tier])
