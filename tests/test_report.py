@@ -12,9 +12,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
-from collections import Counter
 from pathlib import Path
 
 import pytest

@@ -105,8 +105,8 @@ def bucket_name(size: int) -> str:
     return f"{size} s" if size > 1 else "second"
 
 
-def _nice_ceiling(value: float) -> float:
-    """The smallest 1, 2 or 5 times a power of ten that is >= value."""
+def _nice_ceiling(value: float) -> int:
+    """The smallest whole 1, 2 or 5 times a power of ten that is >= value."""
     if value <= 1:
         return 1
     power = 10 ** math.floor(math.log10(value))
@@ -134,7 +134,10 @@ def timeline(size: int, first: float, buckets: list[Counter], classes: tuple[str
     left, right, top_m, bottom = 56, 12, 12, 34
     height = 260
     plot_w, plot_h = WIDTH - left - right, height - top_m - bottom
-    peak = _nice_ceiling(max((sum(b.values()) for b in buckets), default=0))
+    highest = max((sum(b.values()) for b in buckets), default=0)
+    step = _nice_ceiling(highest / 5)  # at most 5 whole-number grid steps
+    steps = max(1, math.ceil(highest / step))
+    peak = step * steps
     col_w = plot_w / len(buckets)
     gap = min(2.0, col_w * 0.15)
     parts = [
@@ -142,12 +145,10 @@ def timeline(size: int, first: float, buckets: list[Counter], classes: tuple[str
         f'width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{text(title)}</title>",
     ]
-    for i in range(5):  # horizontal grid with its values
-        value = peak * i / 4
-        y = top_m + plot_h - plot_h * i / 4
+    for i in range(steps + 1):  # horizontal grid with its values
+        y = top_m + plot_h - plot_h * i / steps
         parts.append(f'<line class="grid" x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        shown = f"{value:.0f}" if value == int(value) else f"{value:.1f}"
-        parts.append(f'<text class="axis" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{shown}</text>')
+        parts.append(f'<text class="axis" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{step * i:,}</text>')
     label_every = max(1, math.ceil(len(buckets) / 6))
     for i, counts in enumerate(buckets):
         x = left + i * col_w
