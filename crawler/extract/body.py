@@ -21,6 +21,7 @@ from html import escape
 
 from lxml import etree
 
+from .dates import DATE_IN_TEXT
 from .document import Document, squash, text_of
 
 # Never article text anywhere on the page.
@@ -63,11 +64,12 @@ NEGATIVE = re.compile(
     r"visually-hidden|(?:^|\s)hidden(?:$|\s)|(?:^|\s)hide(?:$|\s)|login|follow|donate|paywall-prompt|teaser|"
     r"trending|most-?popular|overlay|(?:^|[\s_-])bio(?:$|[\s_-])|about-the-author|disclaimer-box|embed-code|"
     r"jump-?link|(?:^|[\s_-])toc(?:$|[\s_-])|table-of-contents|timestamp|dateline|published|(?:^|[\s_-])date|"
-    r"headline|(?:^|[\s_-])title(?:$|[\s_-])|kicker|eyebrow|(?:^|[\s_-])inline-(?:link|list)",
+    r"headline|(?:^|[\s_-])title(?:$|[\s_-])|kicker|eyebrow|(?:^|[\s_-])inline-(?:link|list)|"
+    r"(?:^|[\s_-])(?:photo|image|img|picture|gallery|slider|slideshow|carousel|lightbox)s?(?:$|[\s_-])",
     re.I,
 )
 # Labels that look negative but name content ("article-meta-body" is rare; "post-author-content" is not).
-PROTECT = re.compile(r"article[-_]?body|articlebody|entry[-_]content|post[-_]content|story[-_]body", re.I)
+PROTECT = re.compile(r"article[-_]?body|articlebody|entry[-_]content|post[-_]content|story[-_]body|(?:^|[\s_-])embed(?!-code)|tweet", re.I)
 SCORE_POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|prose|hentry", re.I)
 SCORE_NEGATIVE = re.compile(
     r"comment|footer|sidebar|widget|related|share|social|nav|menu|promo|sponsor|ad-|advert|banner|popup|"
@@ -81,9 +83,20 @@ BOILERPLATE_LINE = re.compile(
     r"related(?: articles| posts| stories| content| coverage)?:?|you (?:may|might) also like.*|image:.*|photo:.*|"
     r"getty images|ap photo.*|reuters.*photo.*|copyright ©.*|© \d{4}.*|all rights reserved\.?|"
     r"skip to (?:main )?content|loading\W*|scroll to continue.*|story continues below.*|"
-    r"advertisement - scroll to continue|we're sorry.*|(?:image|photo)(?:graph)? (?:by|credit|courtesy).*)$",
+    r"advertisement - scroll to continue|we're sorry.*|(?:image|photo)(?:graph)? (?:by|credit|courtesy).*|"
+    r"adverts?|iklan|publicidad|реклама|광고|sharing is caring!?|(?:image|photo|slide) \d+ (?:of|/) \d+|\d+ (?:of|/) \d+|"
+    r"text size|next article|previous article|top rated comments|popular on .{1,30}|related \w+(?: \w+){0,3}:.*|"
+    r".{0,200}\((?:image|photo|picture|credit|source): [^)]{1,60}\)|[©ⓒ].{0,80}|copyright\b.{0,80}|"
+    r"tell us what you think\W*|this slideshow requires javascript\.?)$",
     re.I,
 )
+# Bylines and datelines: boilerplate at the top or bottom of a body, but words like any other inside it.
+EDGE_LINE = re.compile(
+    r"^(?:(?:posted|published|updated|last updated|first published)(?: on| at)?:? .{0,60}|by\b.{0,60}|"
+    r"(?:by|photo|photos|video|source|sources)\W*)$",
+    re.I,
+)
+_EDGE_BLOCKS = 3
 _WORD = re.compile(r"\w+")
 _MIN_BLOCK = 25
 _MIN_BODY = 250  # characters: less than this from a selector is probably a teaser, try the next one
@@ -362,7 +375,11 @@ def prune(container) -> None:
         if tag in CHROME_TAGS:
             doomed.append(el)
             continue
-        if tag in ("a", "p", "span", "b", "i", "em", "strong", "br", "img", "td", "tr", "tbody", "table"):
+        if tag == "figure" and el.find(".//blockquote") is None and el.find(".//table") is None:
+            # Pictures and their credits; an embedded post (a blockquote) stays.
+            doomed.append(el)
+            continue
+        if tag in ("a", "b", "i", "em", "strong", "br", "img", "td", "tr", "tbody", "table"):
             continue
         if label_kind(_label(el)).negative:
             # A wrapper that holds most of the article is not boilerplate, whatever its class says.
@@ -470,6 +487,28 @@ def _keep(block: Block, title_key: str) -> bool:
     return True
 
 
+def _is_edge_meta(block: Block) -> bool:
+    """A byline, dateline or lone date, as found just before or after the article text."""
+    text = block.text
+    if len(text) > 80 or block.kind in ("li", "pre"):
+        return False
+    if EDGE_LINE.match(text):
+        return True
+    date = DATE_IN_TEXT.search(text)
+    # What is left once the date is gone: a time, a weekday, a zone, a label.
+    return bool(date) and len(_WORD.findall(text[: date.start()] + text[date.end():])) <= 5
+
+
+def trim_edges(blocks: list[Block]) -> list[Block]:
+    start = 0
+    while start < min(_EDGE_BLOCKS, len(blocks)) and _is_edge_meta(blocks[start]):
+        start += 1
+    end = len(blocks)
+    while end > start and end > len(blocks) - _EDGE_BLOCKS and _is_edge_meta(blocks[end - 1]):
+        end -= 1
+    return blocks[start:end]
+
+
 def _comparable(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
@@ -486,6 +525,7 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     for container in choose_container(tree, title_key):
         prune(container)
         blocks += [b for b in render(container) if _keep(b, title_key)]
+    blocks = trim_edges(blocks)
     return blocks_to_text(blocks), blocks_to_html(blocks)
 
 

@@ -41,6 +41,8 @@ _TEXT_DATES = [
     # 23.04.2018 / 23/04/2018 (day first: the common order outside the US)
     (re.compile(rf"\b(\d{{1,2}})[./](\d{{1,2}})[./](\d{{4}})\b{_TIME}"), ("d", "m", "y")),
 ]
+# Any of the above, somewhere in a text.
+DATE_IN_TEXT = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _TEXT_DATES), re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})(?:[/-](\d{1,2}))?/")
 
 PUBLISHED_META = (
