@@ -85,3 +85,111 @@ def test_content_encoded_body_is_stored_as_received(tmp_path):
     # De-chunked by Scrapy: the stored headers describe the stored body.
     assert http_headers.get_header("Transfer-Encoding") is None
     assert http_headers.get_header("Content-Length") == str(len(body))
+
+
+# ---- dedup, metadata, options, repair ---------------------------------------------------------
+
+from crawler.archive.http import dechunked_head  # noqa: E402
+from crawler.archive.repair import repair_open_files  # noqa: E402
+from crawler.state import JobState  # noqa: E402
+
+
+def test_second_copy_of_a_payload_is_a_revisit_pointing_at_the_first(tmp_path):
+    state = JobState(tmp_path / "state.sqlite")
+    writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h", digest_index=state)
+    first = writer.write_exchange(_exchange(1))
+    second = writer.write_exchange(_exchange(2, captured_at=datetime(2026, 2, 3, 4, 5, 6, tzinfo=timezone.utc)))
+    writer.close()
+    assert not first.revisit and second.revisit and second.payload == first.record
+    records = _records(writer.files[0])
+    revisit = records[3]
+    assert revisit[0] == "revisit" and revisit[3] == b""
+    assert revisit[1].get_header("WARC-Refers-To-Target-URI") == "http://127.0.0.1:8000/page/1"
+    assert revisit[1].get_header("WARC-Refers-To-Date") == "2026-01-02T03:04:05.123456Z"
+    assert revisit[1].get_header("WARC-Refers-To") == first.record.record_id
+    assert revisit[1].get_header("WARC-Profile").endswith("/warc/1.1/revisit/identical-payload-digest")
+    assert revisit[2].get_statuscode() == "200"  # the revisit keeps this capture's own HTTP headers
+    # A later run of the same job (new writer, same state) dedups against the first run too.
+    again = RollingWarcWriter(tmp_path, "job", {}, hostname="h", digest_index=JobState(tmp_path / "state.sqlite"))
+    assert again.write_exchange(_exchange(3)).revisit
+    again.close()
+    assert again.files[0].name.split("-")[2] == "00002"  # serials go on across runs
+
+
+def test_truncated_and_empty_payloads_are_never_deduplicated(tmp_path):
+    writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h", digest_index=JobState(tmp_path / "s.sqlite"))
+    for n in range(2):
+        assert not writer.write_exchange(_exchange(n, truncated="length")).revisit
+        assert not writer.write_exchange(_exchange(n, body=b"", response_headers=[])).revisit
+    writer.close()
+    truncated = [r for r in _records(writer.files[0]) if r[1].get_header("WARC-Truncated")]
+    assert [r[1].get_header("WARC-Truncated") for r in truncated] == ["length", "length"]
+
+
+def test_metadata_record(tmp_path):
+    writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h")
+    response = writer.write_exchange(_exchange(1)).record
+    writer.write_metadata("http://127.0.0.1:8000/page/1", response.record_id, [("outlink", "http://a/"), ("extracted-record-id", "urn:x")])
+    writer.close()
+    kind, headers, _, body = _records(writer.files[0])[3]
+    assert kind == "metadata" and headers.get_header("Content-Type") == "application/warc-fields"
+    assert headers.get_header("WARC-Concurrent-To") == response.record_id
+    assert body == b"outlink: http://a/\r\nextracted-record-id: urn:x\r\n"
+
+
+def test_warc_1_0_and_sha256(tmp_path):
+    writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h", warc_version="1.0", digest_algorithm="sha256")
+    writer.write_exchange(_exchange(1))
+    writer.close()
+    _, response, _ = _records(writer.files[0])
+    assert response[1].protocol == "WARC/1.0"
+    assert response[1].get_header("WARC-Date") == "2026-01-02T03:04:05Z"
+    assert response[1].get_header("WARC-Payload-Digest").startswith("sha256:")
+    assert response[1].get_header("WARC-Block-Digest").startswith("sha256:")
+
+
+def test_verbatim_head_is_written_byte_for_byte(tmp_path):
+    head = b"HTTP/1.1 200 Very OK\r\nx-odd: \xe9t\xe9\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 18\r\n\r\n"
+    writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h")
+    writer.write_exchange(_exchange(1, response_head=head))
+    writer.close()
+    with open(writer.files[0], "rb") as fh:
+        block = [r.raw_stream.read() for r in ArchiveIterator(fh, no_record_parse=True)][1]
+    assert block == head + b"<html>hello</html>"
+
+
+def test_dechunked_head_restates_framing_in_place():
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\nX-After: 1\r\n\r\n"
+    assert dechunked_head(head, 42, truncated=False) == (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 42\r\nX-After: 1\r\n\r\n")
+    assert dechunked_head(head, 42, truncated=True) == b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-After: 1\r\n\r\n"
+    plain = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+    assert dechunked_head(plain, 3, truncated=True) == plain
+
+
+def test_repair_cuts_a_partial_record_and_keeps_complete_ones(tmp_path):
+    writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h")
+    for n in range(3):
+        writer.write_exchange(_exchange(n))
+    [path] = tmp_path.glob("*.open")
+    complete = path.stat().st_size
+    writer._file.write(gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n" * 50)[:-20])  # killed mid-record
+    writer._file.flush()
+    writer._file = None  # the process "died": nothing closes the file
+    [repair] = repair_open_files(tmp_path)
+    assert repair.path.name == path.name[: -len(".open")] and repair.kept == complete and repair.cut > 0
+    assert [r[0] for r in _records(repair.path)] == ["warcinfo"] + ["response", "request"] * 3
+    assert not list(tmp_path.glob("*.open"))
+
+
+def test_repair_of_an_uncompressed_warc(tmp_path):
+    writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h", gzip=False)
+    writer.write_exchange(_exchange(1))
+    [path] = tmp_path.glob("*.open")
+    complete = path.stat().st_size
+    writer._file.write(b"WARC/1.1\r\nContent-Length: 500\r\n\r\nonly part")
+    writer._file.flush()
+    writer._file = None
+    [repair] = repair_open_files(tmp_path)
+    assert repair.kept == complete and repair.path.suffix == ".warc"
+    assert [r[0] for r in _records(repair.path)] == ["warcinfo", "response", "request"]
