@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .site import DemoSite, etag
@@ -14,8 +15,9 @@ COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml")
 class DemoServer:
     """Context manager: `with DemoServer() as server: server.url` ... Logs every request path."""
 
-    def __init__(self, site: DemoSite | None = None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, site: DemoSite | None = None, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0):
         self.site = site or DemoSite()
+        self.delay = delay  # seconds before each answer: a slow site, for tests that stop crawls midway
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
@@ -67,6 +69,8 @@ class DemoServer:
             def _answer(self, send_body: bool) -> None:
                 with server._lock:
                     server.requests.append((self.command, self.path))
+                if server.delay:
+                    time.sleep(server.delay)
                 status, headers, body = server.site.page(self.path, server.url)
                 tag = etag(body) if status == 200 else None
                 if tag and self.headers.get("If-None-Match") == tag:

@@ -40,6 +40,7 @@ class Article:
     comments: list[tuple[str, str]]
     related: list[int] = field(default_factory=list)
     see_also: str | None = None  # path linked from the end of the first paragraph
+    modified: datetime | None = None  # set by edit()
 
     def paragraph(self, n: int, value: object) -> str:
         return f"{value} See also our earlier story." if self.see_also and n == self.first_paragraph else str(value)
@@ -115,6 +116,14 @@ class DemoSite:
         self.articles[10].see_also = MISSING_PATH
         self.redirect_target = self.articles[5]
 
+    def edit(self, article_id: int, sentence: str, when: datetime | None = None) -> None:
+        """Change an article as an editor would: a sentence added, a new modification date."""
+        article = self.by_id[article_id]
+        n = article.first_paragraph
+        kind, value = article.blocks[n]
+        article.blocks[n] = (kind, f"{value} {sentence}")
+        article.modified = when or datetime.now(timezone.utc).replace(microsecond=0)
+
     # ---- truth -------------------------------------------------------------------------
 
     def expected_records(self, base_url: str) -> list[dict]:
@@ -183,7 +192,9 @@ class DemoSite:
             return self._not_found()
         headers = {"Content-Type": "text/html; charset=UTF-8"}
         if path in self.by_path:
-            headers["Last-Modified"] = format_datetime(self.by_path[path].published.astimezone(timezone.utc), usegmt=True)
+            article = self.by_path[path]
+            changed = article.modified or article.published
+            headers["Last-Modified"] = format_datetime(changed.astimezone(timezone.utc), usegmt=True)
         return 200, headers, html.encode("utf-8")
 
     def _not_found(self) -> tuple[int, dict[str, str], bytes]:
@@ -394,7 +405,7 @@ class DemoSite:
         return self._layout("About us", main, base, page_class="page-template-default page")
 
     def _sitemap(self, base: str) -> str:
-        urls = [(base + a.path, a.published) for a in self.articles]
+        urls = [(base + a.path, a.modified or a.published) for a in self.articles]
         urls += [(f"{base}/category/{s}/", None) for s, _ in c.CATEGORIES]
         entries = "".join(
             f"<url><loc>{escape(u)}</loc>" + (f"<lastmod>{d.isoformat()}</lastmod>" if d else "") + "</url>\n" for u, d in urls

@@ -59,6 +59,8 @@ class IncrementalMiddleware:
             request.meta["unchanged"] = True
             request.meta["capture"] = replace(previous, fetched_at=now)
             self.stats.inc_value("incremental/not_modified")
+            # Only former articles get conditional requests: this one is an unchanged article.
+            self.stats.inc_value("articles/unchanged")
         elif response.status == 200 and request.url == response.url:
             digest = "sha1:" + hashlib.sha1(response.body).hexdigest()
             if previous is not None and previous.content_digest == digest:

@@ -50,6 +50,7 @@ class RouteServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
+        self._httpd.handle_error = lambda request, address: None  # clients hanging up on purpose
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
