@@ -10,6 +10,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from conftest import run_cli
 from crawler.content_encoding import decode_content
+from servers import replay
 from servers.fidelity import BIG, MAXSIZE, FidelityServer
 
 
@@ -164,3 +165,17 @@ def test_warc_1_0_and_sha256_options(fidelity):
     assert digests and all(d.startswith("sha256:") for d in digests)
     # WARC/1.0 dates have whole seconds.
     assert all(len(h.get_header("WARC-Date")) == 20 for h, _ in records)
+
+
+def test_gzip_brotli_and_chunked_pages_replay_in_pywb(fidelity, tmp_path):
+    """pywb (with warcio's br decoding fixed, crawler.archive.wayback) replays gzip and br pages byte for byte and rewritten."""
+    command = [sys.executable, "-m", "crawler.archive.wayback"]
+    with replay.wayback(command, fidelity["job"], tmp_path, name="f") as base:
+        for path in ("/gzip", "/brotli", "/chunked-gzip", "/odd-headers"):
+            [(headers, block)] = fidelity["by_uri"][path]
+            ts = headers.get_header("WARC-Date")[:19].translate(str.maketrans("", "", "-T:"))
+            url = headers.get_header("WARC-Target-URI")
+            status, raw = replay.get(f"{base}/{ts}id_/{url}", {"Accept-Encoding": "gzip, deflate, br, zstd"})
+            assert status == 200 and raw == _split(block)[1], path
+            status, page = replay.get(f"{base}/{ts}mp_/{url}")
+            assert status == 200 and b"wbinfo" in page, path
