@@ -32,7 +32,7 @@ class JobLocked(RuntimeError):
 
 def project_settings(overrides: dict | None = None, job_settings: dict | None = None):
     """The project's settings module, then a job file's settings, then command-line overrides."""
-    from scrapy.settings import Settings
+    from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -40,6 +40,10 @@ def project_settings(overrides: dict | None = None, job_settings: dict | None = 
         settings.set(key, value, priority=JOB_FILE_PRIORITY)
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
+    contact = settings.get("JOB_CONTACT")
+    if contact and settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["project"]:
+        # Site owners can tell who is crawling and how to reach them.
+        settings.set("USER_AGENT", f"{settings.get('USER_AGENT')} (+{contact})", priority=JOB_FILE_PRIORITY)
     return settings
 
 

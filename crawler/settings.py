@@ -59,7 +59,7 @@ SCHEDULER = "crawler.scheduler.FrontierScheduler"
 ERROR_THRESHOLD = 0.05
 
 # Politeness.
-USER_AGENT = "crawler/0.1 (+https://github.com/crawler-archive/crawler)"
+USER_AGENT = "crawler/0.1 (archiving crawler)"  # a job's [job] contact is appended
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5

@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from conftest import ROOT, run_cli
 from crawler.demo.server import DemoServer
 from crawler.demo.site import DemoSite
-from servers.sites import DiscoverySite, RouteServer, TrapSite
+from servers.sites import DiscoverySite, PoliteSite, RouteServer, TrapSite
 
 QUIET = ("--log-level", "WARNING", "--no-progress")
 
@@ -58,6 +58,37 @@ def test_date_window_skips_older_and_newer_articles(tmp_path):
     assert {r["url"].removeprefix(server.url) for r in records(tmp_path / "win")} == inside
     # Out-of-window articles are not even fetched: the sitemap and feed dates rule them out.
     assert not (set(site.articles) - inside) & set(server.requests)
+
+
+# ---- politeness and scope -----------------------------------------------------------------------
+
+
+def test_crawl_delay_canonical_dedupe_offsite_redirect_and_contact(tmp_path):
+    job = tmp_path / "polite.toml"
+    with RouteServer(PoliteSite()) as server:
+        job.write_text(f'[job]\nname = "polite"\ncontact = "https://archive.example/contact"\n[seeds]\nurls = ["{server.url}/"]\n'
+                       "[politeness]\nautothrottle = false\nconcurrency_per_host = 4\n")
+        result = run_cli("crawl", "--config", str(job), "--output", str(tmp_path), *QUIET)
+    assert result.returncode == 0, result.stderr[-2000:]
+    # Crawl-delay: 1 keeps fetches to the host a second apart (after robots.txt).
+    times = [t for t, path, _ in server.log if path != "/robots.txt"]
+    assert len(times) >= 5
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) > 0.9, gaps
+    # One record per canonical page, whichever copy came first.
+    got = records(tmp_path / "polite")
+    assert sorted(r["canonical_url"].removeprefix(server.url) for r in got) == ["/a/", "/b/", "/c/"]
+    # The off-site redirect is archived but not followed.
+    stats = json.loads((tmp_path / "polite" / "stats.json").read_text())
+    assert stats.get("offsite/filtered", 0) >= 1
+    statuses = []
+    for path in warc_files(tmp_path / "polite"):
+        with open(path, "rb") as fh:
+            statuses += [(r.rec_headers.get_header("WARC-Target-URI"), r.http_headers.get_statuscode())
+                         for r in ArchiveIterator(fh) if r.rec_type == "response"]
+    assert (server.url + "/away", "302") in statuses
+    assert not any("offsite.invalid" in uri for uri, _ in statuses)
+    assert all("(+https://archive.example/contact)" in ua for _, _, ua in server.log)
 
 
 # ---- traps -------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ class RouteServer:
     def __init__(self, handler):
         self.handler = handler
         self.requests: list[str] = []
+        self.log: list[tuple[float, str, str]] = []  # (monotonic time, path, User-Agent)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         server = self
@@ -26,6 +27,7 @@ class RouteServer:
             def do_GET(self):
                 with server._lock:
                     server.requests.append(self.path)
+                    server.log.append((time.monotonic(), self.path, self.headers.get("User-Agent", "")))
                 parts = urlsplit(self.path)
                 status, headers, body = server.handler(parts.path, parse_qs(parts.query), server.url)
                 if callable(body):  # a streaming body: the handler writes it
@@ -180,4 +182,24 @@ class TrapSite:
                         return
                     out.write(chunk)
             return 200, {"Content-Type": "application/octet-stream", "Content-Length": str(self.BIG)}, big
+        return 404, HTML, b"<html><body>not found</body></html>"
+
+
+class PoliteSite:
+    """robots.txt with a Crawl-delay, a printable copy whose rel=canonical names the article, and a
+    redirect to another host."""
+
+    def __call__(self, path, query, base):
+        if path == "/robots.txt":
+            return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n"
+        if path == "/":
+            links = "".join(f'<a href="{p}">{p}</a> ' for p in ("/a/", "/b/", "/c/", "/a/print/", "/away"))
+            return 200, HTML, f"<html><body><h1>Home</h1>{links}</body></html>".encode()
+        if path in ("/a/", "/b/", "/c/", "/a/print/"):
+            canonical = path.replace("print/", "")
+            body = article_html(f"Article {canonical.strip('/')}", "2024-05-01T08:00:00+00:00", base)
+            body = body.replace(b"</head>", f'<link rel="canonical" href="{base}{canonical}"></head>'.encode())
+            return 200, HTML, body
+        if path == "/away":
+            return 302, {"Location": "http://offsite.invalid/elsewhere", "Content-Type": "text/html"}, b""
         return 404, HTML, b"<html><body>not found</body></html>"
