@@ -179,3 +179,17 @@ def test_gzip_brotli_and_chunked_pages_replay_in_pywb(fidelity, tmp_path):
             assert status == 200 and raw == _split(block)[1], path
             status, page = replay.get(f"{base}/{ts}mp_/{url}")
             assert status == 200 and b"wbinfo" in page, path
+
+
+def test_http_cache_hits_are_not_archived_again(tmp_path):
+    cache = tmp_path / "httpcache"
+    with FidelityServer() as server:
+        settings = ("-s", "HTTPCACHE_ENABLED=1", "-s", f"HTTPCACHE_DIR={cache}", "-s", "INCREMENTAL_ENABLED=0")
+        job, first, _ = _crawl(server, tmp_path / "a", *settings)
+        answered = len(server.sent)
+        job, second, _ = _crawl(server, tmp_path / "b", *settings)
+        fetched_again = len(server.sent) - answered
+    assert first["warc/responses"] == answered
+    # Only what the cache did not hold (failures, cut bodies) went to the network and the archive.
+    assert second["warc/cache_hits_not_archived"] > 10
+    assert second.get("warc/responses", 0) + second.get("warc/revisits", 0) == fetched_again
