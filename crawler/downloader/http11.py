@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import partial
 from typing import Any
 
@@ -46,6 +47,8 @@ class Wire:
     response_head: bytes | None
     request_head: bytes | None
     ip_address: str | None = None
+    # When the response headers arrived: the capture time (WARC-Date) of the exchange.
+    received_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
 @dataclass
