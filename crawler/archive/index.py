@@ -21,7 +21,7 @@ def warc_files(directory: str | os.PathLike) -> list[Path]:
 
 
 def write_cdxj(directory: str | os.PathLike, output: str | os.PathLike | None = None) -> Path:
-    """Index every response, revisit and metadata record of directory's WARCs into one sorted CDXJ file.
+    """Index the response and revisit records of directory's WARCs (what replay looks up) into one sorted CDXJ file.
 
     Filenames in the index are relative to directory. The file is replaced atomically.
     """

@@ -12,7 +12,7 @@ def add_parser(sub):
     parser = sub.add_parser(
         "index",
         help="rebuild the CDXJ index of a job folder's WARC files",
-        description="Index every response, revisit and metadata record of OUTPUT_DIR/*.warc.gz into "
+        description="Index the response and revisit records of OUTPUT_DIR/*.warc.gz into "
         "OUTPUT_DIR/index.cdxj (sorted, filenames relative to OUTPUT_DIR), as pywb and ReplayWeb.page read it.",
     )
     parser.add_argument("output_dir", metavar="OUTPUT_DIR", help="a job folder, e.g. output/demo")
