@@ -36,7 +36,7 @@ def extract_document(doc: Document) -> dict:
         "canonical_url": canonical,
         "page_type": None,
         "title": title,
-        "breadcrumb": extract_breadcrumb(doc, canonical),
+        "breadcrumb": extract_breadcrumb(doc, canonical, title),
         "authors": authors,
         "published": published,
         "modified": modified,
@@ -54,7 +54,11 @@ def extract_document(doc: Document) -> dict:
     signals = structure_signals(doc)
     record["body_text"], record["body_html"] = extract_body(doc, title)
     record["word_count"] = len(_WORD.findall(record["body_text"]))
-    record["page_type"] = classify(doc, signals, record["word_count"], bool(published), bool(authors))
+    record["page_type"] = classify(doc, signals, record["body_text"], record["word_count"], bool(published), bool(authors))
+    if record["page_type"] == "listing":
+        # Names and dates on a listing belong to the stories it lists, not to the page.
+        record["authors"], record["published"], record["modified"] = [], None, None
+        record["title"] = fields.listing_title(record["title"])
     return record
 
 

@@ -6,13 +6,21 @@ import re
 
 from .document import Document, squash, text_of
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value
+from .regions import is_elsewhere
 
 _PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|reported|published|compiled|edited|text|story|words|photos?)\s+by|by|from|"
-    r"von|por|par|di|door|av|af|autor(?:a|in)?|author|authors)\s*[:\-–]?\s+",
+    r"^\s*(?:(?:written|posted|reported|published|compiled|edited|submitted|text|story|words|photos?)\s+by|by|from|"
+    r"von|por|par|di|door|av|af|autor(?:a|in)?|author|authors|"
+    r"نویسنده|نوشته|توسط|بقلم|كتبه|كتب|بواسطة|المؤلف|автор|著者|作者|筆者)\s*[:\-–：]?\s*(?=\S)",
     re.I,
 )
-_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\s\|\s|/)\s*", re.I)
+# Words that open a byline written as plain text ("Posted by ...", "بقلم: ...").
+_BYLINE_START = re.compile(
+    r"^\s*(?:(?:written|posted|reported|published|submitted|words)\s+(?:on\s.{1,40}\s)?by\b|by\s|von\s|por\s|par\s|"
+    r"نویسنده|بقلم|كتبه|بواسطة|автор|著者|筆者)",
+    re.I,
+)
+_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\s[|\-–—·•]\s|/|،|、)\s*", re.I)
 _ROLE_WORDS = r"(?:writer|reporter|correspondent|editor|columnist|contributor|journalist|producer|analyst|photographer|intern)s?"
 _QUALIFIER = r"(?:staff|senior|chief|special|foreign|political|contributing|deputy|managing|associate|executive|guest)"
 # A part that is only a role ("Senior Correspondent"), or a qualified role after a name ("Jane Doe, Staff Writer").
@@ -20,11 +28,15 @@ _ROLE_PART = re.compile(rf"^(?:the\s+)?(?:{_QUALIFIER}\s+)*{_ROLE_WORDS}(?:\s+(?
 _TRAILING_ROLE = re.compile(rf"\s+{_QUALIFIER}\s+{_ROLE_WORDS}\b.*$", re.I)
 _DATEISH = re.compile(
     r"\b(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|"
-    r"updated|published|posted on|hours? ago|minutes? ago|min read)\b.*$",
+    r"updated|published|posted on|hours? ago|minutes? ago|min read)\b.*$|"
+    r"\s+on\s+(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b).*$",
     re.I,
 )
 _NOT_A_NAME = re.compile(r"https?:|www\.|@|\.com\b|^\W*$|\d{3,}")
-_BYLINE_CLASS = re.compile(r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta", re.I)
+_BYLINE_CLASS = re.compile(
+    r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta|submitted|post-info", re.I
+)
+_AUTHOR_HREF = re.compile(r"/(?:author|authors|autor|autore|auteur|profile|profiles|people|staff|writers?|journalists?|by)/[^/?#]+", re.I)
 _BIO_CLASS = re.compile(r"bio|box|about|description|avatar|profile-text", re.I)
 _STOPWORDS = {"admin", "staff", "editor", "editors", "editorial", "team", "guest", "anonymous", "unknown",
               "view all posts", "more", "all posts", "posts", "contact", "share", "follow"}
@@ -107,18 +119,26 @@ def _from_meta(doc: Document) -> list[str]:
 
 
 def _from_rel_author(doc: Document) -> list[str]:
+    """rel=author links, and RDFa rel="schema:author" wrappers (Drupal)."""
     names = []
-    for el in doc.root.xpath("//body//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"):
-        names += clean_names(text_of(el))
+    if "author" not in doc.text:
+        return names
+    for el in doc.root.xpath("//body//*[@rel]"):
+        if not any(token.rsplit(":", 1)[-1] == "author" for token in el.get("rel", "").lower().split()):
+            continue
+        if is_elsewhere(el):
+            continue
+        inner = el.xpath(".//*[@property='schema:name' or @itemprop='name']")
+        names += clean_names(text_of(inner[0] if inner else el))
     return names
 
 
 def _from_bylines(doc: Document) -> list[str]:
     for el in doc.root.xpath("//body//*[@class or @id]"):
         label = f"{el.get('class', '')} {el.get('id', '')}"
-        if not _BYLINE_CLASS.search(label) or _BIO_CLASS.search(label):
+        if not _BYLINE_CLASS.search(label) or _BIO_CLASS.search(label) or is_elsewhere(el):
             continue
-        links = [a for a in el.iter("a") if "/author" in (a.get("href") or "") or "/profile" in (a.get("href") or "")]
+        links = [a for a in el.iter("a") if _AUTHOR_HREF.search(a.get("href") or "")]
         if links:
             names = [n for a in links for n in clean_names(text_of(a))]
         else:
@@ -128,12 +148,56 @@ def _from_bylines(doc: Document) -> list[str]:
     return []
 
 
-STRATEGIES = (_from_jsonld, _from_microdata, _from_meta, _from_rel_author, _from_bylines)
+def _from_author_links(doc: Document) -> list[str]:
+    """Links to author pages (/author/jane-doe) outside comments and sidebars; the first group wins."""
+    names: list[str] = []
+    group = None
+    for a in doc.root.xpath("//body//a[@href]"):
+        if not _AUTHOR_HREF.search(a.get("href")) or is_elsewhere(a):
+            continue
+        found = clean_names(text_of(a))
+        if not found:
+            continue
+        parent = a.getparent()
+        if group is not None and parent is not group and parent.getparent() is not group.getparent():
+            break
+        group = parent
+        names += found
+    return names
+
+
+def _from_text_byline(doc: Document) -> list[str]:
+    """A byline written as text: "Posted by Anna Lindqvist on 3 May 2016", "بقلم: أحمد منصور"."""
+    body = doc.root.find("body")
+    if body is None:
+        return []
+    for el in body.iter("p", "div", "span", "small", "em", "address", "td", "li", "font", "b", "strong"):
+        text = el.text
+        if not text or not _BYLINE_START.match(text):
+            continue
+        full = squash(text_of(el))
+        if len(full) > 120 or is_elsewhere(el):
+            continue
+        names = clean_names(full)
+        if names:
+            return names
+    return []
+
+
+STRATEGIES = (_from_jsonld, _from_microdata, _from_meta, _from_rel_author, _from_bylines, _from_author_links, _from_text_byline)
+# Meta tags often name only the first author; a byline on the page that names more wins.
+_FULLER = (_from_rel_author, _from_bylines)
 
 
 def extract_authors(doc: Document) -> list[str]:
     for strategy in STRATEGIES:
-        names = strategy(doc)
+        names = _dedupe(strategy(doc))
         if names:
-            return _dedupe(names)
+            if strategy is _from_meta:
+                wanted = {n.casefold() for n in names}
+                for fuller in _FULLER:
+                    more = _dedupe(fuller(doc))
+                    if len(more) > len(names) and wanted <= {n.casefold() for n in more}:
+                        return more
+            return names
     return []

@@ -65,7 +65,8 @@ NEGATIVE = re.compile(
     r"trending|most-?popular|overlay|(?:^|[\s_-])bio(?:$|[\s_-])|about-the-author|disclaimer-box|embed-code|"
     r"jump-?link|(?:^|[\s_-])toc(?:$|[\s_-])|table-of-contents|timestamp|dateline|published|(?:^|[\s_-])date|"
     r"headline|(?:^|[\s_-])title(?:$|[\s_-])|kicker|eyebrow|(?:^|[\s_-])inline-(?:link|list)|"
-    r"(?:^|[\s_-])(?:photo|image|img|picture|gallery|slider|slideshow|carousel|lightbox)s?(?:$|[\s_-])",
+    r"(?:^|[\s_-])(?:photo|image|img|picture|gallery|slider|slideshow|carousel|lightbox)s?(?:$|[\s_-])|"
+    r"(?:^|[\s_-])(?:dek|deck|standfirst|strapline|subhead|sub-?title)(?:$|[\s_-])",
     re.I,
 )
 # Labels that look negative but name content ("article-meta-body" is rare; "post-author-content" is not).
@@ -255,7 +256,7 @@ def score_container(tree):
         # Loose text in a div is a paragraph of that div: the div itself is its first ancestor.
         ancestor = el if loose else el.getparent()
         for level in range(3):
-            if ancestor is None or ancestor.tag in ("html", "body"):
+            if ancestor is None or ancestor.tag == "html":
                 break
             if ancestor not in scores:
                 scores[ancestor] = base(ancestor)
@@ -477,6 +478,8 @@ def render(container) -> list[Block]:
 
 def _keep(block: Block, title_key: str) -> bool:
     text = block.text
+    if not _WORD.search(text):
+        return False
     if len(text) < 120 and BOILERPLATE_LINE.match(text):
         return False
     if block.kind in HEADINGS and title_key and _comparable(text) == title_key:
@@ -497,6 +500,17 @@ def _is_edge_meta(block: Block) -> bool:
     date = DATE_IN_TEXT.search(text)
     # What is left once the date is gone: a time, a weekday, a zone, a label.
     return bool(date) and len(_WORD.findall(text[: date.start()] + text[date.end():])) <= 5
+
+
+def after_headline(blocks: list[Block], title_key: str) -> list[Block]:
+    """Drop what sits above the headline inside the container: kickers, categories, dates."""
+    if not title_key:
+        return blocks
+    for index, block in enumerate(blocks[:6]):
+        if block.kind in HEADINGS and _comparable(block.text) == title_key:
+            before = sum(len(_WORD.findall(b.text)) for b in blocks[:index])
+            return blocks[index + 1:] if before <= 40 else blocks[:index] + blocks[index + 1:]
+    return blocks
 
 
 def trim_edges(blocks: list[Block]) -> list[Block]:
@@ -524,7 +538,8 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     blocks = []
     for container in choose_container(tree, title_key):
         prune(container)
-        blocks += [b for b in render(container) if _keep(b, title_key)]
+        blocks += render(container)
+    blocks = [b for b in after_headline(blocks, title_key) if _keep(b, title_key)]
     blocks = trim_edges(blocks)
     return blocks_to_text(blocks), blocks_to_html(blocks)
 

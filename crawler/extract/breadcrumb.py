@@ -15,6 +15,7 @@ _CLASS = re.compile(r"bread|crumb|trail", re.I)
 _PREFIX = re.compile(r"^\s*(?:you are here|sie sind hier|vous êtes ici|estás en|location)\s*:?\s*", re.I)
 _HOME_WORDS = {"home", "homepage", "home page", "start", "startseite", "accueil", "inicio", "início", "главная", "خانه", "الرئيسية", "صفحه اصلی"}
 _MAX_ITEMS = 12
+_HIDDEN_CLASS = re.compile(r"screen-reader|visually-hidden|sr-only|element-invisible|hidden", re.I)
 # How the separators can be written in the source, to skip the scan on pages that have none.
 _SEPARATOR_MARKUP = ("»", "›", "→", "&raquo;", "&rsaquo;", "&rarr;", "&#187;", "&#8250;", "&#8594;", "&gt;", "> ")
 
@@ -85,7 +86,7 @@ def _tokens(container, doc: Document) -> list[dict]:
             name = squash(text_of(el))
             if name:
                 items.append(_item(name, doc.absolute(el.get("href"))))
-        elif el.tag not in ("script", "style", "svg") and not (el.get("class") or "").count("screen-reader"):
+        elif el.tag not in ("script", "style", "svg") and not _HIDDEN_CLASS.search(el.get("class") or ""):
             add_text(el.text)
             for child in el:
                 walk(child)
@@ -167,7 +168,10 @@ def extract_breadcrumb(doc: Document, page_url: str, title: str = "") -> list[di
         return []
     items = items[:_MAX_ITEMS]
     last = items[-1]
-    # The trail's last, unlinked item is the page itself.
     if last["url"] is None:
+        # The trail's last, unlinked item is the page itself.
         last["url"] = page_url
+    elif last["url"].rstrip("/") not in (page_url.rstrip("/"), doc.url.rstrip("/")) and title:
+        # A trail that stops at the section: the page itself still ends it.
+        items.append(_item(title, page_url))
     return items

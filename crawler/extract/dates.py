@@ -8,6 +8,7 @@ from email.utils import parsedate_to_datetime
 
 from .document import Document, squash, text_of
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
+from .regions import is_elsewhere
 
 _MONTHS = {
     name: i + 1
@@ -135,6 +136,8 @@ def _jsonld(doc: Document, key: str) -> list[str]:
 def _time_elements(doc: Document, modified: bool) -> list[str]:
     out = []
     for el in doc.root.iter("time"):
+        if is_elsewhere(el):
+            continue
         classes = (el.get("class") or "") + " " + (el.get("itemprop") or "")
         is_updated = bool(re.search(r"updated|modified", classes, re.I))
         if is_updated == modified:
@@ -152,15 +155,35 @@ def _dated_elements(doc: Document) -> list[str]:
     ]
 
 
+def _text_dates(doc: Document) -> list[str]:
+    """Short texts that hold a date ("Posted by Anna on 3 May 2016"), outside comments and sidebars."""
+    body = doc.root.find("body")
+    if body is None:
+        return []
+    out = []
+    for el in body.iter("p", "div", "span", "small", "em", "li", "td", "font", "b", "strong", "address"):
+        text = el.text
+        if not text or len(text) > 120 or not any(ch.isdigit() for ch in text):
+            continue
+        full = text_of(el)
+        if len(full) <= 120 and DATE_IN_TEXT.search(full) and not is_elsewhere(el):
+            out.append(full)
+            if len(out) >= 5:
+                break
+    return out
+
+
 def extract_dates(doc: Document) -> tuple[str | None, str | None]:
     """(published, modified); each from the most trustworthy source that gives one."""
     published = (
         _first(_jsonld(doc, "datePublished"))
         or _first(microdata_value(e) for e in microdata(doc, "datePublished"))
+        or _first(microdata_value(e) for e in microdata(doc, "dateCreated"))
         or _first(doc.meta.get(k) for k in PUBLISHED_META)
         or _first(_time_elements(doc, modified=False))
         or _first(_jsonld(doc, "dateCreated"))
         or _first(_dated_elements(doc))
+        or _first(_text_dates(doc))
     )
     if not published:
         m = _URL_DATE.search(doc.url)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from .document import Document, headers_get, squash, text_of
 from .metadata import ARTICLE_TYPES, as_list, nodes_of_type, text_value
+from .regions import is_elsewhere
 
 
 def _article_nodes(doc: Document) -> list[dict]:
@@ -49,7 +52,33 @@ def tags(doc: Document) -> list[str]:
     ]
     if rel_tags:
         return _unique(rel_tags)
+    listed = _tag_list_links(doc)
+    if listed:
+        return _unique(listed)
     return _unique(doc.meta.get("news_keywords", doc.meta.get("keywords", "")).split(","))
+
+
+_TAG_LIST = re.compile(r"(?:^|[\s_-])(?:tags|tag-?list|tags-links|keywords|topics)(?:$|[\s_-])", re.I)
+
+
+def _tag_list_links(doc: Document) -> list[str]:
+    """Links in a box labelled as the page's tags (Drupal's field--name-field-tags, "post-tags", ...)."""
+    for el in doc.root.xpath("//body//*[@class or @id]"):
+        label = f"{el.get('class', '')} {el.get('id', '')}"
+        if el.tag in ("a", "body") or not _TAG_LIST.search(label) or is_elsewhere(el):
+            continue
+        names = [text_of(a) for a in el.iter("a")]
+        if names and len(names) <= 30:
+            return names
+    return []
+
+
+_LISTING_LABEL = re.compile(r"^(?:category|categories|tag|tags|topic|author|archives?|section)\s*:\s*|\s+archives?$", re.I)
+
+
+def listing_title(title: str | None) -> str | None:
+    """"Category: Science" and "Science Archives" name the listing "Science"."""
+    return _LISTING_LABEL.sub("", title).strip() or title if title else title
 
 
 def categories(doc: Document) -> list[str]:

@@ -18,16 +18,31 @@ ERROR_BODY_CLASS = re.compile(r"\berror404\b|\bnot-found\b")
 
 
 def structure_signals(doc: Document) -> dict:
-    """Counts taken before the body extractor edits the tree."""
+    """Counts taken from the page's structure."""
     root = doc.root
+    body = root.find("body")
     return {
         # Summaries on a listing each have a linked heading; comments and the article itself do not.
-        "teasers": len(root.xpath("//article[.//*[self::h1 or self::h2 or self::h3 or self::h4]//a[@href]]")),
-        "body_class": (root.find("body").get("class") or "") if root.find("body") is not None else "",
+        "teasers": len(root.xpath(
+            "//article[not(contains(@class, 'comment'))][.//*[self::h1 or self::h2 or self::h3 or self::h4]//a[@href]]"
+        )),
+        "body_class": (body.get("class") or "") if body is not None else "",
+        "marked_article": _marked_article(doc),
     }
 
 
-def classify(doc: Document, signals: dict, word_count: int, has_date: bool, has_author: bool) -> str:
+def _marked_article(doc: Document) -> bool:
+    """Microdata or RDFa says there is an article here (itemtype=".../BlogPosting", typeof="schema:Article")."""
+    if "itemtype" not in doc.text and "typeof" not in doc.text:
+        return False
+    for value in doc.root.xpath("//body//@itemtype | //body//@typeof"):
+        for token in value.split():
+            if token.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() in ARTICLE_TYPES:
+                return True
+    return False
+
+
+def classify(doc: Document, signals: dict, body_text: str, word_count: int, has_date: bool, has_author: bool) -> str:
     if doc.status is not None and doc.status >= 400:
         return "other"
     if ERROR_BODY_CLASS.search(signals["body_class"]):
@@ -42,12 +57,15 @@ def classify(doc: Document, signals: dict, word_count: int, has_date: bool, has_
         return "listing"
     if len(articles) >= 3:
         return "listing"
-    if articles or doc.meta.get("og:type", "").lower() == "article":
+    if articles or signals["marked_article"] or doc.meta.get("og:type", "").lower() == "article":
         return "article"
     if signals["teasers"] >= 3:
         return "listing"
     if LISTING_BODY_CLASS.search(signals["body_class"]) and "single" not in signals["body_class"]:
         return "listing"
-    if word_count >= 300 or (word_count >= 120 and (has_date or has_author)):
+    # Characters as well as words: Chinese and Japanese text has few \w+ runs.
+    if word_count >= 250 or len(body_text) >= 1500:
+        return "article"
+    if (word_count >= 80 or len(body_text) >= 250) and (has_date or has_author):
         return "article"
     return "other"

@@ -54,29 +54,35 @@ def _headings(doc: Document):
             continue
         heading = el
         parent = el.getparent()
-        if parent is not None and parent.tag in _HEADING_TAGS and len(squash(text_of(parent))) <= 80:
+        if parent is not None and parent.tag in _HEADING_TAGS and squash(text_of(parent)) == squash(text_of(el)):
             heading = parent
         yield heading
 
 
+def _block_of(heading, doc: Document, page_url: str) -> list[dict]:
+    """Links of the block a heading introduces: its nearest ancestor with links, or its next sibling."""
+    node = heading
+    for _ in range(4):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        items = _links(parent, doc, page_url)
+        if items:
+            return items
+        node = parent
+    sibling = heading.getnext()
+    return _links(sibling, doc, page_url) if sibling is not None else []
+
+
 def _from_headings(doc: Document, page_url: str) -> list[dict]:
-    for el in _headings(doc):
-        # The block is the nearest ancestor holding links besides the heading itself.
-        node = el
-        for _ in range(4):
-            parent = node.getparent()
-            if parent is None or parent.tag in ("body", "html"):
-                break
-            items = _links(parent, doc, page_url)
-            if items:
-                return items
-            node = parent
-        sibling = el.getnext()
-        if sibling is not None:
-            items = _links(sibling, doc, page_url)
-            if items:
-                return items
-    return []
+    """Every block under a related-posts heading, in page order, each link once."""
+    items: dict[str, dict] = {}
+    for heading in _headings(doc):
+        for item in _block_of(heading, doc, page_url):
+            items.setdefault(item["url"], item)
+        if len(items) >= _MAX_LINKS:
+            break
+    return list(items.values())
 
 
 @lru_cache(maxsize=16384)
