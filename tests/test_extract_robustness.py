@@ -1,0 +1,120 @@
+"""Property tests: whatever bytes arrive, extraction returns a full record, quickly, without raising."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler import fixtures
+from crawler.extract import FIELDS, extract
+
+FIXTURES = fixtures.discover([Path(__file__).parent / "fixtures"])
+BODIES = [fixtures.load(path).body for path in FIXTURES]
+PAGE_TYPES = {"article", "listing", "other"}
+
+# A hang detector, not a speed test: a page that takes this long is stuck in something super-linear.
+ROBUST = settings(
+    max_examples=40,
+    deadline=timedelta(seconds=10),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def check(record: dict) -> None:
+    assert set(FIELDS) <= set(record)
+    assert record["page_type"] in PAGE_TYPES
+    assert isinstance(record["body_text"], str) and isinstance(record["body_html"], str)
+    assert isinstance(record["authors"], list) and all(isinstance(a, str) for a in record["authors"])
+    assert isinstance(record["word_count"], int)
+    json.dumps(record)  # the record must serialise as the crawl writes it
+    for field in ("body_html",):
+        lowered = record[field].lower()
+        assert "<script" not in lowered and "<iframe" not in lowered and "onerror" not in lowered
+
+
+def test_fixtures_exist():
+    assert len(BODIES) >= 15
+
+
+@ROBUST
+@given(st.binary(max_size=20_000))
+def test_random_bytes(body):
+    check(extract("https://example.org/some/page", body))
+
+
+@ROBUST
+@given(st.text(max_size=5_000))
+def test_random_text(text):
+    check(extract("https://example.org/some/page", text))
+
+
+@ROBUST
+@given(st.sampled_from(BODIES), st.floats(min_value=0.0, max_value=1.0))
+def test_truncated_fixture(body, fraction):
+    check(extract("https://example.org/a", body[: int(len(body) * fraction)]))
+
+
+@ROBUST
+@given(
+    st.sampled_from(BODIES),
+    st.lists(st.tuples(st.floats(0.0, 1.0), st.binary(min_size=0, max_size=8), st.integers(0, 8)), min_size=1, max_size=20),
+)
+def test_mutated_fixture(body, edits):
+    data = bytearray(body)
+    for where, insert, delete in edits:
+        at = int(len(data) * where)
+        data[at : at + delete] = insert
+    check(extract("https://example.org/a", bytes(data), headers=[("Content-Type", "text/html")]))
+
+
+MARKUP = st.sampled_from(["<div>", "</div>", "<p>", "</p>", "<a href='/x'>", "</a>", "<article>", "<li>", "<ul>",
+                          "<h1>", "</h1>", "<br>", "<table><tr><td>", "<script>", "</script>", "<!--", "-->", "&amp;",
+                          "<div class='comment sidebar related'>", "<span itemprop='articleBody'>", " text, words ",
+                          "\x00", "\ufeff", "<meta charset='utf-16'>", "<?xml version='1.0'?>", "<![CDATA[", "]]>"])
+
+
+@ROBUST
+@given(st.lists(MARKUP, max_size=400))
+def test_tag_soup(parts):
+    check(extract("https://example.org/a", "".join(parts).encode("utf-8")))
+
+
+@ROBUST
+@given(st.integers(min_value=100, max_value=20_000), st.sampled_from(["div", "span", "p", "li", "blockquote", "td"]))
+def test_deep_nesting(depth, tag):
+    page = f"<html><body>{f'<{tag} class=x>' * depth}<p>{'Deep text, with commas. ' * 20}</p>{f'</{tag}>' * depth}</body></html>"
+    check(extract("https://example.org/a", page.encode()))
+
+
+@ROBUST
+@given(st.integers(min_value=10_000, max_value=2_000_000), st.sampled_from(["class", "id", "href", "content", "style", "itemprop"]))
+def test_huge_attribute(size, attribute):
+    value = ("comment related share " * (size // 20))[:size]
+    page = (
+        f"<html><head><meta name='author' {attribute}='{value}'><title>{'T' * 1000}</title></head><body>"
+        f"<div {attribute}='{value}'><p {attribute}='{value}'>{'Some article text, with commas. ' * 30}</p>"
+        f"<a {attribute}='{value}' href='/x'>link</a></div></body></html>"
+    )
+    check(extract("https://example.org/a", page.encode()))
+
+
+@settings(max_examples=5, deadline=timedelta(seconds=20), suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=5_000, max_value=30_000))
+def test_many_elements(count):
+    """Wide pages: tens of thousands of siblings, links and nested boxes."""
+    items = "".join(f"<div class='post-content'><p>Item {n}, with, commas</p><a href='/p/{n}'>Story {n}</a></div>" for n in range(count))
+    check(extract("https://example.org/a", f"<html><body><main>{items}</main></body></html>".encode()))
+
+
+def test_broken_jsonld_and_encodings():
+    page = (
+        b'<html><head><meta charset="x-unknown-charset"><script type="application/ld+json">{"@type": "NewsArticle", '
+        b'"author": {"name": [1, {"@value": null}]}, "datePublished": 12, "headline": {"x": []}, "@graph": "nope",'
+        b'</script></head><body><p>\xff\xfe\x00broken</p></body></html>'
+    )
+    check(extract("https://example.org/a", page))
+    check(extract("https://example.org/a", page, headers=[("Content-Type", "text/html; charset=utf-16")]))
