@@ -12,6 +12,9 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# pywb replays our WARCs in the tests; --no-deps keeps out brotlipy, which would shadow the
+	# brotli package Scrapy decodes br with (its other requirements are in the test extra).
+	$(BIN)/python -m pip install --quiet --no-deps pywb==2.10.0
 	touch $@
 
 install: $(VENV)/.installed

@@ -36,6 +36,11 @@ class FrontierScheduler:
 
     @classmethod
     def from_crawler(cls, crawler):
+        if crawler.settings.get("FRONTIER_URL"):
+            # A frontier shared by many workers (crawler crawl --frontier redis://...).
+            from crawler.distributed import RedisScheduler
+
+            return RedisScheduler.from_crawler(crawler)
         return cls(crawler)
 
     def open(self, spider):

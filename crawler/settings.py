@@ -9,7 +9,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 OUTPUT_ROOT = "output"
 JOB_NAME = None
 FEEDS = {
-    "%(output_dir)s/records.jsonl": {
+    "%(records_path)s": {
         "format": "jsonlines",
         "encoding": "utf-8",
         "store_empty": True,
@@ -55,6 +55,11 @@ PAGE_REQUISITES_ENABLED = False
 
 # A crash-safe SQLite frontier; with JOBDIR (crawler crawl --job-dir) a stopped or killed run resumes.
 SCHEDULER = "crawler.scheduler.FrontierScheduler"
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalRequestFingerprinter"
+# A frontier in Redis shared by many workers (redis://host:port/db); see docs/distributed.md.
+FRONTIER_URL = None
+FRONTIER_LEASE_SECONDS = 120  # a dead worker's requests go back to the queue after this long
+WORKER_ID = None  # names this worker's output files; default host-pid when FRONTIER_URL is set
 # Partial-failure exit code when failed fetches exceed this share of all fetches.
 ERROR_THRESHOLD = 0.05
 

@@ -130,3 +130,15 @@ class JobState:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def open_job_state(settings, output_dir):
+    """The job's state: in Redis when the crawl shares a Redis frontier, else OUTPUT/JOB/state.sqlite."""
+    url = settings.get("FRONTIER_URL")
+    if url:
+        import redis
+
+        from crawler.redisstate import RedisJobState
+
+        return RedisJobState(redis.Redis.from_url(url), settings.get("JOB_NAME") or "crawl")
+    return JobState.for_output_dir(output_dir)

@@ -10,7 +10,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.job import job_output_dir
 from crawler.signals import request_done
-from crawler.state import Capture, JobState
+from crawler.state import Capture, open_job_state
 
 
 class IncrementalMiddleware:
@@ -29,7 +29,7 @@ class IncrementalMiddleware:
         if not crawler.settings.getbool("INCREMENTAL_ENABLED"):
             raise NotConfigured
         self.stats = crawler.stats
-        self.state = JobState.for_output_dir(job_output_dir(crawler.settings))
+        self.state = open_job_state(crawler.settings, job_output_dir(crawler.settings))
         crawler.signals.connect(self.request_done, signal=request_done)
 
     @classmethod

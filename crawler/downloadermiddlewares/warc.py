@@ -17,7 +17,7 @@ import crawler
 from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
 from crawler.job import job_output_dir
-from crawler.state import JobState
+from crawler.state import open_job_state
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,8 @@ class WarcCaptureMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         output_dir = job_output_dir(settings)
-        self.state = JobState.for_output_dir(output_dir) if settings.getbool("WARC_DEDUP") else None
+        # Shared by every worker when the frontier is in Redis, so revisits work across the fleet.
+        self.state = open_job_state(settings, output_dir) if settings.getbool("WARC_DEDUP") else None
         self.writer = RollingWarcWriter(
             output_dir,
             prefix=settings.get("WARC_PREFIX") or settings.get("JOB_NAME") or "crawl",
@@ -117,6 +118,7 @@ class WarcCaptureMiddleware:
             digest_algorithm=settings.get("WARC_DIGEST_ALGORITHM") or "sha1",
             digest_index=self.state,
             dedup_min_size=settings.getint("WARC_DEDUP_MIN_SIZE", 1),
+            hostname=settings.get("WORKER_ID"),  # host-pid for a worker of a distributed crawl
         )
         for repair in self.writer.repaired:
             self.stats.inc_value("warc/repaired_files")

@@ -11,7 +11,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.job import job_dir
 
 from crawler.feedstorage import repair_jsonl
-from crawler.job import job_output_dir
+from crawler.job import records_path
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class RecordDedupePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.records_path = job_output_dir(crawler.settings) / "records.jsonl"
+        self.records_path = records_path(crawler.settings)
         directory = job_dir(crawler.settings)
         self.run_file = Path(directory) / RUN_FILE if directory else None
         self.seen: set[str] = set()

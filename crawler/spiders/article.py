@@ -14,10 +14,10 @@ from scrapy.utils.gz import gunzip
 from crawler.datewindow import DateWindow
 from crawler.discovery import feed_entries, parse_when, sitemap_entries
 from crawler.extract import Document, extract_document
-from crawler.job import default_job_name, job_output_dir
+from crawler.job import default_job_name, job_output_dir, records_path
 from crawler.records import make_item
 from crawler.scope import Scope
-from crawler.state import JobState
+from crawler.state import open_job_state
 from crawler.urls import clean_url
 
 logger = logging.getLogger(__name__)
@@ -64,17 +64,26 @@ class ArticleSpider(scrapy.Spider):
         spider.window = DateWindow.from_settings(settings)
         spider.requisites = settings.getbool("PAGE_REQUISITES_ENABLED")
         spider.probe_sitemaps = settings.getbool("SITEMAP_PROBE")
-        # Settings are still open here: name the job before components read it.
+        # Settings are still open here: name the job (and the worker) before components read them.
         if not settings.get("JOB_NAME"):
             settings.set("JOB_NAME", default_job_name(seeds), priority="spider")
-        spider.state = JobState.for_output_dir(job_output_dir(settings)) if settings.getbool("INCREMENTAL_ENABLED") else None
+        if settings.get("FRONTIER_URL"):
+            from crawler.distributed import configure
+
+            configure(settings)
+        spider.state = open_job_state(settings, job_output_dir(settings)) if settings.getbool("INCREMENTAL_ENABLED") else None
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
     @property
     def output_dir(self) -> str:
-        """OUTPUT_ROOT/JOB_NAME; the FEEDS setting refers to it as %(output_dir)s."""
+        """OUTPUT_ROOT/JOB_NAME."""
         return str(job_output_dir(self.crawler.settings))
+
+    @property
+    def records_path(self) -> str:
+        """Where records go; the FEEDS setting refers to it as %(records_path)s."""
+        return str(records_path(self.crawler.settings))
 
     async def start(self):
         for url in self.sitemap_urls + self.feed_urls:
