@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import fields
+from . import fields, profiles
 from .authors import extract_authors
 from .body import extract_body
 from .breadcrumb import extract_breadcrumb
@@ -24,8 +24,11 @@ FIELDS = (
 _WORD = re.compile(r"\w+")
 
 
-def extract_document(doc: Document) -> dict:
-    """Every field of the record from a parsed page. Reads doc's tree and never edits it."""
+def extract_document(doc: Document, use_profiles: bool = True) -> dict:
+    """Every field of the record from a parsed page. Reads doc's tree and never edits it.
+
+    A site profile for the page's host, if there is one, overrides the fields it finds.
+    """
     site_name = fields.site_name(doc)
     canonical = fields.canonical_url(doc)
     title = extract_title(doc, site_name or "")
@@ -59,9 +62,13 @@ def extract_document(doc: Document) -> dict:
         # Names and dates on a listing belong to the stories it lists, not to the page.
         record["authors"], record["published"], record["modified"] = [], None, None
         record["title"] = fields.listing_title(record["title"])
+    profile = profiles.for_url(doc.url) if use_profiles else None
+    if profile is not None:
+        record.update(profiles.apply(profile, doc, record))
+        record["word_count"] = len(_WORD.findall(record["body_text"]))
     return record
 
 
-def extract(url: str, body: bytes | str, headers=None, status: int | None = None) -> dict:
+def extract(url: str, body: bytes | str, headers=None, status: int | None = None, use_profiles: bool = True) -> dict:
     """Extract one record from a page's raw bytes (or text) and optional HTTP headers."""
-    return extract_document(Document(url, body, headers=headers, status=status))
+    return extract_document(Document(url, body, headers=headers, status=status), use_profiles=use_profiles)

@@ -544,6 +544,30 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     return blocks_to_text(blocks), blocks_to_html(blocks)
 
 
+def extract_body_at(doc: Document, containers: list, removes: list, title: str = "") -> tuple[str, str]:
+    """Body text and HTML from containers a site profile names (compiled XPaths), minus its removes."""
+    body = doc.root.find("body")
+    if body is None:
+        return "", ""
+    tree = copy.deepcopy(body)
+    preclean(tree)
+    found = []
+    for xpath in containers:
+        found = [el for el in xpath(tree) if isinstance(el, etree._Element)]
+        if found:
+            break
+    title_key = _comparable(title)
+    blocks = []
+    for container in found:
+        for xpath in removes:
+            for el in xpath(container):
+                if isinstance(el, etree._Element) and el is not container:
+                    _drop(el)
+        blocks += render(container)
+    blocks = [b for b in blocks if _keep(b, title_key)]
+    return blocks_to_text(blocks), blocks_to_html(blocks)
+
+
 def blocks_to_text(blocks: list[Block]) -> str:
     parts: list[str] = []
     prev: Block | None = None

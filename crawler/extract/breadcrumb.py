@@ -69,7 +69,7 @@ def _from_markup(doc: Document) -> list[dict]:
     return []
 
 
-def _tokens(container, doc: Document) -> list[dict]:
+def trail_tokens(container, doc: Document) -> list[dict]:
     """Anchors and separator-split text of a trail element, in order."""
     items: list[dict] = []
 
@@ -119,7 +119,7 @@ def _from_class(doc: Document) -> list[dict]:
             continue
         if len(text_of(el)) > 400:
             continue
-        items = _tokens(el, doc)
+        items = trail_tokens(el, doc)
         if len(items) >= 2:
             return items
     return []
@@ -150,7 +150,7 @@ def _from_text_trail(doc: Document) -> list[dict]:
         text = squash(text_of(el))
         if not text or len(text) > 300 or el.find(".//a") is None:
             continue
-        items = _tokens(el, doc)
+        items = trail_tokens(el, doc)
         if len(items) >= 2 and _is_home(items[0], doc) and sum(1 for i in items if i["url"]) >= 1:
             return items
     return []
@@ -163,9 +163,12 @@ def extract_breadcrumb(doc: Document, page_url: str, title: str = "") -> list[di
     for strategy in STRATEGIES:
         items = strategy(doc)
         if items:
-            break
-    else:
-        return []
+            return finish_trail(items, doc, page_url, title)
+    return []
+
+
+def finish_trail(items: list[dict], doc: Document, page_url: str, title: str = "") -> list[dict]:
+    """Cap the trail and make the page itself its last item."""
     items = items[:_MAX_ITEMS]
     last = items[-1]
     if last["url"] is None:

@@ -23,7 +23,8 @@ _MAX_LINKS = 30
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "em", "b", "header", "summary", "legend")
 
 
-def _links(container, doc: Document, page_url: str) -> list[dict]:
+def links_in(container, doc: Document, page_url: str) -> list[dict]:
+    """Titled links of a block, absolute, each URL once, the page itself left out."""
     seen: dict[str, dict] = {}
     for a in container.iter("a"):
         url = doc.absolute(a.get("href"))
@@ -66,12 +67,12 @@ def _block_of(heading, doc: Document, page_url: str) -> list[dict]:
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
-        items = _links(parent, doc, page_url)
+        items = links_in(parent, doc, page_url)
         if items:
             return items
         node = parent
     sibling = heading.getnext()
-    return _links(sibling, doc, page_url) if sibling is not None else []
+    return links_in(sibling, doc, page_url) if sibling is not None else []
 
 
 def _from_headings(doc: Document, page_url: str) -> list[dict]:
@@ -94,7 +95,7 @@ def _from_containers(doc: Document, page_url: str) -> list[dict]:
     for el in doc.root.xpath("//body//*[@class or @id]"):
         label = f"{el.get('class', '')} {el.get('id', '')}"
         if _is_container_label(label) and el.tag not in ("a", "link", "meta", "body", "script", "style"):
-            items = _links(el, doc, page_url)
+            items = links_in(el, doc, page_url)
             if len(items) >= 2:
                 return items
     return []
