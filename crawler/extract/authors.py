@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .document import Document, squash, text_of
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value
@@ -133,10 +134,14 @@ def _from_rel_author(doc: Document) -> list[str]:
     return names
 
 
+@lru_cache(maxsize=16384)
+def _is_byline_label(label: str) -> bool:
+    return bool(_BYLINE_CLASS.search(label)) and not _BIO_CLASS.search(label)
+
+
 def _from_bylines(doc: Document) -> list[str]:
-    for el in doc.root.xpath("//body//*[@class or @id]"):
-        label = f"{el.get('class', '')} {el.get('id', '')}"
-        if not _BYLINE_CLASS.search(label) or _BIO_CLASS.search(label) or is_elsewhere(el):
+    for el, label in doc.labelled:
+        if not _is_byline_label(label) or is_elsewhere(el):
             continue
         links = [a for a in el.iter("a") if _AUTHOR_HREF.search(a.get("href") or "")]
         if links:

@@ -100,6 +100,7 @@ EDGE_LINE = re.compile(
 _EDGE_BLOCKS = 3
 _WORD = re.compile(r"\w+")
 _MIN_BLOCK = 25
+_SCORED_FINALISTS = 15
 _MIN_BODY = 250  # characters: less than this from a selector is probably a teaser, try the next one
 
 
@@ -265,12 +266,13 @@ def score_container(tree):
     if not scores:
         return None
     best, best_score = None, float("-inf")
-    for el, score in scores.items():
+    # Link density only scales scores down, so the winner is among the best raw scores.
+    top = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:_SCORED_FINALISTS]
+    for el, score in top:
         text_len = _text_len(el)
         final = score * (1 - min(1.0, _link_len(el) / text_len if text_len else 0.0))
         if final > best_score:
             best, best_score = el, final
-    # Siblings that the scorer rates nearly as well belong to the same article (split by ads).
     while best is not None and best.tag in ("p", "blockquote", "li", "td", "ul", "ol") and best.getparent() is not None:
         best = best.getparent()
     return best
@@ -365,9 +367,33 @@ def _contains(outer, inner) -> bool:
 # ---- pruning inside the container ---------------------------------------------------------------
 
 
+def _measure(container) -> dict:
+    """{element: (text characters, link text characters)} for the container and everything in it, in one pass."""
+    sizes: dict = {}
+
+    def visit(el, in_link: bool) -> tuple[int, int]:
+        text = len(el.text.strip()) if el.text else 0
+        links = text if in_link else 0
+        for child in el:
+            if isinstance(child.tag, str):
+                child_text, child_links = visit(child, in_link or child.tag == "a")
+                text += child_text
+                links += child_links
+            if child.tail:
+                tail = len(child.tail.strip())
+                text += tail
+                links += tail if in_link else 0
+        sizes[el] = (text, links)
+        return text, links
+
+    visit(container, False)
+    return sizes
+
+
 def prune(container) -> None:
     """Remove boilerplate inside the chosen container."""
-    total = max(1, _text_len(container))
+    sizes = _measure(container)
+    total = max(1, sizes[container][0])
     doomed = []
     for el in container.iter("*"):
         if el is container:
@@ -384,25 +410,26 @@ def prune(container) -> None:
             continue
         if label_kind(_label(el)).negative:
             # A wrapper that holds most of the article is not boilerplate, whatever its class says.
-            if _text_len(el) < 0.6 * total:
+            if sizes[el][0] < 0.6 * total:
                 doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
             _drop(el)
     # Link lists and boxes of links: related stories, tag clouds, social links.
-    doomed = []
+    sizes = _measure(container)
+    doomed_set: set = set()
     for el in container.iter("ul", "ol", "div", "section", "table", "dl"):
         if el is container:
             continue
-        text_len = _text_len(el)
+        text_len, link_len = sizes.get(el, (0, 0))
         if not text_len or text_len > 0.6 * total:
             continue
-        density = _link_len(el) / text_len
+        density = link_len / text_len
         if density > 0.5 and (el.tag in ("ul", "ol", "dl") or density > 0.65):
-            doomed.append(el)
-    for el in doomed:
-        if el.getparent() is not None and not any(anc in doomed for anc in el.iterancestors()):
-            _drop(el)
+            if not any(anc in doomed_set for anc in el.iterancestors()):
+                doomed_set.add(el)
+    for el in doomed_set:
+        _drop(el)
 
 
 # ---- rendering ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ _HOME_WORDS = {"home", "homepage", "home page", "start", "startseite", "accueil"
 _MAX_ITEMS = 12
 _HIDDEN_CLASS = re.compile(r"screen-reader|visually-hidden|sr-only|element-invisible|hidden", re.I)
 # How the separators can be written in the source, to skip the scan on pages that have none.
-_SEPARATOR_MARKUP = ("»", "›", "→", "&raquo;", "&rsaquo;", "&rarr;", "&#187;", "&#8250;", "&#8594;", "&gt;", "> ")
+_SEPARATOR_MARKUP = ("»", "›", "→", "&raquo;", "&rsaquo;", "&rarr;", "&#187;", "&#8250;", "&#8594;", "&gt;")
 
 
 def _item(name: str, url: str | None) -> dict:
@@ -112,8 +112,8 @@ def _is_trail_label(label: str) -> bool:
 
 
 def _from_class(doc: Document) -> list[dict]:
-    for el in doc.root.xpath("//body//*[@class or @id or @aria-label]"):
-        if not _is_trail_label(f"{el.get('class', '')} {el.get('id', '')} {el.get('aria-label', '')}"):
+    for el, label in doc.labelled:
+        if not _is_trail_label(label) and not _is_trail_label(el.get("aria-label") or ""):
             continue
         if el.tag in ("body", "html", "script", "style", "link", "meta"):
             continue

@@ -132,6 +132,14 @@ class Document:
         return values
 
     @cached_property
+    def labelled(self) -> list[tuple[object, str]]:
+        """(element, "class id") for every element of <body> with a class or id, in document order."""
+        return [
+            (el, f"{el.get('class') or ''} {el.get('id') or ''}")
+            for el in self.root.xpath("//body//*[@class or @id]")
+        ]
+
+    @cached_property
     def itemprops(self) -> dict[str, list]:
         """Microdata and RDFa elements by property name (itemprop="a b" lists under both), in order."""
         found: dict[str, list] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .document import Document, headers_get, squash, text_of
 from .metadata import ARTICLE_TYPES, as_list, nodes_of_type, text_value
@@ -61,11 +62,15 @@ def tags(doc: Document) -> list[str]:
 _TAG_LIST = re.compile(r"(?:^|[\s_-])(?:tags|tag-?list|tags-links|keywords|topics)(?:$|[\s_-])", re.I)
 
 
+@lru_cache(maxsize=16384)
+def _is_tag_list_label(label: str) -> bool:
+    return bool(_TAG_LIST.search(label))
+
+
 def _tag_list_links(doc: Document) -> list[str]:
     """Links in a box labelled as the page's tags (Drupal's field--name-field-tags, "post-tags", ...)."""
-    for el in doc.root.xpath("//body//*[@class or @id]"):
-        label = f"{el.get('class', '')} {el.get('id', '')}"
-        if el.tag in ("a", "body") or not _TAG_LIST.search(label) or is_elsewhere(el):
+    for el, label in doc.labelled:
+        if el.tag == "a" or not _is_tag_list_label(label) or is_elsewhere(el):
             continue
         names = [text_of(a) for a in el.iter("a")]
         if names and len(names) <= 30:

@@ -92,8 +92,7 @@ def _is_container_label(label: str) -> bool:
 
 
 def _from_containers(doc: Document, page_url: str) -> list[dict]:
-    for el in doc.root.xpath("//body//*[@class or @id]"):
-        label = f"{el.get('class', '')} {el.get('id', '')}"
+    for el, label in doc.labelled:
         if _is_container_label(label) and el.tag not in ("a", "link", "meta", "body", "script", "style"):
             items = links_in(el, doc, page_url)
             if len(items) >= 2:
