@@ -69,6 +69,8 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=sorted(EXTRACTORS), action="append", help="run only these extractors")
     parser.add_argument("--worst", type=int, default=0, help="list this many worst pages of our extractor")
     parser.add_argument("--save", type=Path, help="write our predictions here as JSON Lines {id, body}")
+    parser.add_argument("--fields", type=int, metavar="N", default=0,
+                        help="also report title/author/date coverage (no truth for them here) and print N sample records to check by hand")
     args = parser.parse_args(argv)
 
     folder = args.path.resolve()
@@ -109,7 +111,27 @@ def main(argv=None) -> int:
         for p in pages_by_f1[: args.worst]:
             fmt = lambda x: "  nan" if x is None else f"{x:.3f}"  # noqa: E731
             print(f"{fmt(p['f1'])} {fmt(p['precision'])} {fmt(p['recall'])} {p['pred_tokens']:6d} {p['true_tokens']:6d}  {p['id'][:12]} {p['url']}")
+    if args.fields:
+        report_fields(pages, args.fields)
     return 0
+
+
+def report_fields(pages, sample: int) -> None:
+    """Coverage of the metadata fields, which the benchmark has no truth for, and a sample to check by hand."""
+    import random
+
+    from crawler.extract import extract
+
+    records = [(key, extract(url, body)) for key, url, body in pages]
+    print(f"\nmetadata coverage on {len(records)} pages (share of pages with a value; correctness needs a person):")
+    for name in ("title", "authors", "published", "modified", "breadcrumb", "language", "site_name", "image"):
+        print(f"  {name:<10} {sum(1 for _, r in records if r[name]) / len(records):6.1%}")
+    types = {}
+    for _, record in records:
+        types[record["page_type"]] = types.get(record["page_type"], 0) + 1
+    print(f"  page_type  {types}")
+    for key, record in random.Random(1).sample(records, min(sample, len(records))):
+        print(f"\n{key[:12]} {record['url']}\n  title     {record['title']!r}\n  authors   {record['authors']}\n  published {record['published']}")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,12 @@ import re
 from functools import lru_cache
 
 from .document import Document, squash, text_of
-from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value
+from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value, types_of
 from .regions import is_elsewhere
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:written|posted|reported|published|compiled|edited|submitted|text|story|words|photos?)\s+by|by|from|"
-    r"von|por|par|di|door|av|af|autor(?:a|in)?|author|authors|"
+    r"von|por|par|di|door|av|af|autor(?:a|in)?|author|authors|text|texte|текст|автор|фото|"
     r"نویسنده|نوشته|توسط|بقلم|كتبه|كتب|بواسطة|المؤلف|автор|著者|作者|筆者)\s*[:\-–：]?\s*(?=\S)",
     re.I,
 )
@@ -21,11 +21,16 @@ _BYLINE_START = re.compile(
     r"نویسنده|بقلم|كتبه|بواسطة|автор|著者|筆者)",
     re.I,
 )
-_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\s[|\-–—·•]\s|/|،|、)\s*", re.I)
+_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\s[|\-–—·•]\s|/|،|、|(?<=\w{3})\.\s)\s*", re.I)
 _ROLE_WORDS = r"(?:writer|reporter|correspondent|editor|columnist|contributor|journalist|producer|analyst|photographer|intern)s?"
 _QUALIFIER = r"(?:staff|senior|chief|special|foreign|political|contributing|deputy|managing|associate|executive|guest)"
 # A part that is only a role ("Senior Correspondent"), or a qualified role after a name ("Jane Doe, Staff Writer").
 _ROLE_PART = re.compile(rf"^(?:the\s+)?(?:{_QUALIFIER}\s+)*{_ROLE_WORDS}(?:\s+(?:at|for|of)\b.*)?$", re.I)
+_ROLE_WORD = re.compile(rf"^{_ROLE_WORDS}$", re.I)
+# Letters after a name ("Ilana Muhlstein, MS, RDN"): not people.
+_CREDENTIAL = re.compile(r"^(?:ph\.?\s?d|m\.?d|m\.?s|m\.?a|b\.?a|mba|rdn?|rn|cpa|esq|jr|sr|ii|iii|iv|msc|bsc|dphil|llm)\.?$", re.I)
+# A desk or a team, not a person ("IGN Staff", "Politics Desk").
+_GROUP = re.compile(r"\b(?:staff|team|desk|newsroom|editors|editorial board)$", re.I)
 _TRAILING_ROLE = re.compile(rf"\s+{_QUALIFIER}\s+{_ROLE_WORDS}\b.*$", re.I)
 _DATEISH = re.compile(
     r"\b(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|"
@@ -33,14 +38,19 @@ _DATEISH = re.compile(
     r"\s+on\s+(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b).*$",
     re.I,
 )
-_NOT_A_NAME = re.compile(r"https?:|www\.|@|\.com\b|^\W*$|\d{3,}")
+_NOT_A_NAME = re.compile(
+    r"https?:|www\.|@|\.com\b|^\W*$|\d{3,}|\b(?:archive|rss|feed|e-?mail|view (?:all|more|profile)|posts by|more by|"
+    r"follow|subscribe|read more|see more)\b",
+    re.I,
+)
 _BYLINE_CLASS = re.compile(
     r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta|submitted|post-info", re.I
 )
-_AUTHOR_HREF = re.compile(r"/(?:author|authors|autor|autore|auteur|profile|profiles|people|staff|writers?|journalists?|by)/[^/?#]+", re.I)
+_AUTHOR_HREF = re.compile(r"/(?:author|authors|autor|autore|auteur|profile|profiles|people|staff|writers?|journalists?)/[^/?#]+", re.I)
 _BIO_CLASS = re.compile(r"bio|box|about|description|avatar|profile-text", re.I)
-_STOPWORDS = {"admin", "staff", "editor", "editors", "editorial", "team", "guest", "anonymous", "unknown",
-              "view all posts", "more", "all posts", "posts", "contact", "share", "follow"}
+_STOPWORDS = {"admin", "administrator", "staff", "editor", "editors", "editorial", "team", "guest", "anonymous",
+              "unknown", "view all posts", "more", "all posts", "posts", "contact", "share", "follow", "tweet", "email",
+              "print", "facebook", "twitter", "whatsapp", "linkedin", "pinterest", "reddit", "comments", "comment"}
 
 
 def clean_names(raw: str) -> list[str]:
@@ -53,10 +63,13 @@ def clean_names(raw: str) -> list[str]:
     names = []
     for part in _SPLIT.split(text):
         part = _PREFIX.sub("", part.strip(" \t-–—|:·•,"))
-        part = _TRAILING_ROLE.sub("", part).strip(" \t-–—|:·•,()")
-        if _ROLE_PART.match(part):
+        part = _TRAILING_ROLE.sub("", part).strip(" \t-–—|:·•,()／・")
+        if _ROLE_PART.match(part) or _CREDENTIAL.match(part) or _GROUP.search(part):
             continue
         words = part.split()
+        if words and _ROLE_WORD.match(words[-1]) and (words[-1].islower() or len(words) >= 3):
+            # "News reporter", "Live Science Contributor"; but "Bob Writer" may well be a name.
+            continue
         if not words or len(words) > 5 or len(part) > 60:
             continue
         if _NOT_A_NAME.search(part) or part.casefold() in _STOPWORDS:
@@ -78,18 +91,25 @@ def _dedupe(names: list[str]) -> list[str]:
 
 
 def _from_jsonld(doc: Document) -> list[str]:
+    """People named as author or creator of the article; organisations only when no person is."""
     for node in nodes_of_type(doc.jsonld, ARTICLE_TYPES):
-        names = []
+        people, organisations = [], []
         for author in as_list(node.get("author")) + as_list(node.get("creator")):
+            found = people
             if isinstance(author, dict):
                 raw = text_value(author.get("name"))
                 if not raw and author.get("@id"):
                     raw = _resolve_id(doc, author["@id"])
+                if types_of(author) & {"organization", "newsmediaorganization", "corporation"}:
+                    found = organisations
             else:
                 raw = text_value(author)
-            names += clean_names(raw) if raw and not raw.startswith("http") else []
-        if names:
-            return names
+            found += clean_names(raw) if raw and not raw.startswith("http") else []
+        if people:
+            return people
+        if organisations:
+            # A byline on the page usually names the person; the organisation is the fallback.
+            return _from_bylines(doc) or organisations
     return []
 
 
@@ -190,19 +210,25 @@ def _from_text_byline(doc: Document) -> list[str]:
 
 
 STRATEGIES = (_from_jsonld, _from_microdata, _from_meta, _from_rel_author, _from_bylines, _from_author_links, _from_text_byline)
-# Meta tags often name only the first author; a byline on the page that names more wins.
-_FULLER = (_from_rel_author, _from_bylines)
+STRUCTURED = (_from_jsonld, _from_microdata, _from_meta)
+SHOWN = (_from_rel_author, _from_bylines)
 
 
 def extract_authors(doc: Document) -> list[str]:
+    """Names from the most trustworthy source; a byline the page shows wins over metadata it agrees with.
+
+    Metadata often names only the first author ("Jane Doe" for "By Jane Doe and John Smith") or adds
+    the publisher ("Finian Cunningham. Sputnik International"); the byline is what readers see.
+    """
     for strategy in STRATEGIES:
         names = _dedupe(strategy(doc))
-        if names:
-            if strategy is _from_meta:
-                wanted = {n.casefold() for n in names}
-                for fuller in _FULLER:
-                    more = _dedupe(fuller(doc))
-                    if len(more) > len(names) and wanted <= {n.casefold() for n in more}:
-                        return more
-            return names
+        if not names:
+            continue
+        if strategy in STRUCTURED:
+            wanted = {n.casefold() for n in names}
+            for shown in SHOWN:
+                byline = _dedupe(shown(doc))
+                if byline and wanted & {n.casefold() for n in byline}:
+                    return byline
+        return names
     return []

@@ -10,7 +10,7 @@ from .metadata import ARTICLE_TYPES, LISTING_TYPES, nodes_of_type
 
 LISTING_PATH = re.compile(
     r"/(?:category|categories|tag|tags|topic|topics|author|authors|search|archive|archives|section|sections|label|"
-    r"page/\d+|feed)(?:/|$)|[?&](?:s|q|query|search|page|paged|cat|tag)=",
+    r"page/\d+|feed)(?:/|$)|[?&](?:s|q|query|search|cat|tag)=",
     re.I,
 )
 LISTING_BODY_CLASS = re.compile(r"\b(?:archive|category|tag|author|search|search-results|home|blog|paged)\b")

@@ -52,9 +52,11 @@ def extract_title(doc: Document, site_name: str = "") -> str:
     og = doc.meta.get("og:title") or doc.meta.get("twitter:title") or ""
     # An <h1> that the other sources agree with is the headline as shown on the page.
     references = [_comparable(t) for t in (structured, og, html_title) if t]
+    site = _comparable(site_name)
     for h1 in _h1s(doc):
         key = _comparable(h1)
-        if len(key) > 3 and any(key in ref for ref in references):
+        # A logo <h1> holding the site name is contained in "Headline - Site" too: not the headline.
+        if len(key) > 3 and key != site and any(key in ref and 2 * len(key) >= len(ref) for ref in references):
             return h1
     if structured:
         return structured
