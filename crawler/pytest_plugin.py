@@ -1,7 +1,8 @@
 """pytest plugin: every fixture folder's expected.json becomes one test per field.
 
-Installed with the package (entry point pytest11), so `pytest DIR` runs a user's fixtures with
-no test code; a failing field is named in the test id, e.g. `.../expected.json::authors`.
+Installed with the package (entry point pytest11, name `crawler-fixtures`), so `pytest DIR` runs
+a user's fixtures with no test code; a failing field is named in the test id, e.g.
+`tests/fixtures/my-page/expected.json::authors`. `-p no:crawler-fixtures` turns it off.
 """
 
 from __future__ import annotations
@@ -22,29 +23,38 @@ class FieldMismatch(AssertionError):
 
 
 class FixtureFile(pytest.File):
+    """One fixture folder, collected through its expected.json."""
+
     _record: dict | None = None
 
     def collect(self):
-        self.fixture = fixtures.load(self.path.parent)
+        try:
+            self.fixture = fixtures.load(self.path.parent)
+        except (OSError, ValueError, KeyError) as exc:  # json.JSONDecodeError is a ValueError
+            raise self.CollectError(f"cannot load fixture {self.path.parent}: {type(exc).__name__}: {exc}") from None
         for field in self.fixture.expected:
             yield FieldItem.from_parent(self, name=field)
 
     def record(self) -> dict:
+        """Extracted once per fixture, shared by its field tests."""
         if self._record is None:
             self._record = self.fixture.extract()
         return self._record
 
 
 class FieldItem(pytest.Item):
+    """One field of one fixture: passes when today's extraction gives the expected value."""
+
     def runtest(self):
-        fixture = self.parent.fixture
-        got, want = self.parent.record().get(self.name), fixture.expected[self.name]
-        if got != want:
-            raise FieldMismatch(fixtures.describe_difference(self.name, got, want))
+        difference = fixtures.compare(self.parent.record(), {self.name: self.parent.fixture.expected[self.name]})
+        if difference:
+            raise FieldMismatch(difference[self.name])
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, FieldMismatch):
-            return f"fixture {self.parent.fixture.name}, field {self.name!r} differs:\n{excinfo.value}"
+            folder = self.parent.path.parent
+            return (f"fixture {folder}, field {self.name!r} differs from expected.json:\n{excinfo.value}\n"
+                    f"(once reviewed, `crawler fixture check --update {folder}` accepts today's values)")
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
