@@ -16,13 +16,13 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 
 from lxml import etree
 
 from .dates import DATE_IN_TEXT
 from .document import Document, squash, text_of
+from .labels import label_kind
 
 # Never article text anywhere on the page.
 DROP_TAGS = (
@@ -39,44 +39,6 @@ BLOCK_TAGS = frozenset({
 })
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
-# Containers, most specific first. Each entry: (name, test on (tag, class+id label, element)).
-_BODY_CLASS = re.compile(
-    r"article[-_]?body|article__body|articlebody|article[-_]content|article__content|articlecontent|article[-_]?text|"
-    r"article__text|entry[-_]content|entry__content|post[-_]?content|post__content|post[-_]?body|post[-_]?entry|"
-    r"post[-_]text|story[-_]?body|story[-_]?content|story[-_]?text|body[-_]copy|bodycopy|td-post-content|"
-    r"field-name-body|field--name-body|rich[-_]?text[-_]?body|c-entry-content|news[-_]?text|news[-_]?content|"
-    r"text[-_]?content|body[-_]?text|page[-_]content|single[-_]content|blog[-_]content|post[-_]?inner|"
-    r"entry[-_]body|content[-_]body|article-detail|detail[-_]content|main[-_]text|itemtext|fulltext",
-    re.I,
-)
-_WEAK_CLASS = re.compile(
-    r"(?:^|\s)(?:content[-_]?main|main[-_]?content|maincontent|content|contents|entry|post|story|text|article|"
-    r"single|blog[-_]post|main|primary|page)(?:$|\s)",
-    re.I,
-)
-NEGATIVE = re.compile(
-    r"comment|(?:^|[\s_-])meta(?:$|[\s_-])|footer|footnote|(?:^|[\s_-])share|sharing|social|related|sidebar|widget|"
-    r"sponsor|(?:^|[\s_-])ads?(?:$|[\s_-])|(?:^|[\s_-])ad[-_]|advert|adsense|adslot|ad-slot|dfp|promo|newsletter|"
-    r"subscri|popup|modal|cookie|consent|breadcrumb|byline|(?:^|[\s_-])author|(?:^|[\s_-])tags?(?:$|[\s_-])|"
-    r"tag-?list|tags-links|tag-?cloud|pagination|pager|(?:^|[\s_-])nav(?:$|[\s_-])|navigation|menu|masthead|"
-    r"rating|(?:^|[\s_-])print|outbrain|taboola|disqus|signup|sign-up|skip|caption|credit|toolbar|recommend|"
-    r"read-?more|more-stories|yarpp|relatedposts|sharedaddy|crp_related|rp4wp|banner|sr-only|screen-reader|"
-    r"visually-hidden|(?:^|\s)hidden(?:$|\s)|(?:^|\s)hide(?:$|\s)|login|follow|donate|paywall-prompt|teaser|"
-    r"trending|most-?popular|overlay|(?:^|[\s_-])bio(?:$|[\s_-])|about-the-author|disclaimer-box|embed-code|"
-    r"jump-?link|(?:^|[\s_-])toc(?:$|[\s_-])|table-of-contents|timestamp|dateline|published|(?:^|[\s_-])date|"
-    r"headline|(?:^|[\s_-])title(?:$|[\s_-])|kicker|eyebrow|(?:^|[\s_-])inline-(?:link|list)|"
-    r"(?:^|[\s_-])(?:photo|image|img|picture|gallery|slider|slideshow|carousel|lightbox)s?(?:$|[\s_-])|"
-    r"(?:^|[\s_-])(?:dek|deck|standfirst|strapline|subhead|sub-?title)(?:$|[\s_-])",
-    re.I,
-)
-# Labels that look negative but name content ("article-meta-body" is rare; "post-author-content" is not).
-PROTECT = re.compile(r"article[-_]?body|articlebody|entry[-_]content|post[-_]content|story[-_]body|(?:^|[\s_-])embed(?!-code)|tweet", re.I)
-SCORE_POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|prose|hentry", re.I)
-SCORE_NEGATIVE = re.compile(
-    r"comment|footer|sidebar|widget|related|share|social|nav|menu|promo|sponsor|ad-|advert|banner|popup|"
-    r"subscribe|newsletter|teaser|card|rail|recirc|most-popular|trending",
-    re.I,
-)
 BOILERPLATE_LINE = re.compile(
     r"^(?:advertisement|advertising|anzeige|publicité|publicidade|sponsored|share(?: this| on \w+)?(?: article| story| post)?:?|"
     r"tweet|print|email|e-mail|click here.*|read more|continue reading.*|sign up.*|subscribe.*|follow us.*|"
@@ -196,26 +158,6 @@ _NEVER_CONTAINERS = frozenset({
 })
 
 
-@dataclass(frozen=True, slots=True)
-class LabelKind:
-    body: bool  # names an article body
-    weak: bool  # names some content area
-    negative: bool  # names boilerplate
-    score: int  # the scorer's class weight
-
-
-@lru_cache(maxsize=16384)
-def label_kind(label: str) -> LabelKind:
-    """What a class/id label says about its element; cached, since pages repeat their labels."""
-    if not label:
-        return _NO_LABEL
-    body = bool(_BODY_CLASS.search(label))
-    score = (25 if SCORE_POSITIVE.search(label) else 0) + (25 if body else 0) - (25 if SCORE_NEGATIVE.search(label) else 0)
-    negative = bool(NEGATIVE.search(label)) and not PROTECT.search(label)
-    return LabelKind(body, bool(_WEAK_CLASS.search(label)), negative, score)
-
-
-_NO_LABEL = LabelKind(False, False, False, 0)
 
 
 def _inside_chrome(el) -> bool:
