@@ -109,8 +109,7 @@ def save(path: Path, url: str, status: int | None, headers: list[tuple[str, str]
         raise FileExistsError(f"{path} already holds a fixture")
     path.mkdir(parents=True, exist_ok=True)
     (path / BODY).write_bytes(raw_body)
-    meta_doc = {"url": url, "status": status, "headers": [list(h) for h in headers]}
-    _write_json(path / META, meta_doc)
+    (path / META).write_text(_meta_json(url, status, headers), encoding="utf-8")
     (path / EXPECTED).unlink(missing_ok=True)
     fixture = load(path)
     write_expected(path, fixture.extract())
@@ -119,6 +118,13 @@ def save(path: Path, url: str, status: int | None, headers: list[tuple[str, str]
 
 def write_expected(path: Path, record: dict) -> None:
     _write_json(path / EXPECTED, record)
+
+
+def _meta_json(url: str, status: int | None, headers: list[tuple[str, str]]) -> str:
+    """meta.json with one header per line, easy to read and to diff."""
+    head = json.dumps({"url": url, "status": status}, ensure_ascii=False, indent=2)[:-2]  # open at the end
+    rows = ",\n".join("    " + json.dumps([name, value], ensure_ascii=False) for name, value in headers)
+    return f'{head},\n  "headers": [\n{rows}\n  ]\n}}\n' if headers else f'{head},\n  "headers": []\n}}\n'
 
 
 def _write_json(path: Path, doc) -> None:

@@ -53,7 +53,9 @@ class FieldItem(pytest.Item):
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, FieldMismatch):
             folder = self.parent.path.parent
-            return (f"fixture {folder}, field {self.name!r} differs from expected.json:\n{excinfo.value}\n"
+            if folder.is_relative_to(self.config.rootpath):
+                folder = folder.relative_to(self.config.rootpath)
+            return (f"{self.name!r} differs from {folder}/{fixtures.EXPECTED}:\n{excinfo.value}\n"
                     f"(once reviewed, `crawler fixture check --update {folder}` accepts today's values)")
         return super().repr_failure(excinfo)
 
