@@ -55,6 +55,7 @@ SCORE_NEGATIVE = re.compile(
     r"comment|footer|sidebar|widget|related|share|social|nav|menu|promo|sponsor|ad-|advert|banner|popup|"
     r"subscribe|newsletter|teaser|card|rail|recirc|most-popular|trending"
 )
+_NEGATIVE_PARTS = re.compile("|".join(NEGATIVE_PARTS))  # literal alternatives: fast, unlike boundary patterns
 _TOKENS = re.compile(r"[\s_-]+")
 _MAX_LABEL = 300  # a label longer than this is junk or hostile; its start says enough
 
@@ -73,11 +74,11 @@ NO_LABEL = LabelKind(False, False, False, 0)
 def _negative(label: str, tokens: list[str], compact: str) -> bool:
     if any(part in compact for part in PROTECT_PARTS) or any(t.startswith("embed") and t != "embedcode" for t in tokens):
         return False
-    if any(t in NEGATIVE_TOKENS or t.startswith(NEGATIVE_PREFIXES) for t in tokens):
+    if not NEGATIVE_TOKENS.isdisjoint(tokens) or any(t.startswith(NEGATIVE_PREFIXES) for t in tokens):
         return True
     if any(c in NEGATIVE_CLASSES for c in label.split()):
         return True
-    return any(part in compact for part in NEGATIVE_PARTS)
+    return bool(_NEGATIVE_PARTS.search(compact))
 
 
 @lru_cache(maxsize=16384)
