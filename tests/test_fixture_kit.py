@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import shutil
@@ -170,6 +171,33 @@ def test_save_from_a_file_that_is_not_a_warc(tmp_path):
     assert result.returncode == 1 and "no archived HTTP responses" in result.stderr, result.stderr
 
 
+def write_warc(path: Path, responses: list[tuple[str, int, list[tuple[str, str]], bytes]]) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for url, status, headers, body in responses:
+            http = StatusAndHeaders(f"{status} X", headers, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
+
+
+def test_save_from_warc_takes_the_latest_capture_with_a_page(tmp_path):
+    html = [("Content-Type", "text/html")]
+    page = "<html><head><title>{}</title></head><body><h1>{}</h1></body></html>"
+    write_warc(tmp_path / "a.warc.gz", [("https://x.example/p", 200, html, page.format("Old", "Old").encode())])
+    write_warc(tmp_path / "b.warc.gz", [
+        ("https://x.example/short", 302, [("Location", "/p")], b""),
+        ("https://x.example/p", 200, html, page.format("New", "New").encode()),
+        ("https://x.example/p", 304, [("ETag", '"1"')], b""),  # a later incremental run: unchanged
+    ])
+    result = run_cli("fixture", "save", "--from-warc", str(tmp_path), "--url", "https://x.example/short",
+                     "--dir", str(tmp_path), "--name", "p")
+    assert result.returncode == 0, result.stderr
+    fixture = fixtures.load(tmp_path / "p")
+    assert (fixture.url, fixture.status, fixture.expected["title"]) == ("https://x.example/p", 200, "New")
+
+
 def test_save_keeps_an_error_page_with_any_status(crawled, site, tmp_path):
     result = run_cli("fixture", "save", "--from-warc", str(crawled), "--url", f"{site.url}/sitemap.xml",
                      "--dir", str(tmp_path), "--name", "error", "--any-status")
@@ -245,6 +273,22 @@ def test_check_passes_on_the_projects_golden_fixtures():
     result = run_cli("fixture", "check", str(GOLDEN))
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 fail" in result.stdout
+
+
+def test_check_uses_the_site_profiles_named_in_crawler_profiles(tmp_path, monkeypatch):
+    page = (b"<html><head><title>Generic | Site</title></head><body><h1>Generic</h1><p class='who'>Ada Lane</p>"
+            b"<p>Some text of the story that is long enough to count as a paragraph of the article.</p></body></html>")
+    fixture = make_fixture(tmp_path / "fixtures" / "page", page, url="https://kit-profile.example/story")
+    fixtures.write_expected(fixture.path, {"authors": ["Ada Lane"]})
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "kit.toml").write_text('hosts = ["kit-profile.example"]\n[fields]\nauthors = ["//p[@class=\'who\']"]\n')
+
+    generic = run_cli("fixture", "check", str(tmp_path / "fixtures"))
+    assert generic.returncode == 1 and "FAIL: authors" in generic.stdout
+    monkeypatch.setenv("CRAWLER_PROFILES", str(profiles))  # run_cli passes the environment on
+    tuned = run_cli("fixture", "check", str(tmp_path / "fixtures"))
+    assert tuned.returncode == 0, tuned.stdout
 
 
 # ---- differences ---------------------------------------------------------------------------

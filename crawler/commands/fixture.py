@@ -154,8 +154,8 @@ def warc_files(names: list[str]) -> list[Path]:
 def find_response(paths: list[Path], url: str):
     """The archived response for url (an ArchivedResponse), its body as received.
 
-    The latest capture of the URL wins; a 3xx with a Location is followed to the capture of its
-    target, as the crawl followed it. URLs match exactly, else after w3lib's canonicalisation.
+    The latest capture of the URL wins (304 answers hold no page and are passed over); a 3xx with a
+    Location is followed to the capture of its target, as the crawl followed it. URLs match exactly, else after w3lib's canonicalisation.
     """
     from w3lib.url import canonicalize_url
 
@@ -167,6 +167,8 @@ def find_response(paths: list[Path], url: str):
         for path in paths:
             # One file at a time, to know each record's folder; payloads are dropped to keep memory flat.
             for archived in iter_responses([path]):
+                if archived.status == 304:  # an incremental run's "unchanged": the page is in an earlier capture
+                    continue
                 entry = (replace(archived, payload=b""), path.parent)
                 exact[archived.url] = entry
                 canonical[canonicalize_url(archived.url)] = entry
