@@ -132,7 +132,7 @@ def test_saving_from_the_server_and_from_a_warc_gives_identical_fixtures(site, c
     assert fixture.headers == sent_headers + [("Content-Length", str(len(sent_body)))]
     assert fixture.expected == fixture.extract()
     assert fixture.expected["title"] == "Harbour ferry returns after a winter of repairs"
-    assert f"{site.url}/story/" in live.stdout and "redirected from" in live.stdout
+    assert f"{site.url}/story/ (asked for {site.url}/old)" in live.stdout
 
 
 def test_save_refuses_an_existing_fixture_unless_forced(crawled, site, tmp_path):

@@ -121,7 +121,7 @@ def run_save(args) -> int:
         return EXIT_CRAWL_FAILED
     encoding = fixtures.header(fixture.headers, "Content-Encoding")
     print(f"saved {target}/")
-    print(f"  url        {fixture.url}" + (f" (redirected from {url})" if fixture.url != url else ""))
+    print(f"  url        {fixture.url}" + (f" (asked for {url})" if fixture.url != url else ""))
     print(f"  status     {fixture.status}, {len(fixture.raw_body)} bytes" + (f" ({encoding})" if encoding else ""))
     for field in _PREVIEW:
         print(f"  {field:<11}{fixture.expected.get(field)!r}"[:160])
