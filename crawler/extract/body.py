@@ -125,10 +125,8 @@ def preclean(tree) -> None:
 def _selector_candidates(tree) -> list[tuple[int, object]]:
     """(tier, element) for elements that name themselves article bodies; most specific tier first."""
     tiers: list[list] = [[], [], [], [], []]
-    for el in tree.iter("*"):
+    for el in tree.iter(*CONTAINER_TAGS):
         tag = el.tag
-        if tag in _NEVER_CONTAINERS:
-            continue
         if "articleBody" in (el.get("itemprop") or "") or "articleBody" in (el.get("property") or ""):
             tiers[0].append(el)
             continue
@@ -152,16 +150,8 @@ def _selector_candidates(tree) -> list[tuple[int, object]]:
     return out
 
 
-_NEVER_CONTAINERS = frozenset({
-    "html", "body", "a", "span", "p", "li", "ul", "ol", "h1", "h2", "h3", "h4", "img", "b", "i", "em", "strong",
-    "time", "table", "tr", "td", "nav", "aside", "footer", "header", "form", "label", "small", "font",
-})
-
-
-
-
-def _inside_chrome(el) -> bool:
-    return any(anc.tag in CHROME_TAGS for anc in el.iterancestors())
+# What an article container can be (lxml filters tags in C: far cheaper than testing every element).
+CONTAINER_TAGS = ("div", "section", "article", "main", "dd", "dl", "center", "font", "figure", "blockquote")
 
 
 def _paragraph_chars(el) -> int:
