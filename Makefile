@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: crawl test install serve-demo clean chromium
+.PHONY: crawl test install serve-demo clean system-packages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,15 +23,20 @@ install: $(VENV)/.installed
 crawl: $(VENV)/.installed
 	$(BIN)/crawler demo
 
-# Debian's chromium, for the report's rendering test (Playwright drives it; it downloads no browser).
-# Not fatal: without it that test fails and says why, and the rest of the suite still runs.
+# System packages some tests need: Debian's chromium (the report renders in it; Playwright drives it
+# and downloads no browser) and redis-server (the distributed-crawl tests start their own).
+# Not fatal: without them those tests fail and say why, and the rest of the suite still runs.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null && echo sudo)
-chromium:
-	@command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) \
-		|| echo "make: could not install chromium (apt-get install -y chromium): the report test will fail" >&2
+SYSTEM_PACKAGES := chromium redis-server  # each installs a command of the same name
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing) \
+		|| echo "make: could not install$$missing with apt-get: the tests that need them will fail" >&2; \
+	fi
 
-## test: install test dependencies and chromium, and run the whole suite
-test: $(VENV)/.installed-test chromium
+## test: install test dependencies and system packages, and run the whole suite
+test: $(VENV)/.installed-test system-packages
 	$(BIN)/python -m pytest
 
 serve-demo: $(VENV)/.installed

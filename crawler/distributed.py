@@ -9,7 +9,8 @@ workers quit while others still expand the frontier. Here:
   died expire and go back to the queue, picked up by any worker;
 - the duplicate filter fingerprints with the crawler's REQUEST_FINGERPRINTER_CLASS;
 - a worker stays open while the queue or anyone's leases are non-empty.
-Keys: crawler:<job>:requests (queue), :leases, :scores, :dupefilter.
+Keys (frontier_keys): crawler:<job>:requests (queue), ...:requests:leases, ...:requests:scores,
+crawler:<job>:dupefilter.
 """
 
 from __future__ import annotations
@@ -64,16 +65,49 @@ def configure(settings) -> None:
     import os
     import socket
 
-    job = settings.get("JOB_NAME") or "crawl"
+    keys = frontier_keys(settings.get("JOB_NAME") or "crawl")
     priority = "spider"
     settings.set("REDIS_URL", settings.get("FRONTIER_URL"), priority=priority)
     settings.set("SCHEDULER_QUEUE_CLASS", "crawler.distributed.LeasedPriorityQueue", priority=priority)
-    settings.set("SCHEDULER_QUEUE_KEY", f"crawler:{job}:requests", priority=priority)
-    settings.set("SCHEDULER_DUPEFILTER_KEY", f"crawler:{job}:dupefilter", priority=priority)
+    settings.set("SCHEDULER_QUEUE_KEY", keys["queue"], priority=priority)
+    settings.set("SCHEDULER_DUPEFILTER_KEY", keys["dupefilter"], priority=priority)
     settings.set("DUPEFILTER_CLASS", "crawler.distributed.RedisDupeFilter", priority=priority)
     if not settings.get("WORKER_ID"):
         # No two processes ever write one file: output names carry the worker.
         settings.set("WORKER_ID", f"{socket.gethostname()}-{os.getpid()}", priority=priority)
+
+
+def frontier_keys(job: str) -> dict[str, str]:
+    queue = f"crawler:{job}:requests"
+    return {"queue": queue, "leases": f"{queue}:leases", "scores": f"{queue}:scores", "dupefilter": f"crawler:{job}:dupefilter"}
+
+
+def push_seeds(server, job: str, seeds: list[tuple[str, int]]) -> int:
+    """Queue (url, priority) seeds through the shared duplicate filter, as a worker's start() would."""
+    from scrapy import Request
+    from scrapy_redis import picklecompat
+
+    from crawler.fingerprint import CanonicalRequestFingerprinter
+
+    keys = frontier_keys(job)
+    fingerprinter = CanonicalRequestFingerprinter()
+    pushed = 0
+    for url, priority in seeds:
+        request = Request(url, priority=priority)
+        if server.sadd(keys["dupefilter"], fingerprinter.fingerprint(request).hex()):
+            server.execute_command("ZADD", keys["queue"], -priority, picklecompat.dumps(request.to_dict()))
+            pushed += 1
+    return pushed
+
+
+def frontier_status(server, job: str) -> dict[str, int]:
+    keys = frontier_keys(job)
+    return {"queued": server.zcard(keys["queue"]), "in_flight": server.zcard(keys["leases"]), "seen": server.scard(keys["dupefilter"])}
+
+
+def reset_frontier(server, job: str) -> None:
+    """Forget the queue, leases and seen set (a new crawl of the job); history (captures, digests) stays."""
+    server.delete(*frontier_keys(job).values())
 
 
 class LeasedPriorityQueue(PriorityQueue):
@@ -158,11 +192,19 @@ class RedisScheduler(Scheduler):
             logger.info("Put %d expired leases (requests of a stopped worker) back in the queue", requeued)
         self.heartbeat = create_looping_call(self._heartbeat)
         self.heartbeat.start(max(1, self.queue.lease_seconds / 4), now=False)
+        # The engine looks for work only every 5 s once idle; other workers fill the queue sooner.
+        self.poll = create_looping_call(self._poll)
+        self.poll.start(0.5, now=False)
 
     def close(self, reason):
-        if getattr(self, "heartbeat", None) is not None and self.heartbeat.running:
-            self.heartbeat.stop()
+        for loop in (getattr(self, "heartbeat", None), getattr(self, "poll", None)):
+            if loop is not None and loop.running:
+                loop.stop()
         return super().close(reason)
+
+    def _poll(self):
+        if len(self.queue):
+            self.crawler.engine._slot.nextcall.schedule()
 
     def _heartbeat(self):
         self.queue.renew(list(self.mine.values()))

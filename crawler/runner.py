@@ -61,10 +61,10 @@ def split_credentials(urls: list[str]) -> tuple[list[str], dict, list[str]]:
 
 
 @contextmanager
-def job_lock(output_dir: Path):
-    """An exclusive lock on OUTPUT/JOB/.lock, released when the process ends in any way."""
+def job_lock(output_dir: Path, suffix: str = ""):
+    """An exclusive lock on OUTPUT/JOB/.lock (.lock-WORKER for a worker), released when the process ends."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    path = output_dir / LOCK_FILE
+    path = output_dir / (LOCK_FILE + suffix)
     fh = open(path, "a+")
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -113,10 +113,11 @@ def failed_fetches(stats: dict) -> int:
     return stats.get("fetch/failed", 0) + stats.get("fetch/server_error", 0)
 
 
-def exit_code(stats: dict, error_threshold: float) -> int:
+def exit_code(stats: dict, error_threshold: float, worker: bool = False) -> int:
+    """worker: one of several sharing a frontier, which may find the work already done."""
     reason = stats.get("finish_reason")
     fetched = stats.get("downloader/response_count", 0)
-    if reason not in SUCCESS_REASONS or fetched == 0:
+    if reason not in SUCCESS_REASONS or (fetched == 0 and not worker):
         return EXIT_CRAWL_FAILED
     attempts = stats.get("downloader/request_count", 0)
     if attempts and failed_fetches(stats) / attempts > error_threshold:
@@ -124,12 +125,12 @@ def exit_code(stats: dict, error_threshold: float) -> int:
     return EXIT_OK
 
 
-def finish(stats: dict, output_dir: Path, job: str, error_threshold: float = 0.05) -> int:
-    """Write stats.json, print the summary, return the exit code."""
+def finish(stats: dict, output_dir: Path, job: str, error_threshold: float = 0.05, suffix: str = "") -> int:
+    """Write stats.json (stats-WORKER.json for a worker), print the summary, return the exit code."""
     from crawler.summary import render, write_stats
 
-    code = exit_code(stats, error_threshold)
+    code = exit_code(stats, error_threshold, worker=bool(suffix))
     stats = {**stats, "exit_code": code}
-    write_stats(stats, output_dir)
-    print(render(stats, output_dir, job), flush=True)
+    path = write_stats(stats, output_dir, f"stats{suffix}.json")
+    print(render(stats, output_dir, job, path, f"records{suffix}.jsonl"), flush=True)
     return code

@@ -27,8 +27,8 @@ def _jsonable(value):
     return str(value)
 
 
-def write_stats(stats: dict, output_dir: Path) -> Path:
-    path = output_dir / "stats.json"
+def write_stats(stats: dict, output_dir: Path, name: str = "stats.json") -> Path:
+    path = output_dir / name
     output_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(_jsonable(stats), indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -44,7 +44,7 @@ def _join(pairs) -> str:
     return ", ".join(f"{k} {v}" for k, v in pairs if v) or "none"
 
 
-def render(stats: dict, output_dir: Path, job: str) -> str:
+def render(stats: dict, output_dir: Path, job: str, stats_path: Path | None = None, records_name: str = "records.jsonl") -> str:
     by_class: dict[str, int] = {}
     for status, count in _counts(stats, "downloader/response_status_count/").items():
         by_class[f"{status[0]}xx"] = by_class.get(f"{status[0]}xx", 0) + count
@@ -63,7 +63,7 @@ def render(stats: dict, output_dir: Path, job: str) -> str:
         f"  ({_join(by_class.items())}; robots.txt {stats.get('robotstxt/response_count', 0)}), "
         f"{human_size(stats.get('downloader/response_bytes', 0))} received",
         f"  articles         {_join((k, stats.get('articles/' + k, 0)) for k in ('new', 'changed', 'unchanged'))}",
-        f"  article records  {stats.get('item_scraped_count', 0)} -> {output_dir / 'records.jsonl'}",
+        f"  article records  {stats.get('item_scraped_count', 0)} -> {output_dir / records_name}",
         f"  failed fetches   {sum(failures.values())}" + (f"  ({_join(failures.items())})" if failures else ""),
         f"  not fetched      {_join([('robots.txt', stats.get('robotstxt/forbidden', 0)), ('out of scope', rejected), ('date window', stats.get('discovery/skipped_date_window', 0)), ('unchanged in sitemap', stats.get('discovery/skipped_unchanged', 0)), ('limits', limits)])}",
         f"  WARC files       {len(files)}, {human_size(total)}",
@@ -71,5 +71,5 @@ def render(stats: dict, output_dir: Path, job: str) -> str:
     lines += [f"                   {p} ({human_size(p.stat().st_size)})" for p in files if p.exists()]
     if stats.get("log_file"):
         lines.append(f"  log              {stats['log_file']}")
-    lines.append(f"  stats            {output_dir / 'stats.json'}")
+    lines.append(f"  stats            {stats_path or output_dir / 'stats.json'}")
     return "\n".join(lines)

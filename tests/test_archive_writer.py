@@ -175,7 +175,7 @@ def test_repair_cuts_a_partial_record_and_keeps_complete_ones(tmp_path):
     complete = path.stat().st_size
     writer._file.write(gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n" * 50)[:-20])  # killed mid-record
     writer._file.flush()
-    writer._file = None  # the process "died": nothing closes the file
+    writer._file.close()  # the process "died": its descriptor (and lock) went with it, no rename
     [repair] = repair_open_files(tmp_path)
     assert repair.path.name == path.name[: -len(".open")] and repair.kept == complete and repair.cut > 0
     assert [r[0] for r in _records(repair.path)] == ["warcinfo"] + ["response", "request"] * 3
@@ -189,7 +189,18 @@ def test_repair_of_an_uncompressed_warc(tmp_path):
     complete = path.stat().st_size
     writer._file.write(b"WARC/1.1\r\nContent-Length: 500\r\n\r\nonly part")
     writer._file.flush()
-    writer._file = None
+    writer._file.close()
     [repair] = repair_open_files(tmp_path)
     assert repair.kept == complete and repair.path.suffix == ".warc"
     assert [r[0] for r in _records(repair.path)] == ["warcinfo", "response", "request"]
+
+
+def test_repair_leaves_a_live_writers_file_alone(tmp_path):
+    live = RollingWarcWriter(tmp_path, "job", {}, hostname="w1")
+    live.write_exchange(_exchange(1))
+    # Another worker starting in the same folder repairs only what nobody writes any more.
+    other = RollingWarcWriter(tmp_path, "job", {}, hostname="w2")
+    assert other.repaired == []
+    live.write_exchange(_exchange(2))
+    live.close()
+    assert [r[0] for r in _records(live.files[0])] == ["warcinfo"] + ["response", "request"] * 2

@@ -6,6 +6,7 @@ of complete members, then at most one incomplete member. Nothing complete is eve
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import zlib
@@ -86,20 +87,27 @@ def complete_warc_length(path: Path) -> int:
 
 
 def repair(path: Path) -> Repair | None:
-    """Cut a *.open file back to its complete records and give it its final name."""
+    """Cut a *.open file back to its complete records and give it its final name.
+
+    A file locked by a live writer (another worker of the same job) is left alone: None.
+    """
     name = path.name[: -len(OPEN_SUFFIX)]
-    size = path.stat().st_size
-    kept = complete_gzip_length(path) if name.endswith(".gz") else complete_warc_length(path)
-    if kept == 0:
-        logger.warning("Removed %s: not one complete WARC record in it (%d bytes)", path, size)
-        path.unlink()
-        return None
     with open(path, "r+b") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None  # a live writer (another worker of the job) holds it
+        kept = complete_gzip_length(path) if name.endswith(".gz") else complete_warc_length(path)
+        size = path.stat().st_size
+        if kept == 0:
+            logger.warning("Removed %s: not one complete WARC record in it (%d bytes)", path, size)
+            path.unlink()
+            return None
         fh.truncate(kept)
         fh.flush()
         os.fsync(fh.fileno())
-    final = path.with_name(name)
-    os.replace(path, final)
+        final = path.with_name(name)
+        os.replace(path, final)
     if kept < size:
         logger.warning("Repaired %s: cut a partial record of %d bytes at offset %d, closed as %s", path, size - kept, kept, final.name)
     else:

@@ -9,6 +9,7 @@ middleware hands us plain exchanges.
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import logging
 import os
@@ -172,7 +173,12 @@ class RollingWarcWriter:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
         name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.hostname}{self.extension}"
         self._path = self.directory / (name + OPEN_SUFFIX)
-        self._file = open(self._path, "xb")
+        # Locked for as long as we write, so that repair (another worker starting in this folder)
+        # leaves it alone; locked under a name repair ignores, then renamed: no unlocked moment.
+        hidden = self.directory / f".{name}{OPEN_SUFFIX}.new"
+        self._file = open(hidden, "xb")
+        fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(hidden, self._path)
         self._writer = _Writer(self._file, gzip=self.gzip, warc_version=self.warc_version, digest_algorithm=self.digest_algorithm)
         self._write(self._writer.create_warcinfo_record(name, self.info))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import sys
 
 from crawler.runner import EXIT_LOCKED, EXIT_USAGE, JobLocked, finish, job_lock, project_settings, run_crawl, run_log_path
@@ -37,6 +39,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     parser.add_argument("--until", metavar="DATE", help="skip articles published after this date (YYYY-MM-DD)")
     parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages (exact)")
     parser.add_argument("--max-records", type=int, metavar="N", help="write at most N records (exact)")
+    parser.add_argument("--frontier", metavar="redis://HOST:PORT/DB",
+                        help="share the job's frontier with other workers through Redis (docs/distributed.md)")
+    parser.add_argument("--worker-id", metavar="ID",
+                        help="names this worker's output files and lock (default with --frontier: host-pid)")
     parser.add_argument("-s", "--setting", action="append", type=_setting, metavar="NAME=VALUE",
                         help="override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=1 (repeatable)")
     parser.add_argument("--log-level", choices=LOG_LEVELS, help="log file level (default: INFO)")
@@ -55,6 +61,8 @@ def _overrides(args) -> dict:
         "LOG_LEVEL": args.log_level,
         "LIMIT_PAGES": args.max_pages,
         "LIMIT_RECORDS": args.max_records,
+        "FRONTIER_URL": args.frontier,
+        "WORKER_ID": args.worker_id,
     }
     for key, value in (("DATE_SINCE", args.since), ("DATE_UNTIL", args.until)):
         if value is not None:
@@ -68,7 +76,7 @@ def _overrides(args) -> dict:
 
 def run(args) -> int:
     from crawler import jobconfig, redact
-    from crawler.job import default_job_name, job_output_dir
+    from crawler.job import default_job_name, job_output_dir, worker_suffix
     from crawler.runner import split_credentials
 
     try:
@@ -93,16 +101,18 @@ def run(args) -> int:
     if not settings.get("JOB_NAME"):
         everything = seeds + settings.getlist("SITEMAP_URLS") + settings.getlist("FEED_URLS")
         settings.set("JOB_NAME", default_job_name(everything), priority="cmdline")
+    if settings.get("FRONTIER_URL") and not settings.get("WORKER_ID"):
+        settings.set("WORKER_ID", f"{socket.gethostname()}-{os.getpid()}", priority="cmdline")
     output_dir = job_output_dir(settings)
     try:
-        with job_lock(output_dir):
+        with job_lock(output_dir, worker_suffix(settings)):
             log_file = run_log_path(output_dir)
             log_file.parent.mkdir(parents=True, exist_ok=True)
             settings.set("LOG_FILE", str(log_file), priority="cmdline")
             settings.set("PROGRESS_BAR", not args.no_progress, priority="cmdline")
             stats, output_dir = run_crawl(seeds, settings)
             stats["log_file"] = str(log_file)
-            return finish(stats, output_dir, settings.get("JOB_NAME"), settings.getfloat("ERROR_THRESHOLD"))
+            return finish(stats, output_dir, settings.get("JOB_NAME"), settings.getfloat("ERROR_THRESHOLD"), worker_suffix(settings))
     except JobLocked as exc:
         print(f"crawler crawl: {exc}", file=sys.stderr)
         return EXIT_LOCKED

@@ -78,11 +78,13 @@ def _png(rgb: tuple[int, int, int], size: int = 16) -> bytes:
 class DemoSite:
     """Articles, listings, feed, sitemap and robots.txt of the demo site."""
 
-    def __init__(self, seed: int = 1992):
+    def __init__(self, seed: int = 1992, articles: int = len(c.TITLES)):
+        """articles: how many; past the hand-written titles, numbered variants (for benchmarks)."""
         rng = random.Random(seed)
         start = datetime(2018, 4, 23, 10, 12, tzinfo=TZ)
         self.articles: list[Article] = []
-        for i, title in enumerate(c.TITLES):
+        titles = [c.TITLES[i % len(c.TITLES)] + (f" ({i // len(c.TITLES) + 1})" if i >= len(c.TITLES) else "") for i in range(articles)]
+        for i, title in enumerate(titles):
             blocks: list[tuple[str, object]] = []
             for n in range(rng.randint(3, 6)):
                 if n == 2 and i % 3 == 0:
@@ -99,17 +101,20 @@ class DemoSite:
                     title=title,
                     category=c.CATEGORIES[i % len(c.CATEGORIES)],
                     author=c.AUTHORS[(i * 7) % len(c.AUTHORS)],
-                    published=start - timedelta(days=3 * i, hours=i % 7),
+                    # Three days apart, then hours apart past the hand-written ones (large benchmark sites).
+                    published=start - timedelta(days=3 * min(i, len(c.TITLES)), hours=max(0, i - len(c.TITLES)) + i % 7),
                     tags=rng.sample(c.TAGS, 2),
                     blocks=blocks,
                     image=(i % IMAGE_COUNT) + 1 if i % 3 == 0 else None,
                     comments=c.COMMENTS[: (i % 3)] if i % 4 == 0 else [],
                 )
             )
+        by_category: dict[str, list[Article]] = {}
         for article in self.articles:
-            same = [a for a in self.articles if a.category == article.category]
-            k = same.index(article)
-            article.related = [same[(k + j) % len(same)].id for j in range(1, 4)]
+            by_category.setdefault(article.category[0], []).append(article)
+        for same in by_category.values():
+            for k, article in enumerate(same):
+                article.related = [same[(k + j) % len(same)].id for j in range(1, 4)]
         self.by_id = {a.id: a for a in self.articles}
         self.by_path = {a.path: a for a in self.articles}
         # One internal link that 404s, and one old shortlink that redirects.
@@ -229,13 +234,20 @@ class DemoSite:
         return None
 
     def _in_category(self, slug: str) -> list[Article]:
-        return [a for a in self.articles if a.category[0] == slug]
+        return self._index("category", slug, lambda a: a.category[0] == slug)
 
     def _by_author(self, slug: str) -> list[Article]:
-        return [a for a in self.articles if a.author[0] == slug]
+        return self._index("author", slug, lambda a: a.author[0] == slug)
 
     def _tagged(self, slug: str) -> list[Article]:
-        return [a for a in self.articles if any(t[0] == slug for t in a.tags)]
+        return self._index("tag", slug, lambda a: any(t[0] == slug for t in a.tags))
+
+    def _index(self, kind: str, slug: str, belongs) -> list[Article]:
+        # Listings are asked for on every page (menus, sidebars): computed once per site.
+        cache = self.__dict__.setdefault("_listings", {})
+        if (kind, slug) not in cache:
+            cache[(kind, slug)] = [a for a in self.articles if belongs(a)]
+        return cache[(kind, slug)]
 
     @staticmethod
     def _listing_paths(first: str, count: int) -> list[str]:

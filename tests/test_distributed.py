@@ -1,0 +1,140 @@
+"""One crawl on two workers sharing a Redis frontier (a redis-server of our own on a free loopback port)."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from conftest import ROOT, run_cli
+from crawler.demo.server import DemoServer
+
+COMPARED = ("url", "status", "page_type", "title", "breadcrumb", "authors", "published", "body_text", "related", "tags")
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.fail("redis-server not found: `make test` installs it (apt-get install -y redis-server)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+def worker(url, out, frontier, worker_id, *extra):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "crawl", url, "--job", "fleet", "--output", str(out), "--frontier", frontier,
+         "--worker-id", worker_id, "--log-level", "WARNING", "--no-progress", "-s", "AUTOTHROTTLE_ENABLED=False",
+         "-s", "FRONTIER_LEASE_SECONDS=3", *extra],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def all_records(job: Path) -> list[dict]:
+    return [json.loads(line) for path in sorted(job.glob("records-*.jsonl")) for line in path.read_text().splitlines()]
+
+
+def response_uris(job: Path) -> list[str]:
+    uris = []
+    for path in sorted(job.glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            uris += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh) if r.rec_type in ("response", "revisit")]
+    return uris
+
+
+def single_worker_records(url, tmp_path) -> dict:
+    result = run_cli("crawl", url, "--job", "solo", "--output", str(tmp_path / "solo"), "--log-level", "WARNING", "--no-progress")
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = (tmp_path / "solo" / "solo" / "records.jsonl").read_text().splitlines()
+    return {r["url"]: r for r in map(json.loads, lines)}
+
+
+def test_two_workers_share_the_crawl(redis_url, tmp_path):
+    out = tmp_path / "out"
+    with DemoServer(delay=0.01) as server:
+        solo = single_worker_records(server.url + "/", tmp_path)
+        before = len(server.requests)
+        workers = [worker(server.url + "/", out, redis_url, f"w{n}") for n in (1, 2)]
+        results = [w.communicate(timeout=300) for w in workers]
+        fleet_requests = [p for _, p in server.requests[before:]]
+    for w, (_, stderr) in zip(workers, results):
+        assert w.returncode == 0, stderr.decode()[-3000:]
+    job = out / "fleet"
+    records = all_records(job)
+    urls = [r["url"] for r in records]
+    assert len(urls) == len(set(urls)), [u for u, n in Counter(urls).items() if n > 1]
+    assert {u: {k: r[k] for k in COMPARED} for u, r in ((r["url"], r) for r in records)} == \
+        {u: {k: r[k] for k in COMPARED} for u, r in solo.items()}
+    # Each URL fetched once across the fleet (robots.txt: once per worker), and both workers worked.
+    counts = Counter(p for p in fleet_requests if p != "/robots.txt")
+    assert max(counts.values()) == 1
+    uris = Counter(u for u in response_uris(job) if not u.endswith("/robots.txt"))
+    assert max(uris.values()) == 1
+    assert len(list(job.glob("records-w1.jsonl"))) == 1 and len(list(job.glob("records-w2.jsonl"))) == 1
+    assert all(len(list(job.glob(f"*-{w}.warc.gz"))) >= 1 for w in ("w1", "w2"))
+    # Seeing the fleet as one crawl.
+    merged = run_cli("merge", str(job))
+    assert merged.returncode == 0, merged.stderr
+    lines = (job / "merged" / "records.jsonl").read_text().splitlines()
+    assert sorted(json.loads(l)["url"] for l in lines) == sorted(solo)
+    status = run_cli("seed", "--job", "fleet", "--frontier", redis_url, "--status")
+    assert "queued 0, in flight 0" in status.stdout
+
+
+def test_killed_worker_loses_nothing(redis_url, tmp_path):
+    out = tmp_path / "out"
+    with DemoServer(delay=0.03) as server:
+        truth = {r["url"] for r in server.site.expected_records(server.url)}
+        steady = worker(server.url + "/", out, redis_url, "steady")
+        victim = worker(server.url + "/", out, redis_url, "victim")
+        deadline = time.monotonic() + 60
+        while len(server.requests) < 40 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert victim.poll() is None, "the crawl ended before the worker could be killed"
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        restarted = worker(server.url + "/", out, redis_url, "victim")
+        for proc in (steady, restarted):
+            _, stderr = proc.communicate(timeout=300)
+            assert proc.returncode == 0, stderr.decode()[-3000:]
+    job = out / "fleet"
+    assert {r["url"] for r in all_records(job)} == truth
+    assert run_cli("merge", str(job)).returncode == 0
+    merged = [json.loads(l)["url"] for l in (job / "merged" / "records.jsonl").read_text().splitlines()]
+    assert sorted(merged) == sorted(truth)
+    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, sorted(job.glob("*.warc.gz")))],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout[-2000:]
+
+
+def test_seed_pushes_seeds_once(redis_url):
+    first = run_cli("seed", "http://127.0.0.1:9/", "--job", "s", "--frontier", redis_url)
+    second = run_cli("seed", "http://127.0.0.1:9/", "--job", "s", "--frontier", redis_url)
+    assert "queued 1 new seeds" in first.stdout and "queued 0 new seeds" in second.stdout
+    assert "queued 1, in flight 0, seen 1" in second.stdout
+    reset = run_cli("seed", "--job", "s", "--frontier", redis_url, "--reset")
+    assert "queued 0, in flight 0, seen 0" in reset.stdout
