@@ -254,23 +254,33 @@ def choose_container(tree, title_key: str = "") -> list:
 
     An article split into several same-class chunks (between ads, say) gives all of them, in order.
     """
-    scored = score_container(tree)
-    scored_chars = _paragraph_chars(scored) if scored is not None else 0
+    scored: list = []  # the scorer's pick, computed only when needed: [] not yet, [None] nothing
+
+    def scorer_pick():
+        if not scored:
+            scored.append(score_container(tree))
+        return scored[0]
+
+    page_chars = _paragraph_chars(tree)
     heading = _title_heading(tree, title_key)
     candidates = _selector_candidates(tree)
     for tier, el in candidates:
         chars = _paragraph_chars(el)
         if chars < _MIN_BODY:
             continue
-        if scored is not None and chars * 3 < scored_chars and not _contains(el, scored):
-            # A teaser's "entry-content" while the article itself has no telling class; unless the
-            # page's own headline sits with this candidate and not with the scorer's.
-            if _distance(el, heading) >= _distance(scored, heading):
-                continue
+        # No container can hold three times more than this one when the whole page does not.
+        if chars * 3 < page_chars:
+            best = scorer_pick()
+            if best is not None and chars * 3 < _paragraph_chars(best) and not _contains(el, best):
+                # A teaser's "entry-content" while the article itself has no telling class; unless the
+                # page's own headline sits with this candidate and not with the scorer's.
+                if _distance(el, heading) >= _distance(best, heading):
+                    continue
         if tier <= 1:
             return _with_chunks(el, [c for t, c in candidates if t == tier])
         return [el]
-    return [scored] if scored is not None else []
+    best = scorer_pick()
+    return [best] if best is not None else []
 
 
 def _with_chunks(chosen, same_tier: list) -> list:
