@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from .document import Document, squash, text_of
 from .metadata import as_list, nodes_of_type, text_value
 
@@ -125,17 +127,23 @@ def _from_class(doc: Document) -> list[dict]:
     return []
 
 
+_SEPARATOR_TEXTS = etree.XPath(
+    "//body//text()[string-length() < 12][contains(., '»') or contains(., '›') or contains(., '>') or contains(., '→')]"
+)
+
+
 def _separator_parents(doc: Document):
-    """Elements with a separator ("»", "›", ">", "→") as a short text node of their own."""
-    body = doc.root.find("body")
-    if body is None or not any(mark in doc.text for mark in _SEPARATOR_MARKUP):
+    """Elements with a separator ("»", "›", ">", "→") as a short text node of their own (found in C, by XPath)."""
+    if not any(mark in doc.text for mark in _SEPARATOR_MARKUP):
         return
-    for el in body.iter("*"):
-        if el.tag in ("script", "style"):
+    for text in _SEPARATOR_TEXTS(doc.root):
+        owner = text.getparent()
+        if owner is None:
             continue
-        for text, owner in ((el.text, el), (el.tail, el.getparent())):
-            if text and len(text) < 12 and owner is not None and ("»" in text or "›" in text or ">" in text or "→" in text):
-                yield owner
+        if text.is_tail:
+            owner = owner.getparent()
+        if owner is not None and owner.tag not in ("script", "style"):
+            yield owner
 
 
 def _from_text_trail(doc: Document) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Names and dates found inside these belong to commenters, other stories or widgets, not to the page.
 ELSEWHERE = re.compile(r"comment|respond|related|sidebar|widget|recommend|popular|teaser|card|rail", re.I)
@@ -15,7 +16,11 @@ def is_elsewhere(el) -> bool:
             return False
         if node.tag in ("aside", "nav"):
             return True
-        label = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if label.strip() and ELSEWHERE.search(label):
+        if _is_elsewhere_label(f"{node.get('class') or ''} {node.get('id') or ''}"):
             return True
     return False
+
+
+@lru_cache(maxsize=16384)
+def _is_elsewhere_label(label: str) -> bool:
+    return bool(label.strip()) and bool(ELSEWHERE.search(label))
