@@ -10,7 +10,7 @@ from .body import extract_body
 from .breadcrumb import extract_breadcrumb
 from .dates import extract_dates
 from .document import Document, Link
-from .pagetype import classify, structure_signals
+from .pagetype import classify
 from .related import extract_related
 from .title import extract_title
 
@@ -54,10 +54,9 @@ def extract_document(doc: Document, use_profiles: bool = True) -> dict:
         "site_name": site_name,
         "word_count": 0,
     }
-    signals = structure_signals(doc)
     record["body_text"], record["body_html"] = extract_body(doc, title)
     record["word_count"] = len(_WORD.findall(record["body_text"]))
-    record["page_type"] = classify(doc, signals, record["body_text"], record["word_count"], bool(published), bool(authors))
+    record["page_type"] = classify(doc, record["body_text"], record["word_count"], bool(published), bool(authors))
     if record["page_type"] == "listing":
         # Names and dates on a listing belong to the stories it lists, not to the page.
         record["authors"], record["published"], record["modified"] = [], None, None

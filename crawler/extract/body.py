@@ -111,11 +111,14 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
+_MAYBE_HIDDEN = etree.XPath(".//*[@hidden or @aria-hidden or @style]")
+
+
 def preclean(tree) -> None:
     """Remove what is never article text: scripts, styles, media, form controls, hidden elements."""
     etree.strip_elements(tree, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    for el in [el for el in tree.iter("*") if el.get("hidden") is not None or el.get("aria-hidden") or el.get("style")]:
-        if _hidden(el):
+    for el in _MAYBE_HIDDEN(tree):
+        if _hidden(el) and el.getparent() is not None:
             _drop(el)
 
 

@@ -17,18 +17,16 @@ LISTING_BODY_CLASS = re.compile(r"\b(?:archive|category|tag|author|search|search
 ERROR_BODY_CLASS = re.compile(r"\berror404\b|\bnot-found\b")
 
 
-def structure_signals(doc: Document) -> dict:
-    """Counts taken from the page's structure."""
-    root = doc.root
-    body = root.find("body")
-    return {
-        # Summaries on a listing each have a linked heading; comments and the article itself do not.
-        "teasers": len(root.xpath(
-            "//article[not(contains(@class, 'comment'))][.//*[self::h1 or self::h2 or self::h3 or self::h4]//a[@href]]"
-        )),
-        "body_class": (body.get("class") or "") if body is not None else "",
-        "marked_article": _marked_article(doc),
-    }
+def _teasers(doc: Document) -> int:
+    """Summaries on a listing each have a linked heading; comments and the article itself do not."""
+    return len(doc.root.xpath(
+        "//article[not(contains(@class, 'comment'))][.//*[self::h1 or self::h2 or self::h3 or self::h4]//a[@href]]"
+    ))
+
+
+def _body_class(doc: Document) -> str:
+    body = doc.root.find("body")
+    return (body.get("class") or "") if body is not None else ""
 
 
 def _marked_article(doc: Document) -> bool:
@@ -42,10 +40,12 @@ def _marked_article(doc: Document) -> bool:
     return False
 
 
-def classify(doc: Document, signals: dict, body_text: str, word_count: int, has_date: bool, has_author: bool) -> str:
+def classify(doc: Document, body_text: str, word_count: int, has_date: bool, has_author: bool) -> str:
+    """Signals from the cheapest and surest first; structure is only looked at when metadata is silent."""
     if doc.status is not None and doc.status >= 400:
         return "other"
-    if ERROR_BODY_CLASS.search(signals["body_class"]):
+    body_class = _body_class(doc)
+    if ERROR_BODY_CLASS.search(body_class):
         return "other"
     articles = nodes_of_type(doc.jsonld, ARTICLE_TYPES)
     if nodes_of_type(doc.jsonld, LISTING_TYPES) and len(articles) != 1:
@@ -57,11 +57,11 @@ def classify(doc: Document, signals: dict, body_text: str, word_count: int, has_
         return "listing"
     if len(articles) >= 3:
         return "listing"
-    if articles or signals["marked_article"] or doc.meta.get("og:type", "").lower() == "article":
+    if articles or doc.meta.get("og:type", "").lower() == "article" or _marked_article(doc):
         return "article"
-    if signals["teasers"] >= 3:
+    if _teasers(doc) >= 3:
         return "listing"
-    if LISTING_BODY_CLASS.search(signals["body_class"]) and "single" not in signals["body_class"]:
+    if LISTING_BODY_CLASS.search(body_class) and "single" not in body_class:
         return "listing"
     # Characters as well as words: Chinese and Japanese text has few \w+ runs.
     if word_count >= 250 or len(body_text) >= 1500:
