@@ -44,10 +44,10 @@ _NOT_A_NAME = re.compile(
     re.I,
 )
 _BYLINE_CLASS = re.compile(
-    r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta|submitted|post-info", re.I
+    r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta|submitted|post-info"
 )
 _AUTHOR_HREF = re.compile(r"/(?:author|authors|autor|autore|auteur|profile|profiles|people|staff|writers?|journalists?)/[^/?#]+", re.I)
-_BIO_CLASS = re.compile(r"bio|box|about|description|avatar|profile-text", re.I)
+_BIO_CLASS = re.compile(r"bio|box|about|description|avatar|profile-text")
 _STOPWORDS = {"admin", "administrator", "staff", "editor", "editors", "editorial", "team", "guest", "anonymous",
               "unknown", "view all posts", "more", "all posts", "posts", "contact", "share", "follow", "tweet", "email",
               "print", "facebook", "twitter", "whatsapp", "linkedin", "pinterest", "reddit", "comments", "comment"}
@@ -144,7 +144,7 @@ def _from_rel_author(doc: Document) -> list[str]:
     names = []
     if "author" not in doc.text:
         return names
-    for el in doc.root.xpath("//body//*[@rel]"):
+    for el in doc.root.xpath("//body//*[contains(@rel, 'author') or contains(@rel, 'AUTHOR') or contains(@rel, 'Author')]"):
         if not any(token.rsplit(":", 1)[-1] == "author" for token in el.get("rel", "").lower().split()):
             continue
         if is_elsewhere(el):
@@ -156,6 +156,7 @@ def _from_rel_author(doc: Document) -> list[str]:
 
 @lru_cache(maxsize=16384)
 def _is_byline_label(label: str) -> bool:
+    label = label.lower()
     return bool(_BYLINE_CLASS.search(label)) and not _BIO_CLASS.search(label)
 
 

@@ -13,7 +13,7 @@ from .metadata import as_list, nodes_of_type, text_value
 
 _SEPARATOR_CHARS = "»›>/|→·•"
 _SEPARATORS = re.compile(r"\s*(?:[»›>/|→·•]|&gt;|&raquo;)\s*")
-_CLASS = re.compile(r"bread|crumb|trail", re.I)
+_CLASS = re.compile(r"bread|crumb|trail")
 _PREFIX = re.compile(r"^\s*(?:you are here|sie sind hier|vous êtes ici|estás en|location)\s*:?\s*", re.I)
 _HOME_WORDS = {"home", "homepage", "home page", "start", "startseite", "accueil", "inicio", "início", "главная", "خانه", "الرئيسية", "صفحه اصلی"}
 _MAX_ITEMS = 12
@@ -110,7 +110,7 @@ def _is_home(item: dict, doc: Document) -> bool:
 
 @lru_cache(maxsize=16384)
 def _is_trail_label(label: str) -> bool:
-    return bool(_CLASS.search(label))
+    return bool(_CLASS.search(label.lower()))
 
 
 def _from_class(doc: Document) -> list[dict]:

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 # Names and dates found inside these belong to commenters, other stories or widgets, not to the page.
-ELSEWHERE = re.compile(r"comment|respond|related|sidebar|widget|recommend|popular|teaser|card|rail", re.I)
+ELSEWHERE = re.compile(r"comment|respond|related|sidebar|widget|recommend|popular|teaser|card|rail")
 
 
 def is_elsewhere(el) -> bool:
@@ -23,4 +23,4 @@ def is_elsewhere(el) -> bool:
 
 @lru_cache(maxsize=16384)
 def _is_elsewhere_label(label: str) -> bool:
-    return bool(label.strip()) and bool(ELSEWHERE.search(label))
+    return bool(label.strip()) and bool(ELSEWHERE.search(label.lower()))

@@ -17,7 +17,6 @@ HEADING = re.compile(
 )
 CONTAINER = re.compile(
     r"related|relatedposts|yarpp|crp_related|rp4wp|more-stories|more-articles|recommended|you-may-like|read-next|also-read|similar-posts",
-    re.I,
 )
 _MAX_LINKS = 30
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "em", "b", "header", "summary", "legend")
@@ -88,7 +87,7 @@ def _from_headings(doc: Document, page_url: str) -> list[dict]:
 
 @lru_cache(maxsize=16384)
 def _is_container_label(label: str) -> bool:
-    return bool(CONTAINER.search(label))
+    return bool(CONTAINER.search(label.lower()))
 
 
 def _from_containers(doc: Document, page_url: str) -> list[dict]:
