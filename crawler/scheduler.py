@@ -25,6 +25,33 @@ FRONTIER_FILE = "frontier.sqlite"
 RESUMABLE = {"shutdown", "running"}
 
 
+def _method_name(method) -> str | None:
+    return method.__name__ if method is not None else None
+
+
+def request_as_dict(request) -> dict:
+    """Request.to_dict() without its cost: Scrapy finds a callback's name by inspecting every member
+    of the spider for each request; our callbacks are spider methods, named by __name__.
+    request_from_dict() takes names back the same way."""
+    if type(request).__name__ != "Request" or (request.callback and not hasattr(request.callback, "__self__")):
+        return request.to_dict(spider=getattr(request.callback, "__self__", None))
+    return {
+        "url": request.url,
+        "callback": _method_name(request.callback),
+        "errback": _method_name(request.errback),
+        "headers": dict(request.headers),
+        "method": request.method,
+        "body": request.body,
+        "cookies": request.cookies,
+        "meta": request.meta,
+        "encoding": request.encoding,
+        "priority": request.priority,
+        "dont_filter": request.dont_filter,
+        "flags": request.flags,
+        "cb_kwargs": request.cb_kwargs,
+    }
+
+
 class FrontierScheduler:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -78,7 +105,7 @@ class FrontierScheduler:
         fingerprint = None if request.dont_filter else self.fingerprinter.fingerprint(request)
         meta = request.meta
         meta.pop("frontier_id", None)  # a redirect or retry copies its parent's meta
-        data = pickle.dumps(request.to_dict(spider=self.spider), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(request_as_dict(request), protocol=pickle.HIGHEST_PROTOCOL)
         if self.frontier.push(data, request.priority, fingerprint) is None:
             self.stats.inc_value("dupefilter/filtered")
             return False

@@ -50,6 +50,10 @@ DATE_UNTIL = None
 # Incremental runs: conditional requests and unchanged-page detection from output/JOB/state.sqlite.
 INCREMENTAL_ENABLED = True
 
+# Processes that parse pages and extract records while the engine downloads: "auto" is one per
+# core beyond the first (at most 4); 0 parses in the crawl's own process.
+EXTRACTION_WORKERS = "auto"
+
 # Fetch what article pages need to replay (stylesheets, scripts, images, also from other hosts).
 PAGE_REQUISITES_ENABLED = False
 

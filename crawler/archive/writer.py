@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import socket
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from io import BytesIO
@@ -104,7 +105,23 @@ class _Writer(WARCWriter):
     def _create_digester(self):
         return Digester(self.digest_algorithm)
 
+    def _write_warc_record(self, out, record):
+        """One gzip member per record, at zlib level 6: warcio uses 9, which costs about twice the
+        time for a few percent of size on HTML."""
+        if not self.gzip:
+            return super()._write_warc_record(out, record)
+        buffer = BytesIO()
+        self.gzip = False
+        try:
+            super()._write_warc_record(buffer, record)
+        finally:
+            self.gzip = True
+        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        out.write(compressor.compress(buffer.getbuffer()) + compressor.flush())
+        out.flush()
 
+
+GZIP_LEVEL = 6
 _NAME = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{14})-(?P<serial>\d{5})-(?P<host>[^/]+?)\.warc(\.gz)?(\.open)?$")
 
 

@@ -13,7 +13,7 @@ from scrapy.utils.gz import gunzip
 
 from crawler.datewindow import DateWindow
 from crawler.discovery import feed_entries, parse_when, sitemap_entries
-from crawler.extract import Document, extract_document
+from crawler.analysis import PageAnalyser, default_workers
 from crawler.job import default_job_name, job_output_dir, records_path
 from crawler.records import make_item
 from crawler.scope import Scope
@@ -43,6 +43,9 @@ class ArticleSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.start_urls = split_urls(start_urls)
         self.out_of_window: set[str] = set()
+        # Links seen on earlier pages of this run: most of a page's links are, and turning them into
+        # Requests only for the frontier to drop them again is where a crawler's time goes.
+        self.seen_links: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -72,8 +75,15 @@ class ArticleSpider(scrapy.Spider):
 
             configure(settings)
         spider.state = open_job_state(settings, job_output_dir(settings)) if settings.getbool("INCREMENTAL_ENABLED") else None
+        workers = settings.get("EXTRACTION_WORKERS")
+        spider.analyser = PageAnalyser(default_workers() if workers in (None, "auto") else int(workers))
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(spider.spider_closed, signal=signals.spider_closed)
         return spider
+
+    def spider_closed(self, spider):
+        self.analyser.close()
+        self.crawler.stats.set_value("extraction/workers", self.analyser.workers)
 
     @property
     def output_dir(self) -> str:
@@ -104,7 +114,7 @@ class ArticleSpider(scrapy.Spider):
 
     # ---- responses ---------------------------------------------------------------------
 
-    def parse(self, response):
+    async def parse(self, response):
         head = response.body[:512].lstrip()
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if head[:2] == b"\x1f\x8b":
@@ -114,31 +124,33 @@ class ArticleSpider(scrapy.Spider):
             except (OSError, ValueError) as exc:
                 logger.warning("Cannot gunzip %s: %s", response.url, exc)
                 return
-            yield from self._parse_xml(response, body)
+            for request in self._parse_xml(response, body):
+                yield request
         elif head.startswith(b"<?xml") or any(r in head for r in _FEED_ROOTS + _SITEMAP_ROOTS):
             if b"<html" in head.lower():
-                yield from self._parse_html(response)
+                async for output in self._parse_html(response):
+                    yield output
             else:
-                yield from self._parse_xml(response, response.body)
+                for request in self._parse_xml(response, response.body):
+                    yield request
         elif "html" in ctype or b"<html" in head.lower() or b"<!doctype html" in head.lower():
-            yield from self._parse_html(response)
+            async for output in self._parse_html(response):
+                yield output
 
-    def _parse_html(self, response):
-        doc = Document(response.url, response.body, headers=response.headers, status=response.status)
+    async def _parse_html(self, response):
+        headers = [(k.decode("latin-1"), v[-1].decode("latin-1")) for k, v in response.headers.items() if v]
+        links, record = await self.analyser.analyse(response.url, response.body, headers, response.status)
         # For components that archive the page's outlinks (WARC metadata records).
-        response.meta["outlinks"] = [link.url for link in doc.links]
-        for link in doc.links:
-            if link.tag in ("a", "area") or (link.tag == "link" and _is_page_link(link)):
-                request = self._follow(link.url)
-            elif link.tag == "img" or (self.requisites and link.tag in ("link", "source", "iframe")):
-                request = self._requisite(link)
+        response.meta["outlinks"] = [url for url, tag, _, _ in links if tag != "script"]
+        for url, tag, rel, type_ in links:
+            if tag in ("a", "area") or (tag == "link" and _is_page_link(rel, type_)):
+                request = self._follow(url)
+            elif tag == "img" or (self.requisites and tag in ("link", "source", "iframe", "script")):
+                request = self._requisite(url, tag, rel)
             else:
                 continue
             if request is not None:
                 yield request
-        if self.requisites:
-            yield from self._scripts(doc)
-        record = extract_document(doc)
         response.meta["article"] = record["page_type"] == "article"
         if record["page_type"] != "article":
             return
@@ -150,7 +162,13 @@ class ArticleSpider(scrapy.Spider):
         yield make_item(record, fetched_at, response.status, response.meta.get("warc"))
 
     def _follow(self, url: str, priority: int = 0, when: datetime | None = None):
-        url = clean_url(url)
+        if when is None and url in self.seen_links:
+            return None
+        raw, url = url, clean_url(url)
+        if when is None:
+            self.seen_links.add(raw)
+            if url != raw and url in self.seen_links:
+                return None
         reason = self.scope.rejection(url)
         if reason:
             self.crawler.stats.inc_value(f"scope/rejected/{reason}")
@@ -164,6 +182,7 @@ class ArticleSpider(scrapy.Spider):
         if when is not None and self._unchanged_since(url, when):
             self.crawler.stats.inc_value("discovery/skipped_unchanged")
             return None
+        self.seen_links.add(url)
         return scrapy.Request(url, callback=self.parse, priority=priority)
 
     def _unchanged_since(self, url: str, when: datetime) -> bool:
@@ -174,20 +193,17 @@ class ArticleSpider(scrapy.Spider):
         fetched = parse_when(capture.fetched_at) if capture else None
         return fetched is not None and when <= fetched
 
-    def _requisite(self, link):
+    def _requisite(self, url: str, tag: str, rel: str):
         """Images (in scope) always; with PAGE_REQUISITES_ENABLED, also what the page needs from other hosts."""
-        if not self.requisites and not self.scope.allows(link.url):
+        if url in self.seen_links:
             return None
-        if link.tag == "link" and not (_REQUISITE_RELS & set(link.rel.split())):
+        self.seen_links.add(url)
+        if not self.requisites and not self.scope.allows(url):
+            return None
+        if tag == "link" and not (_REQUISITE_RELS & set(rel.split())):
             return None
         meta = {"allow_offsite": True} if self.requisites else {}
-        return scrapy.Request(link.url, callback=self.parse, priority=-1, meta=meta)
-
-    def _scripts(self, doc):
-        for src in doc.root.xpath("//script/@src"):
-            url = doc.absolute(src)
-            if url:
-                yield scrapy.Request(url, callback=self.parse, priority=-1, meta={"allow_offsite": True})
+        return scrapy.Request(url, callback=self.parse, priority=-1, meta=meta)
 
     def _parse_xml(self, response, body: bytes):
         kind, entries = sitemap_entries(body, response.url)
@@ -205,9 +221,9 @@ class ArticleSpider(scrapy.Spider):
                 yield request
 
 
-def _is_page_link(link) -> bool:
+def _is_page_link(rel: str, type_: str) -> bool:
     """<link rel=next/prev>, and rel=alternate feeds or HTML pages (not JSON APIs, oEmbed, AMP)."""
-    rels = link.rel.split()
+    rels = rel.split()
     if "next" in rels or "prev" in rels:
         return True
-    return "alternate" in rels and (not link.type or link.type in _FEED_TYPES or "html" in link.type)
+    return "alternate" in rels and (not type_ or type_ in _FEED_TYPES or "html" in type_)

@@ -1,0 +1,71 @@
+"""Page analysis off the crawl's event loop: parse a page once, return its links and its record.
+
+The crawl's process spends its time in Scrapy's engine; parsing and extraction are pure CPU work,
+so they run in worker processes (the other cores) and the engine keeps downloading meanwhile.
+No Scrapy here: workers import only the extraction library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from crawler.extract import Document, extract_document
+
+logger = logging.getLogger(__name__)
+
+# (url, tag, rel, type) per link, in document order.
+LinkTuple = tuple[str, str, str, str]
+
+
+def analyse(url: str, body: bytes, headers: list[tuple[str, str]], status: int | None) -> tuple[list[LinkTuple], dict]:
+    """Links first (the body extractor prunes the tree), then the record, from one parse."""
+    doc = Document(url, body, headers=headers, status=status)
+    links = [(link.url, link.tag, link.rel, link.type) for link in doc.links]
+    links += [(url, "script", "", "") for url in map(doc.absolute, doc.root.xpath("//script/@src")) if url]
+    return links, extract_document(doc)
+
+
+def default_workers() -> int:
+    """One process per core beyond the one running the engine."""
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+class PageAnalyser:
+    """Runs analyse() in `workers` processes, or in this process when workers is 0."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.restarts = 0
+        if workers:
+            self._start()
+
+    def _start(self) -> None:
+        # spawn: a fork of a process running Twisted, asyncio and threads is not safe.
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(self.workers):  # pay the workers' start-up now, not on the first pages
+            self.pool.submit(int)
+
+    async def analyse(self, url: str, body: bytes, headers: list[tuple[str, str]], status: int | None):
+        if self.pool is None:
+            return analyse(url, body, headers, status)
+        try:
+            return await asyncio.wrap_future(self.pool.submit(analyse, url, body, headers, status))
+        except BrokenProcessPool:
+            # A worker died (killed, or crashed in native code on this page): this page is analysed
+            # here, and a new pool serves the next ones.
+            self.restarts += 1
+            logger.warning("A page-analysis worker died while on %s; restarting the pool", url)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self._start()
+            return analyse(url, body, headers, status)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
