@@ -6,7 +6,6 @@ import gzip
 import io
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys

@@ -1,6 +1,5 @@
 """Building blocks of unattended crawls, without a crawl."""
 
-import gzip
 import logging
 from datetime import date, datetime, timezone
 
