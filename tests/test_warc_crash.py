@@ -7,7 +7,8 @@ import sys
 import time
 
 from conftest import ROOT
-from servers.pages import PagesServer
+from servers.pages import linked_pages
+from servers.sites import RouteServer
 
 
 def _warcio_check(files):
@@ -24,7 +25,7 @@ def _crawl(url, out, *extra, **popen):
 
 def test_sigkill_leaves_valid_files_and_the_next_run_repairs_the_open_one(tmp_path):
     job = tmp_path / "pages"
-    with PagesServer() as server:
+    with RouteServer(linked_pages, delay=0.02) as server:
         process = _crawl(server.url, tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         try:

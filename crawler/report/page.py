@@ -21,6 +21,7 @@ from crawler.report.charts import (
     timeline,
 )
 from crawler.report.load import COVERAGE_FIELDS, STATUS_CLASSES, Run, status_class
+from crawler.summary import human_size
 
 TOP_HOSTS = 20
 TOP_CONTENT_TYPES = 15
@@ -116,14 +117,6 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "unknown"
 
 
-def _size(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} B"
-
-
 def _header(run: Run) -> str:
     stats = run.stats
     elapsed = _number(stats, "elapsed_time_seconds")
@@ -168,8 +161,8 @@ def _totals(run: Run) -> str:
         ("scraped", "records written (stats.json)", _count(_number(stats, "item_scraped_count") or 0)),
         ("failed", "failed fetches", _count(failed)),
         ("robots", "disallowed by robots.txt", _count(_number(stats, "robotstxt/forbidden") or 0)),
-        ("warc", f"in {plural(len(run.warc_files), 'WARC file')}", _size(warc_bytes)),
-        ("downloaded", "downloaded (stats.json)", _size(_number(stats, "downloader/response_bytes") or 0)),
+        ("warc", f"in {plural(len(run.warc_files), 'WARC file')}", human_size(warc_bytes)),
+        ("downloaded", "downloaded (stats.json)", human_size(_number(stats, "downloader/response_bytes") or 0)),
     ]
     # Incremental runs count pages as new, changed, unchanged...: shown when the crawl counted them.
     for key in sorted(k for k in stats if k.startswith("incremental/")):

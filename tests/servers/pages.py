@@ -1,12 +1,10 @@
-"""A loopback site of many linked pages with incompressible bodies, answered a little slowly:
-a crawl of it runs long enough to be killed in the middle of writing WARCs."""
+"""A loopback site of many linked pages with incompressible bodies: served a little slowly
+(RouteServer(linked_pages, delay=0.02)), a crawl of it runs long enough to be killed in the middle of
+writing WARCs."""
 
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PAGES = 400
 FILLER = 30_000
@@ -18,48 +16,9 @@ def page(n: int) -> bytes:
     return f"<!doctype html><html><head><title>Page {n}</title></head><body>{links}<p>{noise}</p></body></html>".encode()
 
 
-class PagesServer:
-    def __init__(self, delay: float = 0.02):
-        server = self
-        self.delay = delay
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self):
-                time.sleep(server.delay)
-                if self.path == "/robots.txt":
-                    body, status = b"User-agent: *\nAllow: /\n", 200
-                elif self.path == "/" or self.path.startswith("/page/"):
-                    n = int(self.path.rsplit("/", 1)[1] or 0)
-                    body, status = page(n), 200
-                else:
-                    body, status = b"not found", 404
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "text/html")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the crawler was killed mid-request: that is the test
-
-            def log_message(self, *args):
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._httpd.shutdown()
-        self._httpd.server_close()
+def linked_pages(path, query, base):
+    if path == "/robots.txt":
+        return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
+    if path == "/" or path.startswith("/page/"):
+        return 200, {"Content-Type": "text/html"}, page(int(path.rsplit("/", 1)[1] or 0))
+    return 404, {"Content-Type": "text/html"}, b"not found"

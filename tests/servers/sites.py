@@ -13,8 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 class RouteServer:
     """Serve handler(path, query, base) -> (status, headers, body | iterable of chunks) on 127.0.0.1."""
 
-    def __init__(self, handler):
+    def __init__(self, handler, delay: float = 0.0):
         self.handler = handler
+        self.delay = delay  # seconds before each answer
         self.requests: list[str] = []
         self.log: list[tuple[float, str, str]] = []  # (monotonic time, path, User-Agent)
         self._lock = threading.Lock()
@@ -28,6 +29,8 @@ class RouteServer:
                 with server._lock:
                     server.requests.append(self.path)
                     server.log.append((time.monotonic(), self.path, self.headers.get("User-Agent", "")))
+                if server.delay:
+                    time.sleep(server.delay)
                 parts = urlsplit(self.path)
                 status, headers, body = server.handler(parts.path, parse_qs(parts.query), server.url)
                 if callable(body):  # a streaming body: the handler writes it
@@ -40,12 +43,15 @@ class RouteServer:
                     except (BrokenPipeError, ConnectionResetError):
                         pass
                     return
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the crawler was stopped mid-request
 
             def log_message(self, *args):
                 pass
