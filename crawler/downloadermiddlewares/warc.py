@@ -164,7 +164,8 @@ class WarcCaptureMiddleware:
         if wire is None or partial is None:
             self.stats.inc_value("warc/failed_fetches")
             self.stats.inc_value(f"warc/failed_fetches/{type(exception).__name__}")
-            logger.warning("Fetch failed, nothing to archive: %s (%s: %s)", request.url, type(exception).__name__, exception)
+            # Every attempt, retries included; FetchOutcomeMiddleware warns once about final failures.
+            logger.debug("Fetch failed, nothing to archive: %s (%s: %s)", request.url, type(exception).__name__, exception)
             return None
         exchange = Exchange(
             url=request.url,
