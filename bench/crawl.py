@@ -5,7 +5,8 @@
 (a) bare: a CrawlSpider following same-host links, no output; (b) full: `crawler crawl` with
 discovery, extraction, JSON Lines and WARC (request + response records). Each crawl runs in its own
 process; we report pages/s (responses / crawl time), CPU seconds per page (user + system of the
-crawling process) and its peak RSS, the medians over the runs and the ratio b/a. Runs alternate
+crawling process and its page-analysis workers) and peak RSS (VmHWM) of the crawl process and of its
+largest worker, the medians over the runs and the ratio b/a. Runs alternate
 a, b, a, b, ... so machine noise hits both alike. Every full run is checked: one record per article,
 no duplicate, every WARC valid, one response per HTML page; a failed check stops the script.
 With --job-dir the full pipeline keeps its frontier on disk (Scrapy JOBDIR): the memory test.
@@ -17,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,27 +60,54 @@ json.dump({k: str(v) if not isinstance(v, (int, float)) else v for k, v in crawl
 '''
 
 
-def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, int, str]:
-    """(wall seconds, CPU seconds, peak RSS bytes, stderr) of a child process."""
+def _hwm_mb(pid: int) -> float:
+    """VmHWM: a process's own peak RSS. (wait4's ru_maxrss is no good here: it keeps the RSS the
+    child inherited from this growing benchmark process across fork and exec.)"""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, float, float]:
+    """(wall seconds, CPU seconds of the crawl and its workers, peak RSS MB of the crawl process,
+    peak RSS MB of its largest worker process) of a child process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = proc.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        main_peak = worker_peak = 0.0
+        while proc.poll() is None:
+            main_peak = max(main_peak, _hwm_mb(proc.pid))
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+            for child in (children.read_text().split() if children.exists() else []):
+                worker_peak = max(worker_peak, _hwm_mb(int(child)))
+            time.sleep(0.2)
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - _cpu_so_far[0]
+    _cpu_so_far[0] += cpu
     wall = time.monotonic() - started
     if proc.returncode != 0:
         raise SystemExit(f"crawl failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-3000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, stderr
+    return wall, cpu, main_peak, worker_peak
+
+
+_cpu_so_far = [0.0]  # CPU of children reaped before, subtracted from RUSAGE_CHILDREN
 
 
 def bare(url: str, tmp: Path) -> dict:
     stats_path = tmp / "bare-stats.json"
     script = tmp / "bare.py"
     script.write_text(BARE_SPIDER)
-    _, cpu, rss, _ = run_measured([sys.executable, str(script), url + "/", str(stats_path), *(f"{k}={v}" for k, v in SHARED.items())], tmp)
+    _, cpu, rss, worker = run_measured([sys.executable, str(script), url + "/", str(stats_path), *(f"{k}={v}" for k, v in SHARED.items())], tmp)
     stats = json.loads(stats_path.read_text())
-    return {"pages": stats["downloader/response_count"], "seconds": stats["elapsed_time_seconds"], "cpu": cpu, "rss": rss}
+    return {"pages": stats["downloader/response_count"], "seconds": stats["elapsed_time_seconds"], "cpu": cpu, "rss": rss, "worker": worker}
 
 
 def full(url: str, tmp: Path, job_dir: bool) -> tuple[dict, Path]:
@@ -89,9 +118,9 @@ def full(url: str, tmp: Path, job_dir: bool) -> tuple[dict, Path]:
     cmd += ["-s", "INCREMENTAL_ENABLED=False"]
     if job_dir:
         cmd += ["--job-dir", str(out / "jobdir")]
-    _, cpu, rss, _ = run_measured(cmd, ROOT)
+    _, cpu, rss, worker = run_measured(cmd, ROOT)
     stats = json.loads((out / "bench" / "stats.json").read_text())
-    return {"pages": stats["downloader/response_count"], "seconds": stats["elapsed_time_seconds"], "cpu": cpu, "rss": rss}, out / "bench"
+    return {"pages": stats["downloader/response_count"], "seconds": stats["elapsed_time_seconds"], "cpu": cpu, "rss": rss, "worker": worker}, out / "bench"
 
 
 def check_output(job: Path, articles: int, html_pages: int) -> None:
@@ -144,12 +173,14 @@ def main() -> None:
                     check_output(job, args.articles, html_pages)
                 results[side].append(result)
                 print(f"run {run + 1} {side}: {result['pages']} pages, {result['pages'] / result['seconds']:.1f} pages/s, "
-                      f"{1000 * result['cpu'] / result['pages']:.2f} ms CPU/page, peak RSS {result['rss'] / 2**20:.0f} MB", flush=True)
+                      f"{1000 * result['cpu'] / result['pages']:.2f} ms CPU/page, peak RSS {result['rss']:.0f} MB"
+                      f" (analysis worker {result['worker']:.0f} MB)", flush=True)
     med = {
         side: {
             "rate": statistics.median(r["pages"] / r["seconds"] for r in runs),
             "cpu": statistics.median(r["cpu"] / r["pages"] for r in runs),
             "rss": statistics.median(r["rss"] for r in runs),
+            "worker": statistics.median(r["worker"] for r in runs),
         }
         for side, runs in results.items() if runs
     }
@@ -157,11 +188,11 @@ def main() -> None:
     print(f"date {date.today()}; machine {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"site: {args.articles} articles, {html_pages} HTML pages, served by {server}")
     print(f"command: .venv/bin/python bench/crawl.py --articles {args.articles} --runs {args.runs}" + (" --job-dir" if args.job_dir else ""))
-    print(f"| crawler | pages/s | CPU ms/page | peak RSS MB | (medians of {args.runs} runs)")
+    print(f"| crawler | pages/s | CPU ms/page | peak RSS MB (crawl process; largest worker) | (medians of {args.runs} runs)")
     print("|---|---|---|---|")
     names = {"bare": "(a) bare CrawlSpider, no output", "full": "(b) full pipeline" + (" (JOBDIR)" if args.job_dir else "")}
     for side, m in med.items():
-        print(f"| {names[side]} | {m['rate']:.1f} | {1000 * m['cpu']:.2f} | {m['rss'] / 2**20:.0f} |")
+        print(f"| {names[side]} | {m['rate']:.1f} | {1000 * m['cpu']:.2f} | {m['rss']:.0f}; {m['worker']:.0f} |")
     if len(med) == 2:
         ratios = [f["pages"] / f["seconds"] / (b["pages"] / b["seconds"]) for b, f in zip(results["bare"], results["full"])]
         print(f"| ratio b/a | {statistics.median(ratios):.2f} (median of per-run ratios) | "
