@@ -11,9 +11,9 @@ import scrapy
 from scrapy import signals
 from scrapy.utils.gz import gunzip
 
+from crawler.analysis import PageAnalyser, default_workers
 from crawler.datewindow import DateWindow
 from crawler.discovery import feed_entries, parse_when, sitemap_entries
-from crawler.analysis import PageAnalyser, default_workers
 from crawler.job import default_job_name, job_output_dir, records_path
 from crawler.records import make_item
 from crawler.scope import Scope
@@ -84,11 +84,10 @@ class ArticleSpider(scrapy.Spider):
     def spider_closed(self, spider):
         self.analyser.close()
         self.crawler.stats.set_value("extraction/workers", self.analyser.workers)
-
-    @property
-    def output_dir(self) -> str:
-        """OUTPUT_ROOT/JOB_NAME."""
-        return str(job_output_dir(self.crawler.settings))
+        if self.analyser.restarts:
+            self.crawler.stats.set_value("extraction/worker_restarts", self.analyser.restarts)
+        if self.state is not None:
+            self.state.close()
 
     @property
     def records_path(self) -> str:
