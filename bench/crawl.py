@@ -101,11 +101,12 @@ def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, float, float]
 _cpu_so_far = [0.0]  # CPU of children reaped before, subtracted from RUSAGE_CHILDREN
 
 
-def bare(url: str, tmp: Path) -> dict:
+def bare(url: str, tmp: Path, extra: dict[str, str]) -> dict:
     stats_path = tmp / "bare-stats.json"
     script = tmp / "bare.py"
     script.write_text(BARE_SPIDER)
-    _, cpu, rss, worker = run_measured([sys.executable, str(script), url + "/", str(stats_path), *(f"{k}={v}" for k, v in SHARED.items())], tmp)
+    settings = {**SHARED, **extra}
+    _, cpu, rss, worker = run_measured([sys.executable, str(script), url + "/", str(stats_path), *(f"{k}={v}" for k, v in settings.items())], tmp)
     stats = json.loads(stats_path.read_text())
     return {"pages": stats["downloader/response_count"], "seconds": stats["elapsed_time_seconds"], "cpu": cpu, "rss": rss, "worker": worker}
 
@@ -158,7 +159,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--job-dir", action="store_true", help="full pipeline with a disk-backed frontier (JOBDIR)")
     parser.add_argument("--only", choices=["bare", "full"], help="run one side only (profiling)")
+    parser.add_argument("--bare-set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a Scrapy setting for the bare spider only, e.g. CONCURRENT_ITEMS=4 to give it our tuning")
     args = parser.parse_args()
+    bare_extra = dict(item.split("=", 1) for item in args.bare_set)
     results: dict[str, list[dict]] = {"bare": [], "full": []}
     with tempfile.TemporaryDirectory() as tmpdir, bench_site(args.articles) as (url, html_pages, server):
         tmp = Path(tmpdir)
@@ -167,7 +171,7 @@ def main() -> None:
                 if args.only and side != args.only:
                     continue
                 if side == "bare":
-                    result = bare(url, tmp)
+                    result = bare(url, tmp, bare_extra)
                 else:
                     result, job = full(url, tmp, args.job_dir)
                     check_output(job, args.articles, html_pages)
@@ -187,7 +191,8 @@ def main() -> None:
     print()
     print(f"date {date.today()}; machine {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"site: {args.articles} articles, {html_pages} HTML pages, served by {server}")
-    print(f"command: .venv/bin/python bench/crawl.py --articles {args.articles} --runs {args.runs}" + (" --job-dir" if args.job_dir else ""))
+    print(f"command: .venv/bin/python bench/crawl.py --articles {args.articles} --runs {args.runs}" + (" --job-dir" if args.job_dir else "")
+          + "".join(f" --bare-set {item}" for item in args.bare_set))
     print(f"| crawler | pages/s | CPU ms/page | peak RSS MB (crawl process; largest worker) | (medians of {args.runs} runs)")
     print("|---|---|---|---|")
     names = {"bare": "(a) bare CrawlSpider, no output", "full": "(b) full pipeline" + (" (JOBDIR)" if args.job_dir else "")}
@@ -195,7 +200,7 @@ def main() -> None:
         print(f"| {names[side]} | {m['rate']:.1f} | {1000 * m['cpu']:.2f} | {m['rss']:.0f}; {m['worker']:.0f} |")
     if len(med) == 2:
         ratios = [f["pages"] / f["seconds"] / (b["pages"] / b["seconds"]) for b, f in zip(results["bare"], results["full"])]
-        print(f"| ratio b/a | {statistics.median(ratios):.2f} (median of per-run ratios) | "
+        print(f"| ratio b/a | {statistics.median(ratios):.2f} (median of per-run ratios {', '.join(f'{r:.2f}' for r in ratios)}) | "
               f"{med['full']['cpu'] / med['bare']['cpu']:.2f} | {med['full']['rss'] / med['bare']['rss']:.2f} |")
 
 
