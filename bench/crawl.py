@@ -192,7 +192,7 @@ def main() -> None:
     print(f"date {date.today()}; machine {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"site: {args.articles} articles, {html_pages} HTML pages, served by {server}")
     print(f"command: .venv/bin/python bench/crawl.py --articles {args.articles} --runs {args.runs}" + (" --job-dir" if args.job_dir else "")
-          + "".join(f" --bare-set {item}" for item in args.bare_set))
+          + (f" --only {args.only}" if args.only else "") + "".join(f" --bare-set {item}" for item in args.bare_set))
     print(f"| crawler | pages/s | CPU ms/page | peak RSS MB (crawl process; largest worker) | (medians of {args.runs} runs)")
     print("|---|---|---|---|")
     names = {"bare": "(a) bare CrawlSpider, no output", "full": "(b) full pipeline" + (" (JOBDIR)" if args.job_dir else "")}

@@ -204,3 +204,18 @@ def test_repair_leaves_a_live_writers_file_alone(tmp_path):
     live.write_exchange(_exchange(2))
     live.close()
     assert [r[0] for r in _records(live.files[0])] == ["warcinfo"] + ["response", "request"] * 2
+
+
+def test_index_sorted_through_temporary_files_equals_the_in_memory_sort(tmp_path, monkeypatch):
+    from crawler.archive import index
+
+    writer = RollingWarcWriter(tmp_path, "job", {}, max_size=3000, hostname="h")
+    for n in (7, 3, 9, 1, 5, 8, 2, 6, 4, 0):  # capture order is not URL order
+        writer.write_exchange(_exchange(n, body=f"<html>page {n}</html>".encode()))
+    writer.close()
+    in_memory = index.write_cdxj(tmp_path, tmp_path / "a.cdxj").read_text()
+    monkeypatch.setattr(index, "SORT_BUFFER_CHARS", 500)  # a few lines per temporary file
+    spilled = index.write_cdxj(tmp_path, tmp_path / "b.cdxj").read_text()
+    lines = spilled.splitlines()
+    assert len(lines) == 10 and lines == sorted(lines)
+    assert spilled == in_memory
