@@ -125,11 +125,15 @@ def full(url: str, tmp: Path, job_dir: bool) -> tuple[dict, Path]:
 
 
 def check_output(job: Path, articles: int, html_pages: int) -> None:
-    """No lost or duplicated record, valid WARCs, one response per page: or stop loudly."""
+    """No error, no lost or duplicated record, valid WARCs, one response per page: or stop loudly."""
     from warcio.archiveiterator import ArchiveIterator
 
     urls = [json.loads(line)["url"] for line in (job / "records.jsonl").read_text().splitlines()]
     problems = []
+    stats = json.loads((job / "stats.json").read_text())
+    errors = {k: v for k, v in stats.items() if k.startswith("spider_exceptions/") or k == "log_count/ERROR"}
+    if errors:
+        problems.append(f"errors in the crawl (see {job / 'logs'}): {errors}")
     if len(urls) != articles:
         problems.append(f"{len(urls)} records for {articles} articles")
     duplicates = [u for u, n in Counter(urls).items() if n > 1]

@@ -36,13 +36,17 @@ def warcio_check(files: list[Path]) -> subprocess.CompletedProcess:
 # ---- discovery ---------------------------------------------------------------------------------
 
 
-def test_sitemaps_and_feeds_find_every_unlinked_article(tmp_path):
+@pytest.mark.parametrize("job_dir", [False, True], ids=["memory-frontier", "job-dir"])
+def test_sitemaps_and_feeds_find_every_unlinked_article(tmp_path, job_dir):
     site = DiscoverySite()
+    resume = ["--job-dir", str(tmp_path / "jobdir")] if job_dir else []
     with RouteServer(site) as server:
-        result = run_cli("crawl", server.url + "/", "--job", "disc", "--output", str(tmp_path), *QUIET)
+        result = run_cli("crawl", server.url + "/", "--job", "disc", "--output", str(tmp_path), *resume, *QUIET)
     assert result.returncode == 0, result.stderr[-2000:]
     found = {r["url"].removeprefix(server.url) for r in records(tmp_path / "disc")}
     assert found == set(site.articles)
+    stats = json.loads((tmp_path / "disc" / "stats.json").read_text())
+    assert "spider_exceptions/count" not in stats and "log_count/ERROR" not in stats
     fetched = set(server.requests)
     assert {"/sitemap_index.xml", "/sitemap-posts.xml.gz", "/news-sitemap.xml", "/feed.atom"} <= fetched
 

@@ -74,7 +74,8 @@ class ArticleSpider(scrapy.Spider):
             from crawler.distributed import configure
 
             configure(settings)
-        spider.state = open_job_state(settings, job_output_dir(settings)) if settings.getbool("INCREMENTAL_ENABLED") else None
+        # Not `spider.state`: with JOBDIR, Scrapy's SpiderState extension replaces that with its own dict.
+        spider.job_state = open_job_state(settings, job_output_dir(settings)) if settings.getbool("INCREMENTAL_ENABLED") else None
         workers = settings.get("EXTRACTION_WORKERS")
         spider.analyser = PageAnalyser(default_workers() if workers in (None, "auto") else int(workers))
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
@@ -86,8 +87,8 @@ class ArticleSpider(scrapy.Spider):
         self.crawler.stats.set_value("extraction/workers", self.analyser.workers)
         if self.analyser.restarts:
             self.crawler.stats.set_value("extraction/worker_restarts", self.analyser.restarts)
-        if self.state is not None:
-            self.state.close()
+        if self.job_state is not None:
+            self.job_state.close()
 
     @property
     def records_path(self) -> str:
@@ -186,9 +187,9 @@ class ArticleSpider(scrapy.Spider):
 
     def _unchanged_since(self, url: str, when: datetime) -> bool:
         """A sitemap lastmod no newer than our last capture: no need to ask again."""
-        if self.state is None:
+        if self.job_state is None:
             return False
-        capture = self.state.capture(url)
+        capture = self.job_state.capture(url)
         fetched = parse_when(capture.fetched_at) if capture else None
         return fetched is not None and when <= fetched
 
