@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from io import BytesIO
 from urllib.parse import urljoin
 
 from lxml import etree
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False, remove_comments=True)
+_PARSE_OPTIONS = dict(resolve_entities=False, no_network=True, recover=True, huge_tree=False, remove_comments=True)
+_PARSER = etree.XMLParser(**_PARSE_OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -44,27 +47,50 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def sitemap_entries(body: bytes, base_url: str) -> tuple[str, list[Entry]]:
-    """("sitemapindex" | "urlset" | "", entries) of a sitemap, news sitemaps included."""
-    root = _root(body)
-    if root is None or _local(root.tag) not in ("sitemapindex", "urlset"):
-        return "", []
-    entries = []
-    for item in root:
-        if _local(item.tag) not in ("sitemap", "url"):
-            continue
-        loc, lastmod, published = None, None, None
-        for child in item.iter():
-            name = _local(child.tag)
-            if name == "loc" and child.text and loc is None:
-                loc = child.text.strip()
-            elif name == "lastmod":
-                lastmod = child.text
-            elif name == "publication_date":
-                published = child.text
-        if loc:
-            entries.append(Entry(urljoin(base_url, loc), parse_when(published) or parse_when(lastmod)))
-    return _local(root.tag), entries
+def sitemap_entries(body: bytes, base_url: str) -> tuple[str, Iterator[Entry]]:
+    """("sitemapindex" | "urlset" | "", entries) of a sitemap, news sitemaps included.
+
+    Entries stream from the parser and each is dropped once read: a 50,000-URL sitemap (the
+    protocol's limit) never exists as a whole tree, which would take over 60 MB.
+    """
+    events = etree.iterparse(BytesIO(body), events=("start", "end"), **_PARSE_OPTIONS)
+    try:
+        _, root = next(events)
+    except (StopIteration, etree.XMLSyntaxError):
+        return "", iter(())
+    kind = _local(root.tag)
+    if kind not in ("sitemapindex", "urlset"):
+        return "", iter(())
+    return kind, _sitemap_items(events, root, base_url)
+
+
+def _sitemap_items(events, root, base_url: str) -> Iterator[Entry]:
+    try:
+        for event, item in events:
+            if event != "end" or item.getparent() is not root:
+                continue
+            if _local(item.tag) in ("sitemap", "url"):
+                entry = _sitemap_item(item, base_url)
+                if entry:
+                    yield entry
+            item.clear()
+            while item.getprevious() is not None:
+                del root[0]
+    except etree.XMLSyntaxError:
+        return  # what came before the damage is kept
+
+
+def _sitemap_item(item, base_url: str) -> Entry | None:
+    loc, lastmod, published = None, None, None
+    for child in item.iter():
+        name = _local(child.tag)
+        if name == "loc" and child.text and loc is None:
+            loc = child.text.strip()
+        elif name == "lastmod":
+            lastmod = child.text
+        elif name == "publication_date":
+            published = child.text
+    return Entry(urljoin(base_url, loc), parse_when(published) or parse_when(lastmod)) if loc else None
 
 
 def feed_entries(body: bytes, base_url: str) -> list[Entry]:

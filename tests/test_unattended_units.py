@@ -10,6 +10,7 @@ from crawler.datewindow import DateWindow
 from crawler.discovery import feed_entries, sitemap_entries
 from crawler.feedstorage import repair_jsonl
 from crawler.frontier import Frontier
+from crawler.recent import RecentSet
 from crawler.redact import install, redact
 from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_PARTIAL, exit_code, split_credentials
 from crawler.scope import Scope, trap_reason
@@ -148,13 +149,24 @@ def test_frontier_order_dedupe_and_crash_recovery(tmp_path):
 def test_sitemap_index_news_and_lastmod():
     index = b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>/s1.xml.gz</loc></sitemap></sitemapindex>'
     kind, entries = sitemap_entries(index, "https://ex.org/sitemap.xml")
-    assert kind == "sitemapindex" and entries[0].url == "https://ex.org/s1.xml.gz"
+    assert kind == "sitemapindex" and list(entries)[0].url == "https://ex.org/s1.xml.gz"
     news = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
             b"<url><loc>https://ex.org/a</loc><lastmod>2024-02-01</lastmod><news:news><news:publication_date>2024-01-05T10:00:00+01:00"
             b"</news:publication_date></news:news></url><url><loc>https://ex.org/b</loc><lastmod>2023-12-24</lastmod></url></urlset>")
     kind, entries = sitemap_entries(news, "https://ex.org/")
     assert kind == "urlset"
     assert [(e.url, e.when.date()) for e in entries] == [("https://ex.org/a", date(2024, 1, 5)), ("https://ex.org/b", date(2023, 12, 24))]
+
+
+def test_sitemap_entries_stream_in_order_and_survive_damage():
+    urls = "".join(f"<url><loc>/p/{n}</loc></url>" for n in range(20000))
+    kind, entries = sitemap_entries(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode(), "https://ex.org/")
+    assert kind == "urlset" and [e.url for e in entries] == [f"https://ex.org/p/{n}" for n in range(20000)]
+    cut = b"<urlset><url><loc>/a</loc></url><other>x</other><url><loc>/b</loc></url><url><lo"
+    assert [e.url for e in sitemap_entries(cut, "https://ex.org/")[1]] == ["https://ex.org/a", "https://ex.org/b"]
+    for junk in (b"", b"not xml", b"\x00\xff binary", b"<html><body>a page</body></html>"):
+        kind, entries = sitemap_entries(junk, "https://ex.org/")
+        assert kind == "" and list(entries) == []
 
 
 def test_hostile_xml_is_not_expanded():
@@ -207,3 +219,12 @@ def test_log_records_are_redacted(caplog):
 )
 def test_exit_code(stats, code):
     assert exit_code(stats, 0.05) == code
+
+
+def test_recent_set_remembers_the_last_items_and_forgets_old_ones():
+    seen = RecentSet(100)
+    for n in range(1000):
+        seen.add(n)
+    assert all(n in seen for n in range(900, 1000))
+    assert not any(n in seen for n in range(0, 800))
+    assert len(seen.current) + len(seen.previous) <= 200

@@ -15,6 +15,7 @@ from crawler.analysis import PageAnalyser, default_workers
 from crawler.datewindow import DateWindow
 from crawler.discovery import feed_entries, parse_when, sitemap_entries
 from crawler.job import default_job_name, job_output_dir, records_path
+from crawler.recent import RecentSet
 from crawler.records import make_item
 from crawler.scope import Scope
 from crawler.state import open_job_state
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 _FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:RDF")
 _SITEMAP_ROOTS = (b"<urlset", b"<sitemapindex")
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+SEEN_LINKS_REMEMBERED = 50_000  # at least this many, at most twice (under 20 MB of URLs)
 _REQUISITE_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload", "manifest"}
 
 
@@ -43,9 +45,10 @@ class ArticleSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.start_urls = split_urls(start_urls)
         self.out_of_window: set[str] = set()
-        # Links seen on earlier pages of this run: most of a page's links are, and turning them into
-        # Requests only for the frontier to drop them again is where a crawler's time goes.
-        self.seen_links: set[str] = set()
+        # Links seen on recent pages of this run: most of a page's links are, and turning them into
+        # Requests only for the frontier to drop them again is where a crawler's time goes. Recent
+        # only, so that memory does not grow with the site (the frontier's seen-set is exact).
+        self.seen_links = RecentSet(SEEN_LINKS_REMEMBERED)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -214,11 +217,12 @@ class ArticleSpider(scrapy.Spider):
             return
         if not kind:
             entries = feed_entries(body, response.url)
-        self.crawler.stats.inc_value(f"discovery/{'sitemap' if kind else 'feed'}_urls", len(entries))
-        for entry in entries:
+        count = 0
+        for count, entry in enumerate(entries, 1):
             request = self._follow(entry.url, priority=5, when=entry.when)
             if request is not None:
                 yield request
+        self.crawler.stats.inc_value(f"discovery/{'sitemap' if kind else 'feed'}_urls", count)
 
 
 def _is_page_link(rel: str, type_: str) -> bool:
