@@ -77,6 +77,7 @@ def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, float, float]
     """(wall seconds, CPU seconds of the crawl and its workers, peak RSS MB of the crawl process,
     peak RSS MB of its largest worker process) of a child process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
@@ -89,16 +90,12 @@ def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, float, float]
             time.sleep(0.2)
         errors.seek(0)
         stderr = errors.read().decode(errors="replace")
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = usage.ru_utime + usage.ru_stime - _cpu_so_far[0]
-    _cpu_so_far[0] += cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the crawl and its workers, once reaped
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     wall = time.monotonic() - started
     if proc.returncode != 0:
         raise SystemExit(f"crawl failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-3000:]}")
     return wall, cpu, main_peak, worker_peak
-
-
-_cpu_so_far = [0.0]  # CPU of children reaped before, subtracted from RUSAGE_CHILDREN
 
 
 def bare(url: str, tmp: Path, extra: dict[str, str]) -> dict:
