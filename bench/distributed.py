@@ -73,7 +73,7 @@ def redis_memory_per_100k(frontier: str) -> int:
     """Bytes of Redis memory a queue of 100,000 requests (with their seen-set entries) takes."""
     import redis
 
-    from crawler.distributed import push_seeds
+    from crawler.scheduler.distributed import push_seeds
 
     server = redis.Redis.from_url(frontier)
     server.flushdb()

@@ -8,7 +8,7 @@ import sys
 
 from crawler import __version__
 from crawler.commands import COMMANDS
-from crawler.runner import EXIT_USAGE
+from crawler.jobs.run import EXIT_USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:

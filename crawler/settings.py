@@ -17,8 +17,8 @@ FEEDS = {
 }
 # Unbuffered, and a partial last line from a killed run is cut off before appending.
 FEED_STORAGES = {
-    "": "crawler.feedstorage.LineSafeFileFeedStorage",
-    "file": "crawler.feedstorage.LineSafeFileFeedStorage",
+    "": "crawler.extensions.feedstorage.LineSafeFileFeedStorage",
+    "file": "crawler.extensions.feedstorage.LineSafeFileFeedStorage",
 }
 JOB_OPERATOR = None  # who runs the crawl (warcinfo)
 JOB_DESCRIPTION = None
@@ -58,8 +58,8 @@ EXTRACTION_WORKERS = "auto"
 PAGE_REQUISITES_ENABLED = False
 
 # A crash-safe SQLite frontier; with JOBDIR (crawler crawl --job-dir) a stopped or killed run resumes.
-SCHEDULER = "crawler.scheduler.FrontierScheduler"
-REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalRequestFingerprinter"
+SCHEDULER = "crawler.scheduler.local.FrontierScheduler"
+REQUEST_FINGERPRINTER_CLASS = "crawler.scheduler.fingerprint.CanonicalRequestFingerprinter"
 # A frontier in Redis shared by many workers (redis://host:port/db); see docs/distributed.md.
 FRONTIER_URL = None
 FRONTIER_LEASE_SECONDS = 120  # a dead worker's requests go back to the queue after this long
@@ -124,6 +124,8 @@ DOWNLOAD_HANDLERS = {
 
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
+    # Opened once, used by incremental requests, WARC dedup and the spider.
+    "crawler.extensions.jobstate.JobStateExtension": -10,
     "crawler.extensions.progress.Progress": 0,
     "crawler.extensions.completion.RequestCompletion": 100,
     # After AutoThrottle (0) so its adjustments never undercut a site's Crawl-delay.

@@ -5,17 +5,17 @@ from datetime import datetime, timezone
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.writer import Exchange, RollingWarcWriter
+from crawler.web.page import Page
 
 
-def _exchange(n: int, body: bytes = b"<html>hello</html>", **kw) -> Exchange:
+def _exchange(n: int, body: bytes = b"<html>hello</html>", url: str | None = None, status: int = 200,
+              response_headers: list[tuple[str, str]] | None = None, **kw) -> Exchange:
+    headers = response_headers if response_headers is not None else [("Content-Type", "text/html"), ("Content-Length", str(len(body)))]
     defaults = dict(
-        url=f"http://127.0.0.1:8000/page/{n}",
+        response=Page(url or f"http://127.0.0.1:8000/page/{n}", body, headers, status),
         method="GET",
         request_headers=[("Host", "127.0.0.1:8000"), ("User-Agent", "test")],
         request_body=b"",
-        status=200,
-        response_headers=[("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
-        response_body=body,
         ip_address="127.0.0.1",
         captured_at=datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc),
     )
@@ -89,9 +89,9 @@ def test_content_encoded_body_is_stored_as_received(tmp_path):
 
 # ---- dedup, metadata, options, repair ---------------------------------------------------------
 
-from crawler.archive.http import dechunked_head  # noqa: E402
+from crawler.archive.heads import dechunked_head  # noqa: E402
 from crawler.archive.repair import repair_open_files  # noqa: E402
-from crawler.state import JobState  # noqa: E402
+from crawler.jobs.state import JobState  # noqa: E402
 
 
 def test_second_copy_of_a_payload_is_a_revisit_pointing_at_the_first(tmp_path):

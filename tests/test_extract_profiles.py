@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler import fixtures
-from crawler.extract import Document, extract, profiles
+from crawler.extract import Document, Page, extract, profiles
 
 FOUNDING = Path(__file__).parent / "fixtures" / "wordpress-magazine-founding"
 
@@ -40,18 +40,19 @@ def test_shipped_profiles_load():
 
 def test_founding_profile_selectors_match_the_founding_page():
     fixture = fixtures.load(FOUNDING)
-    doc = Document(fixture.url, fixture.body, headers=fixture.headers)
-    found = profiles.apply(profiles.for_url(fixture.url), doc, {})
+    doc = Document(fixture.page)
+    found = profiles.apply(profiles.for_url(fixture.page.url), doc, {})
     assert {"title", "authors", "published", "breadcrumb", "related", "body_text", "categories"} <= set(found)
     for name in ("title", "authors", "published", "breadcrumb", "related", "body_text", "categories"):
         assert found[name] == fixture.expected[name], name
 
 
 @pytest.mark.parametrize("use_profiles", [True, False], ids=["with-profile", "generic-only"])
-def test_founding_page_right_with_and_without_profile(use_profiles):
+def test_founding_page_right_with_and_without_profile(use_profiles, monkeypatch):
+    if not use_profiles:
+        monkeypatch.setattr(profiles, "for_url", lambda url: None)
     fixture = fixtures.load(FOUNDING)
-    record = extract(fixture.url, fixture.body, headers=fixture.headers, use_profiles=use_profiles)
-    assert fixtures.compare(record, fixture.expected) == {}
+    assert fixtures.compare(fixture.extract(), fixture.expected) == {}
 
 
 def test_profile_overrides_what_it_finds(profile_dir):
@@ -64,8 +65,8 @@ def test_profile_overrides_what_it_finds(profile_dir):
         "published = [\"//time/@datetime\"]\n",
         encoding="utf-8",
     )
-    generic = extract("https://other.example/a", PAGE)
-    tuned = extract("https://profile-test.example/a", PAGE)
+    generic = extract(Page("https://other.example/a", PAGE))
+    tuned = extract(Page("https://profile-test.example/a", PAGE))
     assert generic["title"] == "Generic title"
     assert tuned["title"] == "The headline the site really wants"
     assert generic["authors"] == ["Meta Author"]

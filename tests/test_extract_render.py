@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from crawler import fixtures
-from crawler.render import record_as_text
+from crawler.extract.render import record_as_text
 
 FOUNDING = Path(__file__).parent / "fixtures" / "wordpress-magazine-founding"
 

@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
-from crawler.extract import extract
+from crawler.extract import Page, extract
 from crawler.extract.authors import clean_names
 from crawler.extract.dates import parse_date
-from crawler.extract.encoding import decode_html
+from crawler.web.charset import decode_html
 from crawler.extract.title import strip_site_name
 
 
@@ -95,7 +95,7 @@ JSONLD_PAGE = b"""<html><head><title>Ignored | Site</title>
 
 
 def test_jsonld_fields():
-    record = extract("https://ex.org/world/a-headline", JSONLD_PAGE)
+    record = extract(Page("https://ex.org/world/a-headline", JSONLD_PAGE))
     assert record["title"] == "A headline"
     assert record["authors"] == ["Ann Author", "Bob Writer"]
     assert record["published"] == "2020-05-01T08:00:00+02:00"
@@ -108,6 +108,6 @@ def test_jsonld_fields():
 
 @pytest.mark.parametrize("body", [b"", b"\x00\xff\xfe garbage \x00", b"<html>", b"<?xml version='1.0'?><rss></rss>", "<p>ü</p>".encode("utf-16-le")])
 def test_bad_input_gives_a_record(body):
-    record = extract("http://ex.org/x", body)
+    record = extract(Page("http://ex.org/x", body))
     assert record["page_type"] in ("article", "listing", "other")
     assert isinstance(record["body_text"], str)

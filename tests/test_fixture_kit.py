@@ -18,6 +18,7 @@ from conftest import ROOT, run_cli
 
 from crawler import fixtures
 from crawler.cli import main
+from crawler.web.page import Page
 
 GOLDEN = ROOT / "tests" / "fixtures"
 
@@ -107,7 +108,7 @@ def read_fixture(path: Path) -> dict[str, bytes]:
 
 
 def make_fixture(folder: Path, html: bytes = STORY, url: str = "https://news.example/story/") -> fixtures.Fixture:
-    return fixtures.save(folder, url, 200, [("Content-Type", "text/html; charset=utf-8")], html)
+    return fixtures.save(folder, Page(url, html, (("Content-Type", "text/html; charset=utf-8"),), 200))
 
 
 # ---- save ----------------------------------------------------------------------------------
@@ -124,11 +125,11 @@ def test_saving_from_the_server_and_from_a_warc_gives_identical_fixtures(site, c
     assert read_fixture(tmp_path / "live") == read_fixture(tmp_path / "from-warc")
     fixture = fixtures.load(tmp_path / "live")
     status, sent_headers, sent_body = ROUTES["/story/"]
-    assert fixture.url == f"{site.url}/story/"  # the redirect's target
-    assert fixture.status == status
-    assert fixture.raw_body == sent_body  # still gzip, byte for byte
-    assert fixture.body == STORY
-    assert fixture.headers == sent_headers + [("Content-Length", str(len(sent_body)))]
+    assert fixture.page.url == f"{site.url}/story/"  # the redirect's target
+    assert fixture.page.status == status
+    assert fixture.page.body == sent_body  # still gzip, byte for byte
+    assert fixture.page.content == STORY
+    assert list(fixture.page.headers) == sent_headers + [("Content-Length", str(len(sent_body)))]
     assert fixture.expected == fixture.extract()
     assert fixture.expected["title"] == "Harbour ferry returns after a winter of repairs"
     assert f"{site.url}/story/ (asked for {site.url}/old)" in live.stdout
@@ -194,14 +195,14 @@ def test_save_from_warc_takes_the_latest_capture_with_a_page(tmp_path):
                      "--dir", str(tmp_path), "--name", "p")
     assert result.returncode == 0, result.stderr
     fixture = fixtures.load(tmp_path / "p")
-    assert (fixture.url, fixture.status, fixture.expected["title"]) == ("https://x.example/p", 200, "New")
+    assert (fixture.page.url, fixture.page.status, fixture.expected["title"]) == ("https://x.example/p", 200, "New")
 
 
 def test_save_keeps_an_error_page_with_any_status(crawled, site, tmp_path):
     result = run_cli("fixture", "save", "--from-warc", str(crawled), "--url", f"{site.url}/sitemap.xml",
                      "--dir", str(tmp_path), "--name", "error", "--any-status")
     assert result.returncode == 0, result.stderr
-    assert fixtures.load(tmp_path / "error").status == 404
+    assert fixtures.load(tmp_path / "error").page.status == 404
 
 
 def test_save_over_the_network_reports_404_and_refused(site, tmp_path):
@@ -314,7 +315,7 @@ def test_updated_expected_rewrites_listed_fields_only():
 
 
 def test_fixture_modules_do_not_import_scrapy():
-    code = ("import sys, crawler.fixtures, crawler.pytest_plugin; "
+    code = ("import sys, crawler.fixtures, crawler.fixtures.pytest_plugin; "
             "bad = [m for m in ('scrapy', 'twisted') if m in sys.modules]; sys.exit(bool(bad))")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 

@@ -5,16 +5,17 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from crawler import jobconfig
-from crawler.datewindow import DateWindow
-from crawler.discovery import feed_entries, sitemap_entries
-from crawler.feedstorage import repair_jsonl
-from crawler.frontier import Frontier
-from crawler.recent import RecentSet
-from crawler.redact import install, redact
-from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_PARTIAL, exit_code, split_credentials
-from crawler.scope import Scope, trap_reason
-from crawler.urls import canonical_url, clean_url, strip_userinfo
+from crawler.commands.runner import split_credentials
+from crawler.discovery.datewindow import DateWindow
+from crawler.discovery.recent import RecentSet
+from crawler.discovery.scope import Scope, trap_reason
+from crawler.discovery.sitemaps import feed_entries, sitemap_entries
+from crawler.jobs import config as jobconfig
+from crawler.jobs.frontier import Frontier
+from crawler.jobs.records import repair_jsonl
+from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_PARTIAL, exit_code
+from crawler.web.redact import install, redact, strip_userinfo
+from crawler.web.urls import canonical_url, clean_url
 
 
 @pytest.mark.parametrize(

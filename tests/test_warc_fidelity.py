@@ -9,7 +9,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import run_cli
-from crawler.content_encoding import decode_content
+from crawler.web.http import decode_content
 from servers import replay
 from servers.fidelity import BIG, MAXSIZE, FidelityServer
 

@@ -12,6 +12,8 @@ from typing import Iterator
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
 
+from crawler.web.page import Page
+
 from .writer import RecordLocation
 
 logger = logging.getLogger(__name__)
@@ -19,10 +21,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class ArchivedResponse:
-    url: str
-    status: int
-    headers: list[tuple[str, str]]
-    payload: bytes  # as received: still Content-Encoded
+    page: Page  # the payload as received: still Content-Encoded
     date: datetime  # WARC-Date, UTC
     location: RecordLocation  # this capture's response or revisit record
     payload_location: RecordLocation  # the response record holding the payload
@@ -103,10 +102,12 @@ def iter_responses(paths: list[str | os.PathLike]) -> Iterator[ArchivedResponse]
                     originals.add(record, location)
                 http = record.http_headers
                 yield ArchivedResponse(
-                    url=record.rec_headers.get_header("WARC-Target-URI"),
-                    status=int(http.get_statuscode() or 0),
-                    headers=list(http.headers),
-                    payload=payload,
+                    page=Page(
+                        url=record.rec_headers.get_header("WARC-Target-URI"),
+                        body=payload,
+                        headers=tuple(http.headers),
+                        status=int(http.get_statuscode() or 0),
+                    ),
                     date=iso_date_to_datetime(record.rec_headers.get_header("WARC-Date")),
                     location=location,
                     payload_location=payload_location,

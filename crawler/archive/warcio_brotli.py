@@ -8,7 +8,15 @@ and has Decompressor.process instead. Without this, warcio's content_stream() --
 
 from __future__ import annotations
 
+import sys
+
 from warcio.bufferedreaders import BufferedReader
+from warcio.cli import main as warcio_main
+
+try:
+    import brotli
+except ImportError:  # pragma: no cover - depends on the environment
+    brotli = None
 
 
 class BrotliDecompressor:
@@ -17,8 +25,6 @@ class BrotliDecompressor:
     unused_data = None
 
     def __init__(self):
-        import brotli
-
         self._decompressor = brotli.Decompressor()
 
     def decompress(self, data: bytes) -> bytes:
@@ -30,23 +36,15 @@ class BrotliDecompressor:
 
 def install() -> None:
     """Use BrotliDecompressor for warcio's br decoding when the installed brotli is Google's."""
-    try:
-        import brotli
-    except ImportError:
-        return
-    if hasattr(brotli.Decompressor, "process"):
+    if brotli is not None and hasattr(brotli.Decompressor, "process"):
         BufferedReader.DECOMPRESSORS["br"] = BrotliDecompressor
 
 
 def main(argv: list[str] | None = None) -> int:
     """`warcio` with br decoding that works: python -m crawler.archive.warcio_brotli check FILE..."""
-    from warcio.cli import main as warcio_main
-
     install()
     return warcio_main(argv)
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.exit(main())

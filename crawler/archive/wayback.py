@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import sys
 
+from .warcio_brotli import install
+
 
 def main() -> int:
-    from gevent.monkey import patch_all  # as pywb's own entry point does, before anything else
+    # Imported here, not above: gevent must patch the standard library before pywb is imported (as
+    # pywb's own entry point does), and pywb is optional (make test installs it).
+    from gevent.monkey import patch_all
 
     patch_all()
     from pywb.apps.cli import wayback
-
-    from .warcio_brotli import install
 
     install()
     sys.argv[0] = "wayback"

@@ -2,8 +2,8 @@
 
 A file being written is named *.warc.gz.open and renamed when closed, so a closed-looking file
 always ends in a complete record. Every record is its own gzip member and is flushed when written,
-so a crash loses at most the record being written (see repair.py). No Scrapy here: the capture
-middleware hands us plain exchanges.
+so a crash loses at most the record being written (see repair.py). The capture middleware hands
+us plain exchanges.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from .http import VerbatimHead, dechunked_head, rebuilt_request_head, rebuilt_response_head
+from crawler.web.page import Page
+
+from .heads import VerbatimHead, dechunked_head, rebuilt_request_head, rebuilt_response_head
 from .repair import OPEN_SUFFIX, repair_open_files
 
 logger = logging.getLogger(__name__)
@@ -43,13 +45,10 @@ class Exchange:
     parsed fields (Scrapy's header names and order, a standard reason phrase).
     """
 
-    url: str
-    method: str
-    request_headers: list[tuple[str, str]]
-    request_body: bytes
-    status: int
-    response_headers: list[tuple[str, str]]
-    response_body: bytes
+    response: Page  # URL, status, headers and body as received
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes = b""
     protocol: str = "HTTP/1.1"
     ip_address: str | None = None
     captured_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
@@ -78,12 +77,25 @@ class Written:
     bytes_written: int = 0  # both records, as stored
 
 
+@dataclass(frozen=True)
+class DigestEntry:
+    """The first capture of a payload digest: what a later revisit record refers to."""
+
+    digest: str
+    url: str
+    date: str  # WARC-Date of the original capture
+    filename: str | None = None
+    offset: int | None = None
+    length: int | None = None  # of the original response record
+    record_id: str | None = None  # its WARC-Record-ID, for WARC-Refers-To
+
+
 class DigestIndex(Protocol):
-    """Where payload digests are remembered for dedup (crawler.state.JobState implements it)."""
+    """Where payload digests are remembered for dedup (the job state implements it)."""
 
-    def digest(self, digest: str): ...  # -> entry with url, date, filename, offset, length, record_id
+    def digest(self, digest: str) -> DigestEntry | None: ...
 
-    def add_digest(self, entry) -> bool: ...
+    def add_digest(self, entry: DigestEntry) -> bool: ...
 
 
 def payload_digest(body: bytes, algorithm: str = "sha1") -> str:
@@ -170,11 +182,6 @@ class RollingWarcWriter:
     def extension(self) -> str:
         return ".warc.gz" if self.gzip else ".warc"
 
-    @property
-    def current_path(self) -> Path | None:
-        """The *.open file being written, if any."""
-        return self._path
-
     def _last_serial(self) -> int:
         """Serials go on from the files an earlier run left here, so names sort in capture order."""
         serials = [
@@ -219,12 +226,13 @@ class RollingWarcWriter:
     # ---- records ---------------------------------------------------------------------------
 
     def _response_head(self, exchange: Exchange) -> VerbatimHead:
-        raw = exchange.response_head or rebuilt_response_head(exchange.protocol, exchange.status, exchange.response_headers)
-        return VerbatimHead(dechunked_head(raw, len(exchange.response_body), bool(exchange.truncated)))
+        response = exchange.response
+        raw = exchange.response_head or rebuilt_response_head(exchange.protocol, response.status or 0, list(response.headers))
+        return VerbatimHead(dechunked_head(raw, len(response.body), bool(exchange.truncated)))
 
     def _request_head(self, exchange: Exchange) -> VerbatimHead:
         raw = exchange.request_head or rebuilt_request_head(
-            exchange.method, exchange.url, exchange.protocol, exchange.request_headers
+            exchange.method, exchange.response.url, exchange.protocol, exchange.request_headers
         )
         return VerbatimHead(raw, is_http_request=True)
 
@@ -232,15 +240,16 @@ class RollingWarcWriter:
         return (
             self.digest_index is not None
             and not exchange.truncated
-            and len(exchange.response_body) >= self.dedup_min_size
+            and len(exchange.response.body) >= self.dedup_min_size
         )
 
     def write_exchange(self, exchange: Exchange) -> Written:
         """Write a response (or revisit) record and its request record."""
         self._ensure_open()
         writer = self._writer
+        url, body = exchange.response.url, exchange.response.body
         date = warc_date(exchange.captured_at, self.warc_version)
-        digest = payload_digest(exchange.response_body, self.digest_algorithm)
+        digest = payload_digest(body, self.digest_algorithm)
         warc_headers = {"WARC-Date": date}
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
@@ -249,7 +258,7 @@ class RollingWarcWriter:
             if original.record_id:
                 warc_headers["WARC-Refers-To"] = original.record_id
             record = writer.create_revisit_record(
-                exchange.url, digest, original.url, original.date,
+                url, digest, original.url, original.date,
                 http_headers=self._response_head(exchange), warc_headers_dict=warc_headers,
             )
         else:
@@ -257,12 +266,12 @@ class RollingWarcWriter:
                 warc_headers["WARC-Truncated"] = exchange.truncated
             warc_headers["WARC-Payload-Digest"] = digest
             record = writer.create_warc_record(
-                exchange.url, "response",
-                payload=BytesIO(exchange.response_body), length=len(exchange.response_body),
+                url, "response",
+                payload=BytesIO(body), length=len(body),
                 http_headers=self._response_head(exchange), warc_headers_dict=warc_headers,
             )
         request = writer.create_warc_record(
-            exchange.url, "request",
+            url, "request",
             payload=BytesIO(exchange.request_body), length=len(exchange.request_body),
             http_headers=self._request_head(exchange),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")},
@@ -275,7 +284,8 @@ class RollingWarcWriter:
                 payload = RecordLocation(original.filename, original.offset, original.length, original.record_id)
             return Written(location, payload, digest, date, revisit=True, bytes_written=size)
         if self._dedupable(exchange):
-            self.digest_index.add_digest(_entry(digest, exchange.url, date, location))
+            entry = DigestEntry(digest, url, date, location.filename, location.offset, location.length, location.record_id)
+            self.digest_index.add_digest(entry)
         return Written(location, location, digest, date, bytes_written=size)
 
     def write_metadata(self, url: str, concurrent_to: str, fields: list[tuple[str, str]], date: str | None = None) -> RecordLocation:
@@ -302,8 +312,3 @@ class RollingWarcWriter:
         logger.info("Closed WARC file %s (%d bytes)", final, final.stat().st_size)
         self._file = self._writer = self._path = None
 
-
-def _entry(digest: str, url: str, date: str, location: RecordLocation):
-    from crawler.state import DigestEntry  # the job state is plain SQLite, no Scrapy
-
-    return DigestEntry(digest, url, date, location.filename, location.offset, location.length, location.record_id)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import sys
 
-from crawler.runner import EXIT_LOCKED, EXIT_USAGE, JobLocked, finish, job_lock, project_settings, run_crawl, run_log_path
+from crawler.jobs import config as jobconfig
+from crawler.jobs.paths import default_job_name, job_output_dir, worker_suffix
+from crawler.jobs.run import EXIT_LOCKED, EXIT_USAGE, JobLocked, finish, job_lock, run_log_path
+from crawler.web import redact
 
-LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
-
-
-def _setting(text: str) -> tuple[str, str]:
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    key, value = text.split("=", 1)
-    return key.strip(), value
+from .options import LOG_LEVELS, add_job_options, add_setting_option, load_job
+from .runner import project_settings, run_crawl, split_credentials
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -29,9 +25,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "the job file. Exit codes: 0 done, 1 failed or interrupted, 2 bad arguments or job file, "
         "3 finished with failed fetches above the error threshold, 4 another run of the job is active.",
     )
-    parser.add_argument("urls", nargs="*", metavar="URL", help="start URL(s); their hosts are the crawl's scope")
-    parser.add_argument("--config", metavar="JOB.toml", help="job file (see jobs/example.toml)")
-    parser.add_argument("--job", help="job name (default: the job file's, else the first URL's host)")
+    add_job_options(parser)
     parser.add_argument("--output", metavar="DIR", help="output root folder (default: output)")
     parser.add_argument("--job-dir", metavar="DIR",
                         help="Scrapy JOBDIR: a stopped or killed crawl started again with the same folder resumes")
@@ -39,20 +33,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
     parser.add_argument("--until", metavar="DATE", help="skip articles published after this date (YYYY-MM-DD)")
     parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages (exact)")
     parser.add_argument("--max-records", type=int, metavar="N", help="write at most N records (exact)")
-    parser.add_argument("--frontier", metavar="redis://HOST:PORT/DB",
-                        help="share the job's frontier with other workers through Redis (docs/distributed.md)")
     parser.add_argument("--worker-id", metavar="ID",
                         help="names this worker's output files and lock (default with --frontier: host-pid)")
-    parser.add_argument("-s", "--setting", action="append", type=_setting, metavar="NAME=VALUE",
-                        help="override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=1 (repeatable)")
+    add_setting_option(parser)
     parser.add_argument("--log-level", choices=LOG_LEVELS, help="log file level (default: INFO)")
     parser.add_argument("--no-progress", action="store_true", help="no live progress line on a terminal")
     return parser
 
 
 def _overrides(args) -> dict:
-    from crawler import jobconfig
-
     overrides = dict(args.setting or [])
     flags = {
         "JOB_NAME": args.job,
@@ -75,12 +64,10 @@ def _overrides(args) -> dict:
 
 
 def run(args) -> int:
-    from crawler import jobconfig, redact
-    from crawler.job import default_job_name, job_output_dir, worker_suffix
-    from crawler.runner import split_credentials
-
+    config = load_job(args, "crawl")
+    if config is None:
+        return EXIT_USAGE
     try:
-        config = jobconfig.load(args.config) if args.config else jobconfig.JobConfig(None, {}, [])
         overrides = _overrides(args)
     except jobconfig.JobConfigError as exc:
         print(f"crawler crawl: {exc}", file=sys.stderr)
@@ -112,7 +99,8 @@ def run(args) -> int:
             settings.set("PROGRESS_BAR", not args.no_progress, priority="cmdline")
             stats, output_dir = run_crawl(seeds, settings)
             stats["log_file"] = str(log_file)
-            return finish(stats, output_dir, settings.get("JOB_NAME"), settings.getfloat("ERROR_THRESHOLD"), worker_suffix(settings))
+            return finish(stats, output_dir, settings.get("JOB_NAME"), settings.getfloat("ERROR_THRESHOLD"),
+                          worker_suffix(settings), config.secrets + secrets)
     except JobLocked as exc:
         print(f"crawler crawl: {exc}", file=sys.stderr)
         return EXIT_LOCKED

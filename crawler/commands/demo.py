@@ -6,9 +6,11 @@ import shutil
 import time
 from pathlib import Path
 
-from crawler.runner import EXIT_OK, finish, project_settings, run_crawl
+from crawler.demo.server import DemoServer
+from crawler.jobs.run import EXIT_OK, finish
 
-from .crawl import LOG_LEVELS
+from .options import LOG_LEVELS
+from .runner import project_settings, run_crawl
 
 
 def add_parser(sub):
@@ -26,8 +28,6 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from crawler.demo.server import DemoServer
-
     server = DemoServer(port=args.port).start()
     if args.serve:
         print(f"Demo site at {server.url}/ (Ctrl-C to stop)", flush=True)

@@ -7,7 +7,6 @@ the same code as `save --from-warc`, so both give the same fixture for the same 
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import sys
 import tempfile
@@ -15,24 +14,29 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urljoin
 
-from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from w3lib.url import canonicalize_url
+
+from crawler import fixtures
+from crawler.archive.reader import ArchivedResponse, iter_responses, read_record
+from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+from crawler.web import redact
+from crawler.web.http import sniff
+
+from .options import add_setting_option
+from .runner import project_settings, split_credentials
 
 DEFAULT_DIR = "tests/fixtures"
 MAX_REDIRECTS = 20  # Scrapy's REDIRECT_MAX_TIMES default
-_HTML_MARKERS = (b"<html", b"<!doctype html")
 # The fields `save` prints for a first look; expected.json holds them all.
 _PREVIEW = ("page_type", "title", "authors", "published", "breadcrumb", "word_count")
 
 
 class FixtureError(Exception):
     """A page that cannot become a fixture; the message says why."""
-
-
-def _setting(text: str) -> tuple[str, str]:
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    key, value = text.split("=", 1)
-    return key.strip(), value
 
 
 def add_parser(sub):
@@ -65,8 +69,7 @@ def add_parser(sub):
     save.add_argument("--force", action="store_true", help="replace an existing fixture of that name")
     save.add_argument("--any-status", action="store_true",
                       help="also keep non-2xx answers (error pages are fixtures too)")
-    save.add_argument("-s", "--setting", action="append", type=_setting, metavar="NAME=VALUE",
-                      help="override a Scrapy setting for the fetch, e.g. -s USER_AGENT=... (repeatable)")
+    add_setting_option(save, " for the fetch")
 
     check = actions.add_parser(
         "check",
@@ -91,8 +94,6 @@ def run(args) -> int:
 
 
 def run_save(args) -> int:
-    from crawler import fixtures
-
     url = args.url or args.url_option
     if args.url and args.url_option and args.url != args.url_option:
         return _usage("give the URL once (positional or --url)")
@@ -114,15 +115,15 @@ def run_save(args) -> int:
         else:
             response = fetch(url, dict(args.setting or []))
         check_usable(response, any_status=args.any_status)
-        fixture = fixtures.save(target, response.url, response.status, response.headers, response.payload,
-                                force=args.force)
+        fixture = fixtures.save(target, response.page, force=args.force)
     except FixtureError as exc:
         print(f"crawler fixture save: {exc}", file=sys.stderr)
         return EXIT_CRAWL_FAILED
-    encoding = fixtures.header(fixture.headers, "Content-Encoding")
+    page = fixture.page
+    encoding = page.header("Content-Encoding")
     print(f"saved {target}/")
-    print(f"  url        {fixture.url}" + (f" (asked for {url})" if fixture.url != url else ""))
-    print(f"  status     {fixture.status}, {len(fixture.raw_body)} bytes" + (f" ({encoding})" if encoding else ""))
+    print(f"  url        {page.url}" + (f" (asked for {url})" if page.url != url else ""))
+    print(f"  status     {page.status}, {len(page.body)} bytes" + (f" ({encoding})" if encoding else ""))
     for field in _PREVIEW:
         print(f"  {field:<11}{fixture.expected.get(field)!r}"[:160])
     print(f"Review {target / fixtures.EXPECTED}: correct wrong values, delete fields you do not want checked.")
@@ -151,27 +152,23 @@ def warc_files(names: list[str]) -> list[Path]:
     return paths
 
 
-def find_response(paths: list[Path], url: str):
-    """The archived response for url (an ArchivedResponse), its body as received.
+def find_response(paths: list[Path], url: str) -> ArchivedResponse:
+    """The archived response for url, its body as received.
 
     The latest capture of the URL wins (304 answers hold no page and are passed over); a 3xx with a
     Location is followed to the capture of its target, as the crawl followed it. URLs match exactly, else after w3lib's canonicalisation.
     """
-    from w3lib.url import canonicalize_url
-
-    from crawler.archive.reader import iter_responses, read_record
-    from crawler.fixtures import header
-
     exact, canonical = {}, {}
     try:
         for path in paths:
             # One file at a time, to know each record's folder; payloads are dropped to keep memory flat.
             for archived in iter_responses([path]):
-                if archived.status == 304:  # an incremental run's "unchanged": the page is in an earlier capture
+                page = archived.page
+                if page.status == 304:  # an incremental run's "unchanged": the page is in an earlier capture
                     continue
-                entry = (replace(archived, payload=b""), path.parent)
-                exact[archived.url] = entry
-                canonical[canonicalize_url(archived.url)] = entry
+                entry = (replace(archived, page=replace(page, body=b"")), path.parent)
+                exact[page.url] = entry
+                canonical[canonicalize_url(page.url)] = entry
     except Exception as exc:  # warcio raises assorted errors on files that are not WARCs
         raise FixtureError(f"cannot read {path}: {type(exc).__name__}: {exc}") from None
 
@@ -188,46 +185,37 @@ def find_response(paths: list[Path], url: str):
             hint = f"; archived URLs like it: {', '.join(close)}" if close else ""
             raise FixtureError(f"{url} is not in {where}{hint}")
         archived, folder = entry
-        location = header(archived.headers, "Location")
-        if 300 <= archived.status < 400 and location:
-            target = urljoin(archived.url, location)
+        location = archived.page.header("Location")
+        if 300 <= (archived.page.status or 0) < 400 and location:
+            target = urljoin(archived.page.url, location)
             if target in chain or len(chain) > MAX_REDIRECTS:
                 raise FixtureError(f"{url} redirects in a loop or too often: {' -> '.join(chain + [target])}")
             chain.append(target)
             continue
         _, payload = read_record(folder / archived.payload_location.filename, archived.payload_location.offset)
-        return replace(archived, payload=payload)
+        return replace(archived, page=replace(archived.page, body=payload))
 
 
-def check_usable(response, any_status: bool = False) -> None:
+def check_usable(response: ArchivedResponse, any_status: bool = False) -> None:
     """Raise FixtureError unless the response is a whole HTML page (2xx unless any_status)."""
-    from crawler.content_encoding import decode_content
-    from crawler.fixtures import header
-
+    page = response.page
     if response.truncated:
-        raise FixtureError(f"{response.url}: the body was cut off (WARC-Truncated: {response.truncated}); "
+        raise FixtureError(f"{page.url}: the body was cut off (WARC-Truncated: {response.truncated}); "
                            "a fixture needs the whole page")
-    if not 200 <= response.status < 300 and not any_status:
-        raise FixtureError(f"{response.url} answered HTTP {response.status}; pass --any-status to keep "
+    if not 200 <= (page.status or 0) < 300 and not any_status:
+        raise FixtureError(f"{page.url} answered HTTP {page.status}; pass --any-status to keep "
                            "an error page as a fixture")
-    encoding = header(response.headers, "Content-Encoding")
     try:
-        body = decode_content(response.payload, encoding)
-    except (ValueError, OSError, EOFError, ImportError) as exc:
-        raise FixtureError(f"{response.url}: cannot undo Content-Encoding {encoding!r}: {exc}") from None
-    ctype = header(response.headers, "Content-Type") or ""
-    head = body[:512].lstrip().lower()
-    if "html" not in ctype.lower() and not any(m in head for m in _HTML_MARKERS):
-        raise FixtureError(f"{response.url} is not an HTML page (Content-Type: {ctype or 'none'})")
+        content = page.content
+    except (ValueError, OSError, EOFError) as exc:
+        raise FixtureError(f"{page.url}: cannot undo Content-Encoding {page.header('Content-Encoding')!r}: {exc}") from None
+    ctype = page.header("Content-Type")
+    if sniff(ctype, content) != "html":
+        raise FixtureError(f"{page.url} is not an HTML page (Content-Type: {ctype or 'none'})")
 
 
-def fetch(url: str, user_settings: dict):
+def fetch(url: str, user_settings: dict) -> ArchivedResponse:
     """Fetch url with a one-page crawl under the project's settings; its archived final response."""
-    from scrapy.crawler import CrawlerProcess
-
-    from crawler import redact
-    from crawler.runner import project_settings, split_credentials
-
     (url,), auth, secrets = split_credentials([url])
     redact.install(secrets)
     with tempfile.TemporaryDirectory(prefix="crawler-fixture-") as tmp:
@@ -249,7 +237,7 @@ def fetch(url: str, user_settings: dict):
         }
         settings = project_settings(overrides)
         process = CrawlerProcess(settings)
-        crawler = process.create_crawler(_fetch_spider())
+        crawler = process.create_crawler(FixtureFetch)
         process.crawl(crawler, url=url)
         process.start()
         spider = crawler.spider
@@ -261,36 +249,30 @@ def fetch(url: str, user_settings: dict):
         return find_response(warcs, spider.final_url)
 
 
-def _fetch_spider():
-    """A spider that requests one URL and remembers where it ended (made here: Scrapy loads lazily)."""
-    import scrapy
-    from scrapy.exceptions import IgnoreRequest
-    from scrapy.spidermiddlewares.httperror import HttpError
+class FixtureFetch(scrapy.Spider):
+    """Requests one URL and remembers where it ended."""
 
-    class FixtureFetch(scrapy.Spider):
-        name = "fixture"
+    name = "fixture"
 
-        def __init__(self, url: str, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.start_urls = [url]  # named in the WARC's warcinfo
-            self.final_url: str | None = None
-            self.error: str | None = None
+    def __init__(self, url: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.start_urls = [url]  # named in the WARC's warcinfo
+        self.final_url: str | None = None
+        self.error: str | None = None
 
-        async def start(self):
-            yield scrapy.Request(self.start_urls[0], callback=self.fetched, errback=self.failed, dont_filter=True)
+    async def start(self):
+        yield scrapy.Request(self.start_urls[0], callback=self.fetched, errback=self.failed, dont_filter=True)
 
-        def fetched(self, response):
-            self.final_url = response.url
+    def fetched(self, response):
+        self.final_url = response.url
 
-        def failed(self, failure):
-            if failure.check(HttpError):  # a non-2xx answer: still a response, judged by check_usable
-                self.final_url = failure.value.response.url
-            elif failure.check(IgnoreRequest):
-                self.error = str(failure.value) or "request dropped"
-            else:
-                self.error = f"{type(failure.value).__name__}: {failure.value}"
-
-    return FixtureFetch
+    def failed(self, failure):
+        if failure.check(HttpError):  # a non-2xx answer: still a response, judged by check_usable
+            self.final_url = failure.value.response.url
+        elif failure.check(IgnoreRequest):
+            self.error = str(failure.value) or "request dropped"
+        else:
+            self.error = f"{type(failure.value).__name__}: {failure.value}"
 
 
 # ---- check -------------------------------------------------------------------------------
@@ -309,8 +291,6 @@ def _indent(text: str, prefix: str = "    ") -> str:
 
 
 def run_check(args) -> int:
-    from crawler import fixtures
-
     roots = [Path(d) for d in (args.dirs or [DEFAULT_DIR])]
     missing = [r for r in roots if not r.exists()]
     if missing:

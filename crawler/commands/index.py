@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+from crawler.archive.index import warc_files, write_cdxj
+from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def add_parser(sub):
@@ -21,8 +22,6 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from crawler.archive.index import warc_files, write_cdxj
-
     directory = Path(args.output_dir)
     if not directory.is_dir():
         print(f"crawler index: no such folder: {directory}", file=sys.stderr)

@@ -6,7 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.runner import EXIT_OK, EXIT_USAGE
+from crawler.jobs.records import record_key
+from crawler.jobs.run import EXIT_OK, EXIT_USAGE
 
 
 def add_parser(sub):
@@ -25,8 +26,6 @@ def add_parser(sub):
 
 def merge_records(paths: list[Path]) -> tuple[list[dict], int]:
     """Latest record per canonical page across files, and how many lines were read."""
-    from crawler.pipelines.dedupe import record_key
-
     latest: dict[str, dict] = {}
     read = 0
     for path in paths:

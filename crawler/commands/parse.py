@@ -7,7 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+from crawler.extract import extract
+from crawler.extract.render import record_as_text
+from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+from crawler.web.page import Page
 
 
 def add_parser(sub):
@@ -32,9 +35,6 @@ def read_page(path: Path) -> bytes:
 
 
 def run(args) -> int:
-    from crawler.extract import extract
-    from crawler.render import record_as_text
-
     if args.url and len(args.files) > 1:
         print("crawler parse: --url applies to one file only", file=sys.stderr)
         return EXIT_USAGE
@@ -47,7 +47,7 @@ def run(args) -> int:
             print(f"crawler parse: cannot read {name}: {exc}", file=sys.stderr)
             status = EXIT_CRAWL_FAILED
             continue
-        record = extract(args.url or path.resolve().as_uri(), body)
+        record = extract(Page(args.url or path.resolve().as_uri(), body))
         if args.format == "text":
             print(record_as_text(record))
             if len(args.files) > 1:

@@ -9,9 +9,11 @@ from datetime import timezone
 from pathlib import Path
 from typing import Iterator
 
-from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
-
-_HTML_MARKERS = (b"<html", b"<!doctype html")
+from crawler.archive.reader import iter_responses
+from crawler.extract import extract
+from crawler.jobs.records import make_item
+from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+from crawler.web.http import sniff
 
 
 def add_parser(sub):
@@ -27,39 +29,27 @@ def add_parser(sub):
     return parser
 
 
-def is_html(archived) -> bool:
-    """The spider's test: an HTML Content-Type, or an HTML start in the body."""
-    ctype = next((v for k, v in archived.headers if k.lower() == "content-type"), "").lower()
-    return "html" in ctype
-
-
 def records(paths) -> Iterator[dict]:
     """Article records from the archived 2xx HTML responses of the given WARCs."""
-    from crawler.archive.reader import iter_responses
-    from crawler.content_encoding import decode_content
-    from crawler.extract import extract
-    from crawler.records import make_item
-
     for archived in iter_responses(paths):
-        if not 200 <= archived.status < 300 or archived.truncated:
+        page = archived.page
+        if not 200 <= (page.status or 0) < 300 or archived.truncated:
             continue
-        encoding = next((v for k, v in archived.headers if k.lower() == "content-encoding"), None)
         try:
-            body = decode_content(archived.payload, encoding)
+            content = page.content
         except (ValueError, OSError, EOFError) as exc:
-            print(f"crawler reextract: cannot decode {archived.url} ({encoding}): {exc}", file=sys.stderr)
+            print(f"crawler reextract: cannot decode {page.url} ({page.header('Content-Encoding')}): {exc}", file=sys.stderr)
             continue
-        head = body[:512].lstrip().lower()
-        if not is_html(archived) and not any(m in head for m in _HTML_MARKERS):
+        if sniff(page.header("Content-Type"), content) != "html":
             continue
-        record = extract(archived.url, body, headers=archived.headers, status=archived.status)
+        record = extract(page)
         if record["page_type"] != "article":
             continue
         warc = asdict(archived.payload_location)
         if archived.revisit:
             warc["revisit"] = asdict(archived.location)
         fetched_at = archived.date.replace(tzinfo=timezone.utc).isoformat(timespec="seconds")
-        yield make_item(record, fetched_at, archived.status, warc)
+        yield make_item(record, fetched_at, page.status or 0, warc)
 
 
 def run(args) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+from crawler.report import ReportError, load_run, write_report
+from crawler.web.redact import redact
 
 REPORT_NAME = "report.html"
 
@@ -25,9 +27,6 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from crawler.report import ReportError, load_run, write_report
-    from crawler.report.redact import redact
-
     folder = Path(args.folder)
     try:
         report = load_run(folder)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+import redis
+
+from crawler.jobs.paths import default_job_name
+from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+from crawler.scheduler.distributed import frontier_status, push_seeds, reset_frontier
+
+from .options import add_job_options, load_job
 
 
 def add_parser(sub):
@@ -15,10 +21,7 @@ def add_parser(sub):
         "(workers also queue them at start; the shared duplicate filter keeps one copy). "
         "--status prints queued, in-flight and seen counts; --reset forgets the frontier for a new crawl.",
     )
-    parser.add_argument("urls", nargs="*", metavar="URL", help="seed URLs (default: the job file's seeds)")
-    parser.add_argument("--config", metavar="JOB.toml", help="job file: seeds, job name and [frontier] url")
-    parser.add_argument("--job", help="job name (default: the job file's, else the first URL's host)")
-    parser.add_argument("--frontier", metavar="redis://HOST:PORT/DB", help="the Redis frontier (default: the job file's)")
+    add_job_options(parser)
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--status", action="store_true", help="print the frontier's counts and exit")
     action.add_argument("--reset", action="store_true", help="delete the frontier (queue, leases, seen set)")
@@ -26,16 +29,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    import redis
-
-    from crawler import jobconfig
-    from crawler.distributed import frontier_status, push_seeds, reset_frontier
-    from crawler.job import default_job_name
-
-    try:
-        config = jobconfig.load(args.config) if args.config else jobconfig.JobConfig(None, {}, [])
-    except jobconfig.JobConfigError as exc:
-        print(f"crawler seed: {exc}", file=sys.stderr)
+    config = load_job(args, "seed")
+    if config is None:
         return EXIT_USAGE
     settings = config.settings
     url = args.frontier or settings.get("FRONTIER_URL")

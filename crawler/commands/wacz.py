@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from crawler.runner import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+from crawler.archive.package import WaczError, validate_wacz, write_wacz
+from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def add_parser(sub):
@@ -23,8 +24,6 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from crawler.archive.package import WaczError, validate_wacz, write_wacz
-
     directory = Path(args.output_dir)
     if not directory.is_dir():
         print(f"crawler wacz: no such folder: {directory}", file=sys.stderr)

@@ -44,10 +44,6 @@ class DemoServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def paths_requested(self) -> list[str]:
-        with self._lock:
-            return [path for _, path in self.requests]
-
     def _handler_class(self):
         server = self
 

@@ -10,8 +10,8 @@ Scrapy's behaviour towards the rest of the crawl is unchanged: too big still fai
 DownloadCancelledError, data loss with ResponseDataLossError, timeouts with DownloadTimeoutError.
 What was received is left in request.meta[WIRE] / request.meta[PARTIAL] for WarcCaptureMiddleware.
 
-This follows the private classes of scrapy.core.downloader.handlers.http11 (Scrapy 2.13 to 2.19);
-tests/test_warc_fidelity.py fails if a Scrapy release changes them under us.
+It subclasses private classes of Scrapy's handler, taken from crawler.compat (which says which
+Scrapy versions they were checked against).
 """
 
 from __future__ import annotations
@@ -23,13 +23,12 @@ from functools import partial
 from typing import Any
 
 from scrapy import signals
-from scrapy.core.downloader.handlers import http11 as scrapy_http11
 from scrapy.exceptions import ResponseDataLossError
-from scrapy.utils._download_handlers import check_stop_download, get_dataloss_msg, wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
-from twisted.web._newclient import HEADER, STATUS
 from twisted.web.iweb import UNKNOWN_LENGTH
+
+from crawler import compat
 
 logger = logging.getLogger(__name__)
 
@@ -71,20 +70,20 @@ class _Buffer:
         self.parts.extend(data)
 
 
-class _RecordingParser(scrapy_http11._LenientHTTPClientParser):
+class _RecordingParser(compat.LenientHTTPClientParser):
     """Keeps the status line and header lines (line endings as CRLF) on the response object."""
 
     def lineReceived(self, line: bytes) -> None:
-        if self.state == STATUS:
+        if self.state == compat.PARSER_STATUS:
             self._warc_lines = []
         lines = self.__dict__.setdefault("_warc_lines", [])
         lines.append(line.removesuffix(b"\r"))
-        if self.state == HEADER and not lines[-1] and self.response is not None:
+        if self.state == compat.PARSER_HEADER and not lines[-1] and self.response is not None:
             self.response._warc_head = b"\r\n".join(lines) + b"\r\n"
         super().lineReceived(line)
 
 
-class _RecordingProtocol(scrapy_http11._LenientHTTP11ClientProtocol):
+class _RecordingProtocol(compat.LenientHTTP11ClientProtocol):
     def request(self, request):
         written = _Buffer()
         write_headers = request._writeHeaders
@@ -104,12 +103,12 @@ class _RecordingProtocol(scrapy_http11._LenientHTTP11ClientProtocol):
         return d.addCallback(attach)
 
 
-class _RecordingFactory(scrapy_http11._LenientHTTP11ClientFactory):
+class _RecordingFactory(compat.LenientHTTP11ClientFactory):
     def buildProtocol(self, addr):  # noqa: N802 - Twisted's name
         return _RecordingProtocol(self._quiescentCallback)
 
 
-class _Reader(scrapy_http11._ResponseReader):
+class _Reader(compat.ResponseReader):
     """Keeps the first maxsize bytes of a body that is too big, and whatever came before a dropped connection."""
 
     def dataReceived(self, data: bytes) -> None:
@@ -129,12 +128,12 @@ class _Reader(scrapy_http11._ResponseReader):
         super().dataReceived(data)
 
     def connectionLost(self, reason=None) -> None:
-        if not self._finished.called and not reason.check(scrapy_http11.ResponseDone, scrapy_http11.PotentialDataLoss):
+        if not self._finished.called and not reason.check(compat.ResponseDone, compat.PotentialDataLoss):
             self._request.meta[PARTIAL] = Partial(self._bodybuf.getvalue(), "disconnect", "connection lost before the body ended")
         super().connectionLost(reason)
 
 
-class _Agent(scrapy_http11._ScrapyAgent):
+class _Agent(compat.ScrapyAgent):
     _reader: _Reader | None = None
 
     def _cb_bodyready(self, txresponse, request):
@@ -151,7 +150,7 @@ class _Agent(scrapy_http11._ScrapyAgent):
             request_head=getattr(txresponse, "_warc_request_head", None),
             ip_address=str(ip) if (ip := getattr(txresponse, "_scrapy_ip_address", None)) else None,
         )
-        if stop_download := check_stop_download(
+        if stop_download := compat.check_stop_download(
             signals.headers_received, self._crawler, request,
             headers=self._headers_from_twisted_response(txresponse), body_length=txresponse.length,
         ):
@@ -171,7 +170,7 @@ class _Agent(scrapy_http11._ScrapyAgent):
         # Unlike Scrapy, a body announced as too big is read up to maxsize, so the archive keeps its start.
         reached_warnsize = bool(warnsize and expected_size > warnsize)
         if reached_warnsize:
-            logger.warning(scrapy_http11.get_warnsize_msg(expected_size, warnsize, request, expected=True))
+            logger.warning(compat.get_warnsize_msg(expected_size, warnsize, request, expected=True))
         d: Deferred = Deferred(partial(self._cancel, txresponse=txresponse))
         self._reader = _Reader(
             finished=d, txresponse=txresponse, request=request, maxsize=maxsize, warnsize=warnsize,
@@ -188,7 +187,7 @@ class _Agent(scrapy_http11._ScrapyAgent):
         return super()._cb_timeout(result, request, url, timeout)
 
 
-class CapturingHTTP11DownloadHandler(scrapy_http11.HTTP11DownloadHandler):
+class CapturingHTTP11DownloadHandler(compat.HTTP11DownloadHandler):
     """HTTP11DownloadHandler whose connections record heads and keep cut bodies for the WARC."""
 
     def __init__(self, crawler):
@@ -209,10 +208,10 @@ class CapturingHTTP11DownloadHandler(scrapy_http11.HTTP11DownloadHandler):
             tls_verbose_logging=self._tls_verbose_logging,
         )
         try:
-            with wrap_twisted_exceptions():
+            with compat.wrap_twisted_exceptions():
                 return await maybe_deferred_to_future(agent.download_request(request))
         except ResponseDataLossError:
             if not self._fail_on_dataloss_warned:
-                logger.warning(get_dataloss_msg(request.url))
+                logger.warning(compat.get_dataloss_msg(request.url))
                 self._fail_on_dataloss_warned = True
             raise

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.job import job_output_dir
+from crawler.extensions.jobstate import job_state
+from crawler.jobs.state import Capture, JobState, RedisJobState
 from crawler.signals import request_done
-from crawler.state import Capture, open_job_state
 
 
 class IncrementalMiddleware:
@@ -25,16 +25,18 @@ class IncrementalMiddleware:
     unchanged whose record was lost.
     """
 
-    def __init__(self, crawler):
-        if not crawler.settings.getbool("INCREMENTAL_ENABLED"):
-            raise NotConfigured
-        self.stats = crawler.stats
-        self.state = open_job_state(crawler.settings, job_output_dir(crawler.settings))
-        crawler.signals.connect(self.request_done, signal=request_done)
+    def __init__(self, state: JobState | RedisJobState, stats):
+        self.state = state
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        state = job_state(crawler)
+        if not crawler.settings.getbool("INCREMENTAL_ENABLED") or state is None:
+            raise NotConfigured
+        middleware = cls(state, crawler.stats)
+        crawler.signals.connect(middleware.request_done, signal=request_done)
+        return middleware
 
     def process_request(self, request, spider=None):
         if request.method != "GET" or request.meta.get("dont_obey_robotstxt"):

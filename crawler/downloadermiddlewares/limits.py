@@ -5,12 +5,19 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
+from collections.abc import Callable
+
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.scope import netloc_key
+from crawler.discovery.scope import netloc_key
 
 logger = logging.getLogger(__name__)
+
+
+def close_spider(crawler, reason: str) -> None:
+    """Close the spider once the requests (or items) under way are finished."""
+    deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
 
 
 def is_robots_request(request) -> bool:
@@ -25,19 +32,21 @@ class PageLimitMiddleware:
     limit is never exceeded; when it is reached the spider closes once fetches under way finish.
     """
 
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.max_pages = crawler.settings.getint("LIMIT_PAGES")
-        self.max_per_host = crawler.settings.getint("LIMIT_PAGES_PER_HOST")
-        if not self.max_pages and not self.max_per_host:
-            raise NotConfigured
-        self.stats = crawler.stats
+    def __init__(self, max_pages: int, max_per_host: int, stats, close_spider: Callable[[str], object]):
+        self.max_pages = max_pages
+        self.max_per_host = max_per_host
+        self.stats = stats
+        self.close_spider = close_spider  # close_spider(reason), once the limit is reached
         self.count = 0
         self.per_host: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        max_pages = crawler.settings.getint("LIMIT_PAGES")
+        max_per_host = crawler.settings.getint("LIMIT_PAGES_PER_HOST")
+        if not max_pages and not max_per_host:
+            raise NotConfigured
+        return cls(max_pages, max_per_host, crawler.stats, lambda reason: close_spider(crawler, reason))
 
     def process_request(self, request, spider=None):
         if is_robots_request(request) or request.meta.get("retry_times"):
@@ -53,5 +62,5 @@ class PageLimitMiddleware:
         self.per_host[host] += 1
         if self.max_pages and self.count == self.max_pages:
             logger.info("Page limit of %d reached; finishing the fetches under way", self.max_pages)
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="limit_pages"))
+            self.close_spider("limit_pages")
         return None

@@ -6,7 +6,7 @@ import logging
 
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.urls import strip_userinfo
+from crawler.web.redact import strip_userinfo
 
 logger = logging.getLogger(__name__)
 

@@ -16,13 +16,12 @@ from scrapy.utils.httpobj import urlparse_cached
 import crawler
 from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
-from crawler.job import job_output_dir
-from crawler.state import open_job_state
+from crawler.extensions.jobstate import job_state
+from crawler.jobs.paths import job_output_dir
+from crawler.signals import warc_files_closed
+from crawler.web.page import Page
 
 logger = logging.getLogger(__name__)
-
-# Sent (no arguments but warc_files, a list of paths) once the last WARC file of the crawl is closed.
-warc_files_closed = object()
 
 # Settings that shape what a crawl fetches, recorded in every warcinfo record.
 _SHAPING_SETTINGS = (
@@ -99,35 +98,35 @@ class WarcCaptureMiddleware:
     DOWNLOAD_MAXSIZE, a dropped connection or a timeout (archived with WARC-Truncated).
     """
 
-    def __init__(self, crawler):
+    def __init__(self, writer: RollingWarcWriter, stats, signals=None):
+        self.writer = writer
+        self.stats = stats
+        self.signals = signals  # sends warc_files_closed when the last file is closed
+        for repair in writer.repaired:
+            stats.inc_value("warc/repaired_files")
+            stats.inc_value("warc/repaired_bytes_cut", repair.cut)
+
+    @classmethod
+    def from_crawler(cls, crawler):
         settings = crawler.settings
         if not settings.getbool("WARC_ENABLED"):
             raise NotConfigured
-        self.crawler = crawler
-        self.stats = crawler.stats
-        output_dir = job_output_dir(settings)
-        # Shared by every worker when the frontier is in Redis, so revisits work across the fleet.
-        self.state = open_job_state(settings, output_dir) if settings.getbool("WARC_DEDUP") else None
-        self.writer = RollingWarcWriter(
-            output_dir,
+        writer = RollingWarcWriter(
+            job_output_dir(settings),
             prefix=settings.get("WARC_PREFIX") or settings.get("JOB_NAME") or "crawl",
             info=warcinfo(settings, crawler.spider),
             max_size=settings.getint("WARC_MAX_SIZE"),
             gzip=settings.getbool("WARC_GZIP", True),
             warc_version=str(settings.get("WARC_VERSION") or "1.1"),
             digest_algorithm=settings.get("WARC_DIGEST_ALGORITHM") or "sha1",
-            digest_index=self.state,
+            # The job's state, in Redis for a distributed crawl, so revisits work across the fleet.
+            digest_index=job_state(crawler) if settings.getbool("WARC_DEDUP") else None,
             dedup_min_size=settings.getint("WARC_DEDUP_MIN_SIZE", 1),
             hostname=settings.get("WORKER_ID"),  # host-pid for a worker of a distributed crawl
         )
-        for repair in self.writer.repaired:
-            self.stats.inc_value("warc/repaired_files")
-            self.stats.inc_value("warc/repaired_bytes_cut", repair.cut)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
+        middleware = cls(writer, crawler.stats, crawler.signals)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
 
     # ---- responses -------------------------------------------------------------------------
 
@@ -137,23 +136,10 @@ class WarcCaptureMiddleware:
         if "cached" in response.flags:
             self.stats.inc_value("warc/cache_hits_not_archived")
             return response
+        page = Page(response.url, response.body, _header_pairs(response.headers), response.status)
+        ip_address = str(response.ip_address) if response.ip_address else None
         truncated = partial.reason if partial and "dataloss" in response.flags else None
-        exchange = Exchange(
-            url=response.url,
-            method=request.method,
-            request_headers=self._request_headers(request),
-            request_body=request.body,
-            status=response.status,
-            response_headers=_header_pairs(response.headers),
-            response_body=response.body,
-            protocol=response.protocol or "HTTP/1.1",
-            ip_address=str(response.ip_address) if response.ip_address else None,
-            captured_at=wire.received_at if wire else datetime.now(timezone.utc),
-            truncated=truncated,
-            response_head=wire.response_head if wire else None,
-            request_head=wire.request_head if wire else None,
-        )
-        self._archive(request, exchange)
+        self._archive(request, self._exchange(request, page, wire, response.protocol or "HTTP/1.1", ip_address, truncated))
         return response
 
     def process_exception(self, request, exception):
@@ -167,27 +153,28 @@ class WarcCaptureMiddleware:
             # Every attempt, retries included; FetchOutcomeMiddleware warns once about final failures.
             logger.debug("Fetch failed, nothing to archive: %s (%s: %s)", request.url, type(exception).__name__, exception)
             return None
-        exchange = Exchange(
-            url=request.url,
-            method=request.method,
-            request_headers=self._request_headers(request),
-            request_body=request.body,
-            status=wire.status,
-            response_headers=wire.headers,
-            response_body=partial.body,
-            protocol=wire.protocol,
-            ip_address=wire.ip_address,
-            captured_at=wire.received_at,
-            truncated=partial.reason,
-            response_head=wire.response_head,
-            request_head=wire.request_head,
-        )
-        self._archive(request, exchange)
+        page = Page(request.url, partial.body, wire.headers, wire.status)
+        self._archive(request, self._exchange(request, page, wire, wire.protocol, wire.ip_address, partial.reason))
         logger.warning(
             "Archived %d bytes of %s as a truncated record (WARC-Truncated: %s; %s)",
             len(partial.body), request.url, partial.reason, partial.detail,
         )
         return None
+
+    def _exchange(self, request, page: Page, wire: Wire | None, protocol: str, ip_address: str | None,
+                  truncated: str | None) -> Exchange:
+        return Exchange(
+            response=page,
+            method=request.method,
+            request_headers=self._request_headers(request),
+            request_body=request.body,
+            protocol=protocol,
+            ip_address=ip_address,
+            captured_at=wire.received_at if wire else datetime.now(timezone.utc),
+            truncated=truncated,
+            response_head=wire.response_head if wire else None,
+            request_head=wire.request_head if wire else None,
+        )
 
     def _archive(self, request, exchange: Exchange) -> None:
         written = self.writer.write_exchange(exchange)
@@ -202,7 +189,7 @@ class WarcCaptureMiddleware:
         self.stats.inc_value("warc/bytes", written.bytes_written)
         if written.revisit:
             self.stats.inc_value("warc/revisits")
-            self.stats.inc_value("warc/dedup_payload_bytes_saved", len(exchange.response_body))
+            self.stats.inc_value("warc/dedup_payload_bytes_saved", len(exchange.response.body))
         else:
             self.stats.inc_value("warc/responses")
         if exchange.truncated:
@@ -230,6 +217,5 @@ class WarcCaptureMiddleware:
     def spider_closed(self, spider):
         self.writer.close()
         self.stats.set_value("warc/files", [str(p) for p in self.writer.files])
-        if self.state is not None:
-            self.state.close()
-        self.crawler.signals.send_catch_log(warc_files_closed, warc_files=list(self.writer.files))
+        if self.signals is not None:
+            self.signals.send_catch_log(warc_files_closed, warc_files=list(self.writer.files))

@@ -16,19 +16,22 @@ class RobotsCrawlDelay:
     Loaded after AutoThrottle so that its adjustments never go below the site's wish.
     """
 
-    def __init__(self, crawler):
-        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
-            raise NotConfigured
-        self.crawler = crawler
-        self.user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
-        self.max_delay = crawler.settings.getfloat("CRAWL_DELAY_MAX", 60.0)
+    def __init__(self, crawler, user_agent: str, max_delay: float):
+        self.crawler = crawler  # its engine's downloader holds the slots
+        self.user_agent = user_agent
+        self.max_delay = max_delay
         self.delays: dict[str, float] = {}
-        crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
-        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        settings = crawler.settings
+        if not settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured
+        user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        extension = cls(crawler, user_agent, settings.getfloat("CRAWL_DELAY_MAX", 60.0))
+        crawler.signals.connect(extension.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(extension.response_downloaded, signal=signals.response_downloaded)
+        return extension
 
     def _slot(self, request):
         downloader = self.crawler.engine.downloader

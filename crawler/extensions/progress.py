@@ -16,18 +16,21 @@ logger = logging.getLogger(__name__)
 
 
 class Progress:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.tty = crawler.settings.getbool("PROGRESS_BAR") and sys.stderr.isatty()
-        self.interval = 1.0 if self.tty else crawler.settings.getfloat("LOGSTATS_INTERVAL", 60.0)
+    def __init__(self, stats, tty: bool, interval: float):
+        self.stats = stats
+        self.tty = tty  # a live line on stderr, redrawn every second; else a log line every interval
+        self.interval = 1.0 if tty else interval
         self.task = None
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        self.started = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        settings = crawler.settings
+        tty = settings.getbool("PROGRESS_BAR") and sys.stderr.isatty()
+        extension = cls(crawler.stats, tty, settings.getfloat("LOGSTATS_INTERVAL", 60.0))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
 
     def spider_opened(self, spider):
         self.started = time.monotonic()

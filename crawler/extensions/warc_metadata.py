@@ -12,14 +12,15 @@ class WarcMetadataExtension:
     """On item_scraped, write a metadata record WARC-Concurrent-To the page's response (or revisit) record."""
 
     def __init__(self, crawler):
-        if not crawler.settings.getbool("WARC_ENABLED") or not crawler.settings.getbool("WARC_METADATA_ENABLED"):
-            raise NotConfigured
-        self.crawler = crawler
-        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        self.crawler = crawler  # its WarcCaptureMiddleware writes the records (it exists once the engine does)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        if not crawler.settings.getbool("WARC_ENABLED") or not crawler.settings.getbool("WARC_METADATA_ENABLED"):
+            raise NotConfigured
+        extension = cls(crawler)
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        return extension
 
     def item_scraped(self, item, response, spider):
         capture = self.crawler.get_downloader_middleware(WarcCaptureMiddleware)

@@ -1,4 +1,4 @@
-"""Pure article extraction: (url, html bytes, headers) -> record. No Scrapy or Twisted here."""
+"""Pure article extraction: a Page in, a record out. No Scrapy or Twisted here."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from .document import Document, Link
 from .pagetype import classify
 from .related import extract_related
 from .title import extract_title
+from crawler.web.page import Page
 
-__all__ = ["Document", "Link", "extract", "extract_document", "FIELDS"]
+__all__ = ["FIELDS", "Document", "Link", "Page", "extract", "extract_document"]
 
 FIELDS = (
     "url", "canonical_url", "page_type", "title", "breadcrumb", "authors", "published", "modified",
@@ -24,7 +25,7 @@ FIELDS = (
 _WORD = re.compile(r"\w+")
 
 
-def extract_document(doc: Document, use_profiles: bool = True) -> dict:
+def extract_document(doc: Document) -> dict:
     """Every field of the record from a parsed page. Reads doc's tree and never edits it.
 
     A site profile for the page's host, if there is one, overrides the fields it finds.
@@ -61,13 +62,13 @@ def extract_document(doc: Document, use_profiles: bool = True) -> dict:
         # Names and dates on a listing belong to the stories it lists, not to the page.
         record["authors"], record["published"], record["modified"] = [], None, None
         record["title"] = fields.listing_title(record["title"])
-    profile = profiles.for_url(doc.url) if use_profiles else None
+    profile = profiles.for_url(doc.url)
     if profile is not None:
         record.update(profiles.apply(profile, doc, record))
         record["word_count"] = len(_WORD.findall(record["body_text"]))
     return record
 
 
-def extract(url: str, body: bytes | str, headers=None, status: int | None = None, use_profiles: bool = True) -> dict:
-    """Extract one record from a page's raw bytes (or text) and optional HTTP headers."""
-    return extract_document(Document(url, body, headers=headers, status=status), use_profiles=use_profiles)
+def extract(page: Page) -> dict:
+    """Extract one record from a page as received."""
+    return extract_document(Document(page))

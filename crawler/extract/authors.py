@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .document import Document, squash, text_of
+from .document import Document
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value, types_of
 from .regions import is_elsewhere
+from .text import squash, text_of
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:written|posted|reported|published|compiled|edited|submitted|text|story|words|photos?)\s+by|by|from|"

@@ -21,8 +21,9 @@ from html import escape
 from lxml import etree
 
 from .dates import DATE_IN_TEXT
-from .document import Document, squash, text_of
+from .document import Document
 from .labels import label_kind
+from .text import squash, text_of
 
 # Never article text anywhere on the page.
 DROP_TAGS = (

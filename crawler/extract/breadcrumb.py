@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .document import Document, squash, text_of
+from .document import Document
 from .metadata import as_list, nodes_of_type, text_value
+from .text import squash, text_of
 
 _SEPARATOR_CHARS = "»›>/|→·•"
 _SEPARATORS = re.compile(r"\s*(?:[»›>/|→·•]|&gt;|&raquo;)\s*")

@@ -6,9 +6,10 @@ import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from .document import Document, squash, text_of
+from .document import Document
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
 from .regions import is_elsewhere
+from .text import squash, text_of
 
 _MONTHS = {
     name: i + 1

@@ -1,4 +1,4 @@
-"""A parsed page: decoded text, one lxml tree, and what several fields share (links, metadata)."""
+"""A page parsed once: one lxml tree, and what several fields share (links, metadata, JSON-LD)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from .encoding import clean_controls, decode_html
+from crawler.web.page import Page
+
+from .metadata import parse_jsonld
+from .text import squash, text_of
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 # libxml2 without huge_tree caps nesting depth and node size, which bounds hostile pages. Plain etree
@@ -26,44 +29,13 @@ class Link:
     type: str = ""
 
 
-def squash(text: str | None) -> str:
-    """Collapse runs of whitespace into one space and strip the ends."""
-    return " ".join(text.split()) if text else ""
-
-
-def text_of(el) -> str:
-    """All text inside an element (not its tail), like lxml.html's text_content()."""
-    return "".join(el.itertext())
-
-
-def headers_get(headers, name: str) -> str | None:
-    """Case-insensitive header lookup over a dict or list of pairs, str or bytes."""
-    if not headers:
-        return None
-    items = headers.items() if hasattr(headers, "items") else headers
-    wanted = name.lower()
-    for key, value in items:
-        key = key.decode("latin-1") if isinstance(key, bytes) else str(key)
-        if key.lower() == wanted:
-            if isinstance(value, (list, tuple)):
-                value = value[0] if value else None
-            if isinstance(value, bytes):
-                value = value.decode("latin-1")
-            return value
-    return None
-
-
 class Document:
     """One page, parsed once; fields and link discovery read from the same tree."""
 
-    def __init__(self, url: str, body: bytes | str, headers=None, status: int | None = None):
-        self.url = url
-        self.headers = headers
-        self.status = status
-        if isinstance(body, bytes):
-            text, self.encoding = decode_html(body, headers_get(headers, "Content-Type"))
-        else:
-            text, self.encoding = clean_controls(body), "utf-8"
+    def __init__(self, page: Page):
+        self.page = page
+        self.url = page.url
+        text = page.text
         # lxml refuses str input that declares an encoding.
         self.text = _XML_DECLARATION.sub("", text, count=1) if text[:200].lstrip().startswith("<?") else text
         self.root = self._parse(self.text)
@@ -152,8 +124,6 @@ class Document:
 
     @cached_property
     def jsonld(self) -> list[dict]:
-        from .metadata import parse_jsonld
-
         return parse_jsonld(self.root)
 
     @cached_property

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .document import Document, headers_get, squash, text_of
+from .document import Document
 from .metadata import ARTICLE_TYPES, as_list, nodes_of_type, text_value
 from .regions import is_elsewhere
+from .text import squash, text_of
 
 
 def _article_nodes(doc: Document) -> list[dict]:
@@ -109,7 +110,7 @@ def language(doc: Document) -> str | None:
     value = doc.meta.get("content-language") or doc.meta.get("og:locale") or doc.meta.get("language")
     if value:
         return value.replace("_", "-").split(",")[0].strip()
-    header = headers_get(doc.headers, "Content-Language")
+    header = doc.page.header("Content-Language")
     return header.split(",")[0].strip() if header else None
 
 

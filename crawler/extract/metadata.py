@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from .document import squash, text_of
+from .text import squash, text_of
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",

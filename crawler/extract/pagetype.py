@@ -42,7 +42,7 @@ def _marked_article(doc: Document) -> bool:
 
 def classify(doc: Document, body_text: str, word_count: int, has_date: bool, has_author: bool) -> str:
     """Signals from the cheapest and surest first; structure is only looked at when metadata is silent."""
-    if doc.status is not None and doc.status >= 400:
+    if doc.page.status is not None and doc.page.status >= 400:
         return "other"
     body_class = _body_class(doc)
     if ERROR_BODY_CLASS.search(body_class):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .document import Document, squash, text_of
+from .document import Document
+from .text import squash, text_of
 
 HEADING = re.compile(
     r"^\W*(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|related(?: posts?| articles?| stories| news| content| reading| coverage)?|"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, squash, text_of
+from .document import Document
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
+from .text import squash, text_of
 
 _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|•|»|::|/)\s+")
 

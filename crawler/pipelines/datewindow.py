@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.datewindow import DateWindow
+from crawler.discovery.datewindow import DateWindow
 
 
 class DateWindowPipeline:
-    def __init__(self, crawler):
-        self.window = DateWindow.from_settings(crawler.settings)
-        if not self.window:
-            raise NotConfigured
-        self.stats = crawler.stats
+    def __init__(self, window: DateWindow, stats):
+        self.window = window
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        window = DateWindow.from_settings(crawler.settings)
+        if not window:
+            raise NotConfigured
+        return cls(window, crawler.stats)
 
     def process_item(self, item, spider=None):
         if item.get("published") and not self.window.contains(item["published"]):

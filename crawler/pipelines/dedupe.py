@@ -10,17 +10,12 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.job import job_dir
 
-from crawler.feedstorage import repair_jsonl
-from crawler.job import records_path
-from crawler.urls import canonical_url
+from crawler.jobs.paths import records_path
+from crawler.jobs.records import record_key, repair_jsonl
 
 logger = logging.getLogger(__name__)
 
 RUN_FILE = "records-run.json"
-
-
-def record_key(item: dict) -> str:
-    return canonical_url(item.get("canonical_url") or item["url"])
 
 
 class RecordDedupePipeline:
@@ -30,17 +25,17 @@ class RecordDedupePipeline:
     fetched again after a crash does not get a second record.
     """
 
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.records_path = records_path(crawler.settings)
-        directory = job_dir(crawler.settings)
-        self.run_file = Path(directory) / RUN_FILE if directory else None
+    def __init__(self, records_path: Path, run_file: Path | None, stats):
+        self.records_path = records_path
+        self.run_file = run_file  # JOBDIR/records-run.json: where this run's records start
+        self.stats = stats
         self.seen: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler)
+        directory = job_dir(crawler.settings)
+        run_file = Path(directory) / RUN_FILE if directory else None
+        pipeline = cls(records_path(crawler.settings), run_file, crawler.stats)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 

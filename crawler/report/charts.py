@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from html import escape
 
-from crawler.report.redact import redact
+from crawler.web.redact import redact
 
 WIDTH = 760
 # Bucket widths for the timeline, in seconds: the first that gives at most MAX_BUCKETS columns.

@@ -11,12 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
 
-from crawler.archive.writer import OPEN_SUFFIX
-from crawler.report.redact import host_of, strip_userinfo
+from crawler.archive.repair import OPEN_SUFFIX
+from crawler.web.redact import strip_userinfo
 
 STATS = "stats.json"
 RECORDS = "records.jsonl"
@@ -35,6 +36,15 @@ COVERAGE_FIELDS = [
     ("tags", "tags"),
 ]
 MISSING_EXAMPLES = 10  # URLs listed per field that a record lacks
+
+
+def host_of(url: str) -> str:
+    """host[:port] of a URL, lower-cased, without userinfo; "(no host)" for relative or odd URLs."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return "(invalid URL)"
+    return netloc.rpartition("@")[2].lower() or "(no host)"
 
 
 class ReportError(Exception):

@@ -21,7 +21,7 @@ from crawler.report.charts import (
     timeline,
 )
 from crawler.report.load import COVERAGE_FIELDS, STATUS_CLASSES, Run, status_class
-from crawler.summary import human_size
+from crawler.jobs.summary import human_size
 
 TOP_HOSTS = 20
 TOP_CONTENT_TYPES = 15

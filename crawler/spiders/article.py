@@ -11,20 +11,22 @@ import scrapy
 from scrapy import signals
 from scrapy.utils.gz import gunzip
 
-from crawler.analysis import PageAnalyser, default_workers
-from crawler.datewindow import DateWindow
-from crawler.discovery import feed_entries, parse_when, sitemap_entries
-from crawler.job import default_job_name, job_output_dir, records_path
-from crawler.recent import RecentSet
-from crawler.records import make_item
-from crawler.scope import Scope
-from crawler.state import open_job_state
-from crawler.urls import clean_url
+from crawler import compat
+from crawler.discovery.datewindow import DateWindow
+from crawler.discovery.recent import RecentSet
+from crawler.discovery.scope import Scope
+from crawler.discovery.sitemaps import feed_entries, parse_when, sitemap_entries
+from crawler.extensions.jobstate import job_state
+from crawler.extract.workers import PageAnalyser, default_workers
+from crawler.jobs.paths import default_job_name, records_path
+from crawler.jobs.records import make_item
+from crawler.scheduler.distributed import configure
+from crawler.web.http import sniff
+from crawler.web.page import Page
+from crawler.web.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
-_FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:RDF")
-_SITEMAP_ROOTS = (b"<urlset", b"<sitemapindex")
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 SEEN_LINKS_REMEMBERED = 50_000  # at least this many, at most twice (under 20 MB of URLs)
 _REQUISITE_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload", "manifest"}
@@ -49,6 +51,7 @@ class ArticleSpider(scrapy.Spider):
         # Requests only for the frontier to drop them again is where a crawler's time goes. Recent
         # only, so that memory does not grow with the site (the frontier's seen-set is exact).
         self.seen_links = RecentSet(SEEN_LINKS_REMEMBERED)
+        self.job_state = None  # the job's shared state, once the spider is open (incremental runs)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -74,24 +77,25 @@ class ArticleSpider(scrapy.Spider):
         if not settings.get("JOB_NAME"):
             settings.set("JOB_NAME", default_job_name(seeds), priority="spider")
         if settings.get("FRONTIER_URL"):
-            from crawler.distributed import configure
-
             configure(settings)
-        # Not `spider.state`: with JOBDIR, Scrapy's SpiderState extension replaces that with its own dict.
-        spider.job_state = open_job_state(settings, job_output_dir(settings)) if settings.getbool("INCREMENTAL_ENABLED") else None
+        spider.incremental = settings.getbool("INCREMENTAL_ENABLED")
         workers = settings.get("EXTRACTION_WORKERS")
         spider.analyser = PageAnalyser(default_workers() if workers in (None, "auto") else int(workers))
+        crawler.signals.connect(spider.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider.spider_closed, signal=signals.spider_closed)
         return spider
+
+    def spider_opened(self, spider):
+        compat.warn_if_unchecked()
+        # Not `spider.state`: with JOBDIR, Scrapy's SpiderState extension replaces that with its own dict.
+        self.job_state = job_state(self.crawler) if self.incremental else None
 
     def spider_closed(self, spider):
         self.analyser.close()
         self.crawler.stats.set_value("extraction/workers", self.analyser.workers)
         if self.analyser.restarts:
             self.crawler.stats.set_value("extraction/worker_restarts", self.analyser.restarts)
-        if self.job_state is not None:
-            self.job_state.close()
 
     @property
     def records_path(self) -> str:
@@ -118,9 +122,8 @@ class ArticleSpider(scrapy.Spider):
     # ---- responses ---------------------------------------------------------------------
 
     async def parse(self, response):
-        head = response.body[:512].lstrip()
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if head[:2] == b"\x1f\x8b":
+        kind = sniff(response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body)
+        if kind == "gzip":
             maxsize = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
             try:
                 body = gunzip(response.body, max_size=maxsize)
@@ -129,20 +132,17 @@ class ArticleSpider(scrapy.Spider):
                 return
             for request in self._parse_xml(response, body):
                 yield request
-        elif head.startswith(b"<?xml") or any(r in head for r in _FEED_ROOTS + _SITEMAP_ROOTS):
-            if b"<html" in head.lower():
-                async for output in self._parse_html(response):
-                    yield output
-            else:
-                for request in self._parse_xml(response, response.body):
-                    yield request
-        elif "html" in ctype or b"<html" in head.lower() or b"<!doctype html" in head.lower():
+        elif kind == "xml":
+            for request in self._parse_xml(response, response.body):
+                yield request
+        elif kind == "html":
             async for output in self._parse_html(response):
                 yield output
 
     async def _parse_html(self, response):
-        headers = [(k.decode("latin-1"), v[-1].decode("latin-1")) for k, v in response.headers.items() if v]
-        links, record = await self.analyser.analyse(response.url, response.body, headers, response.status)
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+        page = Page(response.url, response.body, headers, response.status)
+        links, record = await self.analyser.analyse(page)
         # For components that archive the page's outlinks (WARC metadata records).
         response.meta["outlinks"] = [url for url, tag, _, _ in links if tag != "script"]
         for url, tag, rel, type_ in links:

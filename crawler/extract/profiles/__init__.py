@@ -17,7 +17,13 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from ..document import Document, squash, text_of
+from ..authors import clean_names
+from ..body import extract_body_at
+from ..breadcrumb import finish_trail, trail_tokens
+from ..dates import parse_date
+from ..document import Document
+from ..related import links_in
+from ..text import squash, text_of
 
 # Field -> how its selectors' results become a value.
 TEXT_FIELDS = ("title", "description", "site_name", "language")
@@ -110,12 +116,6 @@ def _string(value) -> str:
 
 def apply(profile: Profile, doc: Document, record: dict) -> dict:
     """The fields this profile finds on the page, ready to override the generic record."""
-    from ..authors import clean_names
-    from ..body import extract_body_at
-    from ..breadcrumb import finish_trail, trail_tokens
-    from ..dates import parse_date
-    from ..related import links_in
-
     root = doc.root
     out: dict = {}
     for name in TEXT_FIELDS:

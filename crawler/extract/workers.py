@@ -1,8 +1,8 @@
-"""Page analysis off the crawl's event loop: parse a page once, return its links and its record.
+"""Page analysis in worker processes: parse a page once, return its links and its record.
 
 The crawl's process spends its time in Scrapy's engine; parsing and extraction are pure CPU work,
 so they run in worker processes (the other cores) and the engine keeps downloading meanwhile.
-No Scrapy here: workers import only the extraction library.
+Workers import only the extraction library.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from crawler.extract import Document, extract_document
+from crawler.web.page import Page
+
+from . import extract_document
+from .document import Document
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +25,9 @@ logger = logging.getLogger(__name__)
 LinkTuple = tuple[str, str, str, str]
 
 
-def analyse(url: str, body: bytes, headers: list[tuple[str, str]], status: int | None) -> tuple[list[LinkTuple], dict]:
+def analyse(page: Page) -> tuple[list[LinkTuple], dict]:
     """Links first (the body extractor prunes the tree), then the record, from one parse."""
-    doc = Document(url, body, headers=headers, status=status)
+    doc = Document(page)
     links = [(link.url, link.tag, link.rel, link.type) for link in doc.links]
     links += [(url, "script", "", "") for url in map(doc.absolute, doc.root.xpath("//script/@src")) if url]
     return links, extract_document(doc)
@@ -51,19 +54,19 @@ class PageAnalyser:
         for _ in range(self.workers):  # pay the workers' start-up now, not on the first pages
             self.pool.submit(int)
 
-    async def analyse(self, url: str, body: bytes, headers: list[tuple[str, str]], status: int | None):
+    async def analyse(self, page: Page) -> tuple[list[LinkTuple], dict]:
         if self.pool is None:
-            return analyse(url, body, headers, status)
+            return analyse(page)
         try:
-            return await asyncio.wrap_future(self.pool.submit(analyse, url, body, headers, status))
+            return await asyncio.wrap_future(self.pool.submit(analyse, page))
         except BrokenProcessPool:
             # A worker died (killed, or crashed in native code on this page): this page is analysed
             # here, and a new pool serves the next ones.
             self.restarts += 1
-            logger.warning("A page-analysis worker died while on %s; restarting the pool", url)
+            logger.warning("A page-analysis worker died while on %s; restarting the pool", page.url)
             self.pool.shutdown(wait=False, cancel_futures=True)
             self._start()
-            return analyse(url, body, headers, status)
+            return analyse(page)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -5,21 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 
-from crawler.urls import canonical_url
+from crawler.web.urls import canonical_url
 
 
 class CanonicalRequestFingerprinter:
-    """Like Scrapy's default (method, w3lib-canonical URL, body), after crawler.urls.clean_url.
+    """Like Scrapy's default (method, w3lib-canonical URL, body), after crawler.web.urls.clean_url.
 
     The Redis duplicate filter uses it too, so a fleet of workers agrees on what was seen.
     """
 
-    def __init__(self, crawler=None):
+    def __init__(self):
         self._cache: dict[tuple[str, str, bytes], bytes] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def fingerprint(self, request) -> bytes:
         key = (request.method, request.url, request.body or b"")

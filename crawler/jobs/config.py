@@ -1,7 +1,7 @@
-"""Job files (TOML): validated, then turned into Scrapy settings. No Scrapy import here.
+"""Job files (TOML): validated, then turned into Scrapy settings.
 
 Every key is declared once in SCHEMA with its type and the setting it becomes, so validation,
-documentation (jobs/example.toml) and mapping cannot drift apart.
+the example job (jobs/nejatngo.toml) and mapping cannot drift apart.
 """
 
 from __future__ import annotations
@@ -61,22 +61,19 @@ def _typed(kind: type) -> Callable[[Any], Any]:
     return check
 
 
-def _url_list(value) -> list[str]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError("expected a list of strings")
-    bad = [v for v in value if not v.startswith(("http://", "https://"))]
-    if bad:
-        raise ValueError(f"not an http(s) URL: {bad[0]!r}")
-    return value
-
-
 def _str_list(value) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("expected a list of strings")
+    return value
+
+
+def _url_list(value) -> list[str]:
+    value = _str_list(value)
+    bad = [v for v in value if not v.startswith(("http://", "https://"))]
+    if bad:
+        raise ValueError(f"not an http(s) URL: {bad[0]!r}")
     return value
 
 
@@ -104,7 +101,7 @@ class Key:
     secret: bool = False
 
 
-BOOL, INT, FLOAT, STR = _typed(bool), _typed(int), _typed(float), _typed(str)
+BOOL, INT, STR = _typed(bool), _typed(int), _typed(str)
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "job": {

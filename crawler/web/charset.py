@@ -1,10 +1,11 @@
-"""Bytes to text: HTTP charset, BOM, meta charset, then detection; never raises."""
+"""An HTML page's bytes as text: BOM, HTTP charset, <meta> charset, then detection; never raises."""
 
 from __future__ import annotations
 
 import codecs
 import re
 
+from charset_normalizer import from_bytes
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 # WHATWG: labels that browsers map to a superset encoding.
@@ -46,8 +47,6 @@ def _detect(body: bytes) -> str:
         # A page cut inside a multi-byte character is still UTF-8.
         if exc.start >= len(body) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
-    from charset_normalizer import from_bytes
-
     best = from_bytes(body[:200_000]).best()
     return (_normalize(best.encoding) if best is not None else None) or "cp1252"
 

@@ -1,17 +1,23 @@
-"""A job's embedded state: one SQLite file in the job's output folder, shared by all its runs.
+"""A job's state, kept across its runs: OUTPUT/JOB/state.sqlite, or Redis for a distributed job.
 
-- `captures`: the latest capture of each URL (incremental runs: conditional requests, unchanged pages);
-- `digests`: the first capture of each payload digest (WARC dedup: revisit records point at it).
+- captures: the latest capture of each URL (incremental runs: conditional requests, unchanged pages);
+- digests: the first capture of each payload digest (WARC dedup: revisit records point at it).
 
-No Scrapy here. One connection per process; WAL journal so a killed run never corrupts it.
+A crawl opens it once and its components share that connection (WAL journal, so a killed run
+never corrupts it).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import redis
+
+from crawler.archive.writer import DigestEntry
 
 SCHEMA_VERSION = 1
 FILENAME = "state.sqlite"
@@ -48,17 +54,6 @@ class Capture:
     last_modified: str | None = None
     content_digest: str | None = None
     article: bool = False  # the page gave a record last time (hubs are always fetched in full)
-
-
-@dataclass(frozen=True)
-class DigestEntry:
-    digest: str
-    url: str
-    date: str  # WARC-Date of the original capture
-    filename: str | None = None
-    offset: int | None = None
-    length: int | None = None  # of the original response record
-    record_id: str | None = None  # its WARC-Record-ID, for WARC-Refers-To
 
 
 class JobState:
@@ -123,22 +118,40 @@ class JobState:
             )
         return cursor.rowcount == 1
 
-    def digest_count(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM digests").fetchone()[0]
-
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
 
-def open_job_state(settings, output_dir):
+class RedisJobState:
+    """JobState's interface in Redis, shared by every worker of a distributed crawl."""
+
+    def __init__(self, server: redis.Redis, job: str):
+        self.server = server
+        self.captures_key = f"crawler:{job}:captures"
+        self.digests_key = f"crawler:{job}:digests"
+
+    def capture(self, url: str) -> Capture | None:
+        raw = self.server.hget(self.captures_key, url)
+        return Capture(**json.loads(raw)) if raw else None
+
+    def put_capture(self, capture: Capture) -> None:
+        self.server.hset(self.captures_key, capture.url, json.dumps(asdict(capture)))
+
+    def digest(self, digest: str) -> DigestEntry | None:
+        raw = self.server.hget(self.digests_key, digest)
+        return DigestEntry(**json.loads(raw)) if raw else None
+
+    def add_digest(self, entry: DigestEntry) -> bool:
+        """Remember the first capture of a digest; False if a worker already did (HSETNX is atomic)."""
+        return bool(self.server.hsetnx(self.digests_key, entry.digest, json.dumps(asdict(entry))))
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def open_job_state(output_dir: str | Path, frontier_url: str | None = None, job: str = "crawl") -> JobState | RedisJobState:
     """The job's state: in Redis when the crawl shares a Redis frontier, else OUTPUT/JOB/state.sqlite."""
-    url = settings.get("FRONTIER_URL")
-    if url:
-        import redis
-
-        from crawler.redisstate import RedisJobState
-
-        return RedisJobState(redis.Redis.from_url(url), settings.get("JOB_NAME") or "crawl")
+    if frontier_url:
+        return RedisJobState(redis.Redis.from_url(frontier_url), job)
     return JobState.for_output_dir(output_dir)

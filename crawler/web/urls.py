@@ -1,4 +1,4 @@
-"""URL clean-up shared by discovery, scope and request fingerprints (w3lib underneath; no Scrapy)."""
+"""URL clean-up shared by discovery, scope, fingerprints and record keys (w3lib underneath)."""
 
 from __future__ import annotations
 
@@ -58,10 +58,3 @@ def canonical_url(url: str) -> str:
     """The dedup key of a URL: cleaned, then w3lib-canonicalized (sorted query, normalized escapes)."""
     return canonicalize_url(clean_url(url))
 
-
-def strip_userinfo(url: str) -> str:
-    """The URL without user:password@ (credentials never go into logs, records or reports)."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))

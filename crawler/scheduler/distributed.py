@@ -16,15 +16,21 @@ crawler:<job>:dupefilter.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
+from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from crawler import compat
 from crawler.signals import request_done
+
+from .fingerprint import CanonicalRequestFingerprinter
 
 logger = logging.getLogger(__name__)
 
@@ -61,17 +67,15 @@ return 0
 
 
 def configure(settings) -> None:
-    """Derive scrapy-redis's settings from FRONTIER_URL and the job; call while settings are open."""
-    import os
-    import socket
-
+    """Switch the crawl to the Redis frontier of FRONTIER_URL; call while settings are open."""
     keys = frontier_keys(settings.get("JOB_NAME") or "crawl")
     priority = "spider"
+    settings.set("SCHEDULER", f"{__name__}.RedisScheduler", priority=priority)
     settings.set("REDIS_URL", settings.get("FRONTIER_URL"), priority=priority)
-    settings.set("SCHEDULER_QUEUE_CLASS", "crawler.distributed.LeasedPriorityQueue", priority=priority)
+    settings.set("SCHEDULER_QUEUE_CLASS", f"{__name__}.LeasedPriorityQueue", priority=priority)
     settings.set("SCHEDULER_QUEUE_KEY", keys["queue"], priority=priority)
     settings.set("SCHEDULER_DUPEFILTER_KEY", keys["dupefilter"], priority=priority)
-    settings.set("DUPEFILTER_CLASS", "crawler.distributed.RedisDupeFilter", priority=priority)
+    settings.set("DUPEFILTER_CLASS", f"{__name__}.RedisDupeFilter", priority=priority)
     if not settings.get("WORKER_ID"):
         # No two processes ever write one file: output names carry the worker.
         settings.set("WORKER_ID", f"{socket.gethostname()}-{os.getpid()}", priority=priority)
@@ -84,11 +88,6 @@ def frontier_keys(job: str) -> dict[str, str]:
 
 def push_seeds(server, job: str, seeds: list[tuple[str, int]]) -> int:
     """Queue (url, priority) seeds through the shared duplicate filter, as a worker's start() would."""
-    from scrapy import Request
-    from scrapy_redis import picklecompat
-
-    from crawler.fingerprint import CanonicalRequestFingerprinter
-
     keys = frontier_keys(job)
     fingerprinter = CanonicalRequestFingerprinter()
     pushed = 0
@@ -172,7 +171,7 @@ class RedisDupeFilter(RFPDupeFilter):
 
 
 class RedisScheduler(Scheduler):
-    """Chosen by crawler.scheduler.FrontierScheduler when FRONTIER_URL is set."""
+    """scrapy-redis's scheduler with leases; SCHEDULER when FRONTIER_URL is set (see configure)."""
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -204,7 +203,7 @@ class RedisScheduler(Scheduler):
 
     def _poll(self):
         if len(self.queue):
-            self.crawler.engine._slot.nextcall.schedule()
+            compat.wake_engine(self.crawler.engine)
 
     def _heartbeat(self):
         self.queue.renew(list(self.mine.values()))

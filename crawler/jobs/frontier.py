@@ -2,7 +2,7 @@
 
 Every push, pop and completion is committed at once (WAL journal), so a run killed at any
 moment, SIGKILL included, resumes with nothing lost: requests that were in flight go back to the
-queue. No Scrapy here; requests are opaque blobs with a fingerprint and a priority.
+queue. Requests are opaque blobs with a fingerprint and a priority.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-QUEUED, IN_FLIGHT, DONE = 0, 1, 2
-
+# requests.state: 0 queued, 1 in flight (handed to the engine), 2 done (only the fingerprint is kept).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS requests (
@@ -101,9 +100,6 @@ class Frontier:
 
     def queued(self) -> int:
         return self._queued
-
-    def in_flight(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM requests WHERE state=1").fetchone()[0]
 
     def close(self) -> None:
         with self._lock:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+
+from crawler.web.redact import redact
 
 
 def human_size(size: float) -> str:
@@ -15,23 +18,25 @@ def human_size(size: float) -> str:
     return f"{size:.1f} TB"
 
 
-def _jsonable(value):
+def _jsonable(value, secrets: list[str]):
+    """Stats as JSON values, every text redacted (stat keys and values may hold URLs)."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, secrets) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (str, int, float, bool)) or value is None:
+        return {redact(str(k), secrets): _jsonable(v, secrets) for k, v in value.items()}
+    if isinstance(value, (int, float, bool)) or value is None:
         return value
-    return str(value)
+    return redact(str(value), secrets)
 
 
-def write_stats(stats: dict, output_dir: Path, name: str = "stats.json") -> Path:
+def write_stats(stats: dict, output_dir: Path, name: str = "stats.json", secrets: Iterable[str] = ()) -> Path:
     path = output_dir / name
     output_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(_jsonable(stats), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    text = json.dumps(_jsonable(stats, list(secrets)), indent=2, sort_keys=True)
+    tmp.write_text(text + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
 

@@ -1,4 +1,4 @@
-"""Scrapy scheduler over the SQLite frontier: with JOBDIR, a crawl resumes after any stop, SIGKILL included.
+"""The scheduler over the SQLite frontier: with JOBDIR, a crawl resumes after any stop, SIGKILL included.
 
 Scrapy's own JOBDIR queues write their state only on a clean close, and its seen-set is
 buffered, so a killed run loses its frontier. Here every request is committed when queued,
@@ -15,7 +15,7 @@ from pathlib import Path
 from scrapy.utils.job import job_dir
 from scrapy.utils.request import request_from_dict
 
-from crawler.frontier import Frontier
+from crawler.jobs.frontier import Frontier
 from crawler.signals import request_done
 
 logger = logging.getLogger(__name__)
@@ -53,22 +53,18 @@ def request_as_dict(request) -> dict:
 
 
 class FrontierScheduler:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.fingerprinter = crawler.request_fingerprinter
-        directory = job_dir(crawler.settings)
-        self.frontier = Frontier(Path(directory) / FRONTIER_FILE if directory else None)
+    def __init__(self, frontier: Frontier, fingerprinter, stats, signals):
+        self.frontier = frontier
+        self.fingerprinter = fingerprinter
+        self.stats = stats
+        self.signals = signals
         self.resumed = False
 
     @classmethod
     def from_crawler(cls, crawler):
-        if crawler.settings.get("FRONTIER_URL"):
-            # A frontier shared by many workers (crawler crawl --frontier redis://...).
-            from crawler.distributed import RedisScheduler
-
-            return RedisScheduler.from_crawler(crawler)
-        return cls(crawler)
+        directory = job_dir(crawler.settings)
+        frontier = Frontier(Path(directory) / FRONTIER_FILE if directory else None)
+        return cls(frontier, crawler.request_fingerprinter, crawler.stats, crawler.signals)
 
     def open(self, spider):
         self.spider = spider
@@ -83,7 +79,7 @@ class FrontierScheduler:
             self.frontier.clear()
         self.frontier.set_meta("status", "running")
         # Connected after every middleware and extension, so this runs last for each request.
-        self.crawler.signals.connect(self.request_done, signal=request_done)
+        self.signals.connect(self.request_done, signal=request_done)
 
     def request_done(self, request):
         request_id = request.meta.get("frontier_id")

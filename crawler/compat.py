@@ -1,0 +1,80 @@
+"""Every private Scrapy (and Twisted) API this project touches, in one place.
+
+Checked against Scrapy 2.13 to 2.19 and Twisted 24 to 25. A Scrapy release that changes one of
+them fails tests/test_compat.py and tests/test_warc_fidelity.py, not a user's crawl; a Scrapy
+outside the checked range gets one warning when the crawl starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import scrapy
+import scrapy.downloadermiddlewares.cookies as scrapy_cookies
+from scrapy.core.downloader.handlers import http11 as scrapy_http11
+from scrapy.utils._download_handlers import check_stop_download, get_dataloss_msg, wrap_twisted_exceptions
+from tldextract import TLDExtract
+from twisted.web._newclient import HEADER, STATUS
+
+logger = logging.getLogger(__name__)
+
+CHECKED_SCRAPY = ((2, 13), (2, 19))
+
+# The HTTP/1.1 download handler's parts, subclassed by crawler.downloader.http11 to record heads
+# as they cross the socket and to keep bodies cut short.
+LenientHTTPClientParser = scrapy_http11._LenientHTTPClientParser
+LenientHTTP11ClientProtocol = scrapy_http11._LenientHTTP11ClientProtocol
+LenientHTTP11ClientFactory = scrapy_http11._LenientHTTP11ClientFactory
+ResponseReader = scrapy_http11._ResponseReader
+ScrapyAgent = scrapy_http11._ScrapyAgent
+HTTP11DownloadHandler = scrapy_http11.HTTP11DownloadHandler
+ResponseDone = scrapy_http11.ResponseDone
+PotentialDataLoss = scrapy_http11.PotentialDataLoss
+get_warnsize_msg = scrapy_http11.get_warnsize_msg
+PARSER_STATUS, PARSER_HEADER = STATUS, HEADER  # twisted.web._newclient.HTTPParser states
+
+__all__ = [
+    "HTTP11DownloadHandler", "LenientHTTP11ClientFactory", "LenientHTTP11ClientProtocol", "LenientHTTPClientParser",
+    "PARSER_HEADER", "PARSER_STATUS", "PotentialDataLoss", "ResponseDone", "ResponseReader", "ScrapyAgent",
+    "check_stop_download", "get_dataloss_msg", "get_warnsize_msg", "wrap_twisted_exceptions",
+]
+
+
+def warn_if_unchecked() -> None:
+    version = tuple(int(part) for part in scrapy.__version__.split(".")[:2])
+    low, high = CHECKED_SCRAPY
+    if not low <= version <= high:
+        logger.warning("Scrapy %s is outside the range this crawler was checked against (%s to %s)",
+                       scrapy.__version__, ".".join(map(str, low)), ".".join(map(str, high)))
+
+
+def use_bundled_public_suffix_list() -> None:
+    """CookiesMiddleware without the public-suffix-list download.
+
+    Scrapy's module-level TLDExtract fetches the list from the internet the first time a cookie
+    carries a Domain attribute; a crawler must make no request nobody asked for, so cookies use the
+    snapshot bundled with tldextract.
+    """
+    scrapy_cookies._split_domain = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+def on_request_finished(engine, callback: Callable[[scrapy.Request], None]) -> None:
+    """Call callback(request) when the engine is completely finished with a scheduled request.
+
+    Scrapy has no signal for that moment; the engine's slot removes the request from its
+    in-progress set exactly then, so its remove_request is wrapped.
+    """
+    slot = engine._slot
+    remove_request = slot.remove_request
+
+    def remove_and_call(request):
+        callback(request)
+        remove_request(request)
+
+    slot.remove_request = remove_and_call
+
+
+def wake_engine(engine) -> None:
+    """Make an idle engine ask the scheduler for work now (it looks only every 5 s otherwise)."""
+    engine._slot.nextcall.schedule()
