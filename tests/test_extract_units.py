@@ -12,12 +12,6 @@ from crawler.web.charset import decode_html
 from crawler.extract.title import strip_site_name
 
 
-def test_extraction_imports_no_scrapy_or_twisted():
-    code = "import sys, crawler.extract; bad = [m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted')]; print(bad); sys.exit(bool(bad))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 @pytest.mark.parametrize(
     "raw, names",
     [

@@ -314,12 +314,6 @@ def test_updated_expected_rewrites_listed_fields_only():
     assert fixtures.updated_expected({}, record) == record
 
 
-def test_fixture_modules_do_not_import_scrapy():
-    code = ("import sys, crawler.fixtures, crawler.fixtures.pytest_plugin; "
-            "bad = [m for m in ('scrapy', 'twisted') if m in sys.modules]; sys.exit(bool(bad))")
-    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
-
-
 # ---- pytest plugin -------------------------------------------------------------------------
 
 

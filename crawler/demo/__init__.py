@@ -1,0 +1,1 @@
+"""The bundled demo news site and its loopback server (make crawl). Pure: no Scrapy or Twisted."""

@@ -1,0 +1,1 @@
+"""Downloader middlewares: WARC capture, scope, exact page limits, incremental requests, fetch outcomes."""

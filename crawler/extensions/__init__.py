@@ -1,0 +1,1 @@
+"""Extensions: the shared job state, request completion, Crawl-delay, progress, WARC metadata and index, feed storage."""

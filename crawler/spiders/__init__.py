@@ -1,0 +1,1 @@
+"""Spiders: the article spider (seeds, sitemaps, feeds, links; one record per article)."""

@@ -1,0 +1,142 @@
+"""The import rule of docs/architecture.md: pure libraries stay pure, layers import downwards, no cycles."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "crawler"
+# Pure package -> the packages of ours it may import (besides itself).
+PURE = {
+    "web": set(),
+    "extract": {"web"},
+    "archive": {"web"},
+    "discovery": {"web"},
+    "jobs": {"web", "archive"},
+    "fixtures": {"web", "extract"},
+    "report": {"web", "archive", "jobs"},
+    "demo": set(),
+}
+COMMANDS = {"commands", "cli"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports(path: Path) -> list[tuple[str, bool]]:
+    """(imported crawler module, at module level?) for every import of ours in the file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    here = module_name(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    top_level = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            if name == "crawler" or name.startswith("crawler."):
+                found.append((name, id(node) in top_level))
+    return found
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def resolve(name: str, known: dict[str, Path]) -> str | None:
+    """The module an import name refers to (a `from pkg import name` may name a module or an attribute)."""
+    while name and name not in known:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def test_pure_packages_import_only_what_the_rule_allows():
+    known = modules()
+    wrong = []
+    for module, path in known.items():
+        here = layer(module)
+        if here not in PURE:
+            continue
+        for name, _ in imports(path):
+            target = resolve(name, known)
+            there = layer(target) if target else ""
+            if target and target != "crawler" and there != here and there not in PURE[here]:
+                wrong.append(f"{module} imports {target}")
+    assert wrong == []
+
+
+def test_scrapy_layer_never_imports_commands():
+    known = modules()
+    wrong = [
+        f"{module} imports {name}"
+        for module, path in known.items()
+        if layer(module) not in PURE and layer(module) not in COMMANDS
+        for name, _ in imports(path)
+        if layer(name) in COMMANDS
+    ]
+    assert wrong == []
+
+
+def test_no_import_of_ours_inside_a_function():
+    wrong = [f"{module} imports {name} inside a function"
+             for module, path in modules().items() for name, top in imports(path) if not top]
+    assert wrong == []
+
+
+def test_no_import_cycles():
+    known = modules()
+    graph = {m: {t for n, top in imports(p) if top and (t := resolve(n, known)) and t != m} for m, p in known.items()}
+    # A package's modules import its __init__ implicitly; that edge is not a cycle of ours.
+    for module in graph:
+        graph[module] = {t for t in graph[module] if not module.startswith(t + ".")}
+    cycles, state = [], {}
+
+    def visit(node, stack):
+        state[node] = "open"
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == "open":
+                cycles.append(" -> ".join(stack[stack.index(target):] + [target]))
+            elif target not in state:
+                visit(target, stack + [target])
+        state[node] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
+
+
+@pytest.mark.parametrize("package", sorted(PURE))
+def test_pure_package_loads_without_scrapy_or_twisted(package):
+    names = [m for m in modules() if layer(m) == package]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'})\n"
+        "print(bad)\n"
+        "sys.exit(bool(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
