@@ -29,14 +29,17 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from testsite import ROOT, bench_site  # noqa: E402
+from testsite import ROOT, bench_site
 
 SHARED = {
-    "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "16", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
-    "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": "False",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS": "16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "LOG_LEVEL": "WARNING",
+    "TELNETCONSOLE_ENABLED": "False",
 }
 
-BARE_SPIDER = '''
+BARE_SPIDER = """
 import sys
 from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
@@ -57,7 +60,7 @@ process.crawl(crawler)
 process.start()
 import json
 json.dump({k: str(v) if not isinstance(v, (int, float)) else v for k, v in crawler.stats.get_stats().items()}, open(stats_path, "w"))
-'''
+"""
 
 
 def _hwm_mb(pid: int) -> float:
@@ -85,7 +88,7 @@ def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, float, float]
         while proc.poll() is None:
             main_peak = max(main_peak, _hwm_mb(proc.pid))
             children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-            for child in (children.read_text().split() if children.exists() else []):
+            for child in children.read_text().split() if children.exists() else []:
                 worker_peak = max(worker_peak, _hwm_mb(int(child)))
             time.sleep(0.2)
         errors.seek(0)
@@ -103,14 +106,33 @@ def bare(url: str, tmp: Path, extra: dict[str, str]) -> dict:
     script = tmp / "bare.py"
     script.write_text(BARE_SPIDER)
     settings = {**SHARED, **extra}
-    _, cpu, rss, worker = run_measured([sys.executable, str(script), url + "/", str(stats_path), *(f"{k}={v}" for k, v in settings.items())], tmp)
+    _, cpu, rss, worker = run_measured(
+        [sys.executable, str(script), url + "/", str(stats_path), *(f"{k}={v}" for k, v in settings.items())], tmp
+    )
     stats = json.loads(stats_path.read_text())
-    return {"pages": stats["downloader/response_count"], "seconds": stats["elapsed_time_seconds"], "cpu": cpu, "rss": rss, "worker": worker}
+    return {
+        "pages": stats["downloader/response_count"],
+        "seconds": stats["elapsed_time_seconds"],
+        "cpu": cpu,
+        "rss": rss,
+        "worker": worker,
+    }
 
 
 def full(url: str, tmp: Path, job_dir: bool) -> tuple[dict, Path]:
     out = tmp / f"full-{time.monotonic_ns()}"
-    cmd = [sys.executable, "-m", "crawler.cli", "crawl", url + "/", "--job", "bench", "--output", str(out), "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "crawl",
+        url + "/",
+        "--job",
+        "bench",
+        "--output",
+        str(out),
+        "--no-progress",
+    ]
     for key, value in SHARED.items():
         cmd += ["-s", f"{key}={value}"]
     cmd += ["-s", "INCREMENTAL_ENABLED=False"]
@@ -118,7 +140,13 @@ def full(url: str, tmp: Path, job_dir: bool) -> tuple[dict, Path]:
         cmd += ["--job-dir", str(out / "jobdir")]
     _, cpu, rss, worker = run_measured(cmd, ROOT)
     stats = json.loads((out / "bench" / "stats.json").read_text())
-    return {"pages": stats["downloader/response_count"], "seconds": stats["elapsed_time_seconds"], "cpu": cpu, "rss": rss, "worker": worker}, out / "bench"
+    return {
+        "pages": stats["downloader/response_count"],
+        "seconds": stats["elapsed_time_seconds"],
+        "cpu": cpu,
+        "rss": rss,
+        "worker": worker,
+    }, out / "bench"
 
 
 def check_output(job: Path, articles: int, html_pages: int) -> None:
@@ -137,7 +165,11 @@ def check_output(job: Path, articles: int, html_pages: int) -> None:
     if duplicates:
         problems.append(f"duplicate records: {duplicates[:3]}")
     files = sorted(job.glob("*.warc.gz"))
-    check = subprocess.run([sys.executable, "-m", "crawler.archive.warcio_brotli", "check", *map(str, files)], capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "crawler.archive.warcio_brotli", "check", *map(str, files)],
+        capture_output=True,
+        text=True,
+    )
     if check.returncode != 0 or list(job.glob("*.open")):
         problems.append(f"WARC check failed: {check.stdout[-500:]} {check.stderr[-500:]}")
     responses = Counter()
@@ -160,8 +192,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--job-dir", action="store_true", help="full pipeline with a disk-backed frontier (JOBDIR)")
     parser.add_argument("--only", choices=["bare", "full"], help="run one side only (profiling)")
-    parser.add_argument("--bare-set", action="append", default=[], metavar="KEY=VALUE",
-                        help="a Scrapy setting for the bare spider only, e.g. CONCURRENT_ITEMS=4 to give it our tuning")
+    parser.add_argument(
+        "--bare-set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Scrapy setting for the bare spider only, e.g. CONCURRENT_ITEMS=4 to give it our tuning",
+    )
     args = parser.parse_args()
     bare_extra = dict(item.split("=", 1) for item in args.bare_set)
     results: dict[str, list[dict]] = {"bare": [], "full": []}
@@ -177,9 +214,12 @@ def main() -> None:
                     result, job = full(url, tmp, args.job_dir)
                     check_output(job, args.articles, html_pages)
                 results[side].append(result)
-                print(f"run {run + 1} {side}: {result['pages']} pages, {result['pages'] / result['seconds']:.1f} pages/s, "
-                      f"{1000 * result['cpu'] / result['pages']:.2f} ms CPU/page, peak RSS {result['rss']:.0f} MB"
-                      f" (analysis worker {result['worker']:.0f} MB)", flush=True)
+                print(
+                    f"run {run + 1} {side}: {result['pages']} pages, {result['pages'] / result['seconds']:.1f} pages/s, "
+                    f"{1000 * result['cpu'] / result['pages']:.2f} ms CPU/page, peak RSS {result['rss']:.0f} MB"
+                    f" (analysis worker {result['worker']:.0f} MB)",
+                    flush=True,
+                )
     med = {
         side: {
             "rate": statistics.median(r["pages"] / r["seconds"] for r in runs),
@@ -187,22 +227,38 @@ def main() -> None:
             "rss": statistics.median(r["rss"] for r in runs),
             "worker": statistics.median(r["worker"] for r in runs),
         }
-        for side, runs in results.items() if runs
+        for side, runs in results.items()
+        if runs
     }
     print()
-    print(f"date {date.today()}; machine {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"date {date.today()}; machine {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"site: {args.articles} articles, {html_pages} HTML pages, served by {server}")
-    print(f"command: .venv/bin/python bench/crawl.py --articles {args.articles} --runs {args.runs}" + (" --job-dir" if args.job_dir else "")
-          + (f" --only {args.only}" if args.only else "") + "".join(f" --bare-set {item}" for item in args.bare_set))
-    print(f"| crawler | pages/s | CPU ms/page | peak RSS MB (crawl process; largest worker) | (medians of {args.runs} runs)")
+    print(
+        f"command: .venv/bin/python bench/crawl.py --articles {args.articles} --runs {args.runs}"
+        + (" --job-dir" if args.job_dir else "")
+        + (f" --only {args.only}" if args.only else "")
+        + "".join(f" --bare-set {item}" for item in args.bare_set)
+    )
+    print(
+        f"| crawler | pages/s | CPU ms/page | peak RSS MB (crawl process; largest worker) | (medians of {args.runs} runs)"
+    )
     print("|---|---|---|---|")
-    names = {"bare": "(a) bare CrawlSpider, no output", "full": "(b) full pipeline" + (" (JOBDIR)" if args.job_dir else "")}
+    names = {
+        "bare": "(a) bare CrawlSpider, no output",
+        "full": "(b) full pipeline" + (" (JOBDIR)" if args.job_dir else ""),
+    }
     for side, m in med.items():
         print(f"| {names[side]} | {m['rate']:.1f} | {1000 * m['cpu']:.2f} | {m['rss']:.0f}; {m['worker']:.0f} |")
     if len(med) == 2:
-        ratios = [f["pages"] / f["seconds"] / (b["pages"] / b["seconds"]) for b, f in zip(results["bare"], results["full"])]
-        print(f"| ratio b/a | {statistics.median(ratios):.2f} (median of per-run ratios {', '.join(f'{r:.2f}' for r in ratios)}) | "
-              f"{med['full']['cpu'] / med['bare']['cpu']:.2f} | {med['full']['rss'] / med['bare']['rss']:.2f} |")
+        ratios = [
+            f["pages"] / f["seconds"] / (b["pages"] / b["seconds"]) for b, f in zip(results["bare"], results["full"])
+        ]
+        print(
+            f"| ratio b/a | {statistics.median(ratios):.2f} (median of per-run ratios {', '.join(f'{r:.2f}' for r in ratios)}) | "
+            f"{med['full']['cpu'] / med['bare']['cpu']:.2f} | {med['full']['rss'] / med['bare']['rss']:.2f} |"
+        )
 
 
 if __name__ == "__main__":

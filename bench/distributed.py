@@ -23,10 +23,21 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from testsite import ROOT, bench_site  # noqa: E402
+from testsite import ROOT, bench_site
 
-CRAWL_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-                  "-s", "INCREMENTAL_ENABLED=False", "--log-level", "WARNING", "--no-progress"]
+CRAWL_SETTINGS = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS=16",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "-s",
+    "INCREMENTAL_ENABLED=False",
+    "--log-level",
+    "WARNING",
+    "--no-progress",
+]
 
 
 def free_port() -> int:
@@ -37,8 +48,22 @@ def free_port() -> int:
 
 def start_redis(tmp: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", tmp], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            shutil.which("redis-server"),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            tmp,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     import redis
 
     for _ in range(100):
@@ -55,9 +80,28 @@ def crawl(url: str, frontier: str, workers: int, out: Path, job: str) -> tuple[f
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
     procs = [
-        subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", url + "/", "--job", job, "--output", str(out),
-                          "--frontier", frontier, "--worker-id", f"w{n}", *CRAWL_SETTINGS],
-                         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "crawler.cli",
+                "crawl",
+                url + "/",
+                "--job",
+                job,
+                "--output",
+                str(out),
+                "--frontier",
+                frontier,
+                "--worker-id",
+                f"w{n}",
+                *CRAWL_SETTINGS,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         for n in range(workers)
     ]
     for proc in procs:
@@ -65,7 +109,9 @@ def crawl(url: str, frontier: str, workers: int, out: Path, job: str) -> tuple[f
         if proc.returncode != 0:
             raise SystemExit(f"worker failed ({proc.returncode}): {err.decode()[-2000:]}")
     elapsed = time.monotonic() - started
-    responses = sum(json.loads(p.read_text()).get("downloader/response_count", 0) for p in (out / job).glob("stats-*.json"))
+    responses = sum(
+        json.loads(p.read_text()).get("downloader/response_count", 0) for p in (out / job).glob("stats-*.json")
+    )
     return elapsed, responses
 
 
@@ -78,7 +124,10 @@ def redis_memory_per_100k(frontier: str) -> int:
     server = redis.Redis.from_url(frontier)
     server.flushdb()
     before = server.info("memory")["used_memory"]
-    urls = [(f"http://127.0.0.1:8000/{2000 + n % 20}/{n % 12 + 1:02d}/article-number-{n}-with-a-typical-slug/", 0) for n in range(100_000)]
+    urls = [
+        (f"http://127.0.0.1:8000/{2000 + n % 20}/{n % 12 + 1:02d}/article-number-{n}-with-a-typical-slug/", 0)
+        for n in range(100_000)
+    ]
     push_seeds(server, "memory", urls)
     return server.info("memory")["used_memory"] - before
 
@@ -103,20 +152,27 @@ def main() -> None:
                     results[workers].append(crawl(url, frontier, workers, out, "bench"))
                     shutil.rmtree(out)
                     elapsed, responses = results[workers][-1]
-                    print(f"run {run + 1}: {workers} worker(s): {responses} pages in {elapsed:.1f} s = {responses / elapsed:.1f} pages/s", flush=True)
+                    print(
+                        f"run {run + 1}: {workers} worker(s): {responses} pages in {elapsed:.1f} s = {responses / elapsed:.1f} pages/s",
+                        flush=True,
+                    )
             memory = redis_memory_per_100k(frontier)
         finally:
             redis_proc.terminate()
     rates = {w: statistics.median(r / e for e, r in runs) for w, runs in results.items()}
     print()
-    print(f"date {date.today()}, machine {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"date {date.today()}, machine {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"site: {args.articles} articles, {pages} HTML pages, served by {server_name}")
     print(f"command: .venv/bin/python bench/distributed.py --articles {args.articles} --runs {args.runs}")
-    print("| workers | pages/s (median of %d) | ratio to 1 worker |" % args.runs)
+    print(f"| workers | pages/s (median of {args.runs}) | ratio to 1 worker |")
     print("|---|---|---|")
     for workers, rate in rates.items():
         print(f"| {workers} | {rate:.1f} | {rate / rates[1]:.2f} |")
-    print(f"Redis memory per 100,000 queued URLs: {memory / 1e6:.1f} MB ({memory / 100_000:.0f} bytes per URL, queue entry and seen-set fingerprint)")
+    print(
+        f"Redis memory per 100,000 queued URLs: {memory / 1e6:.1f} MB ({memory / 100_000:.0f} bytes per URL, queue entry and seen-set fingerprint)"
+    )
 
 
 if __name__ == "__main__":

@@ -88,11 +88,14 @@ def serve(directory: Path, port: int):
             conf = Path(tmp) / "nginx.conf"
             conf.write_text(_NGINX_CONF.format(tmp=tmp, port=port, root=directory.resolve()))
             proc = subprocess.Popen([nginx, "-c", str(conf), "-p", tmp], stderr=subprocess.DEVNULL)
-            name = "nginx " + subprocess.run([nginx, "-v"], capture_output=True, text=True).stderr.strip().split("/")[-1]
+            name = (
+                "nginx " + subprocess.run([nginx, "-v"], capture_output=True, text=True).stderr.strip().split("/")[-1]
+            )
         else:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             name = "python http.server (threaded)"
         try:

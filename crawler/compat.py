@@ -35,9 +35,20 @@ get_warnsize_msg = scrapy_http11.get_warnsize_msg
 PARSER_STATUS, PARSER_HEADER = STATUS, HEADER  # twisted.web._newclient.HTTPParser states
 
 __all__ = [
-    "HTTP11DownloadHandler", "LenientHTTP11ClientFactory", "LenientHTTP11ClientProtocol", "LenientHTTPClientParser",
-    "PARSER_HEADER", "PARSER_STATUS", "PotentialDataLoss", "ResponseDone", "ResponseReader", "ScrapyAgent",
-    "check_stop_download", "get_dataloss_msg", "get_warnsize_msg", "wrap_twisted_exceptions",
+    "HTTP11DownloadHandler",
+    "LenientHTTP11ClientFactory",
+    "LenientHTTP11ClientProtocol",
+    "LenientHTTPClientParser",
+    "PARSER_HEADER",
+    "PARSER_STATUS",
+    "PotentialDataLoss",
+    "ResponseDone",
+    "ResponseReader",
+    "ScrapyAgent",
+    "check_stop_download",
+    "get_dataloss_msg",
+    "get_warnsize_msg",
+    "wrap_twisted_exceptions",
 ]
 
 
@@ -45,8 +56,12 @@ def warn_if_unchecked() -> None:
     version = tuple(int(part) for part in scrapy.__version__.split(".")[:2])
     low, high = CHECKED_SCRAPY
     if not low <= version <= high:
-        logger.warning("Scrapy %s is outside the range this crawler was checked against (%s to %s)",
-                       scrapy.__version__, ".".join(map(str, low)), ".".join(map(str, high)))
+        logger.warning(
+            "Scrapy %s is outside the range this crawler was checked against (%s to %s)",
+            scrapy.__version__,
+            ".".join(map(str, low)),
+            ".".join(map(str, high)),
+        )
 
 
 def use_bundled_public_suffix_list() -> None:

@@ -1,6 +1,6 @@
 import gzip
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -8,17 +8,27 @@ from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.web.page import Page
 
 
-def _exchange(n: int, body: bytes = b"<html>hello</html>", url: str | None = None, status: int = 200,
-              response_headers: list[tuple[str, str]] | None = None, **kw) -> Exchange:
-    headers = response_headers if response_headers is not None else [("Content-Type", "text/html"), ("Content-Length", str(len(body)))]
-    defaults = dict(
-        response=Page(url or f"http://127.0.0.1:8000/page/{n}", body, headers, status),
-        method="GET",
-        request_headers=[("Host", "127.0.0.1:8000"), ("User-Agent", "test")],
-        request_body=b"",
-        ip_address="127.0.0.1",
-        captured_at=datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc),
+def _exchange(
+    n: int,
+    body: bytes = b"<html>hello</html>",
+    url: str | None = None,
+    status: int = 200,
+    response_headers: list[tuple[str, str]] | None = None,
+    **kw,
+) -> Exchange:
+    headers = (
+        response_headers
+        if response_headers is not None
+        else [("Content-Type", "text/html"), ("Content-Length", str(len(body)))]
     )
+    defaults = {
+        "response": Page(url or f"http://127.0.0.1:8000/page/{n}", body, headers, status),
+        "method": "GET",
+        "request_headers": [("Host", "127.0.0.1:8000"), ("User-Agent", "test")],
+        "request_body": b"",
+        "ip_address": "127.0.0.1",
+        "captured_at": datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC),
+    }
     defaults.update(kw)
     return Exchange(**defaults)
 
@@ -77,7 +87,9 @@ def test_location_points_at_the_response(tmp_path):
 def test_content_encoded_body_is_stored_as_received(tmp_path):
     body = gzip.compress(b"<html>compressed</html>")
     writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h")
-    writer.write_exchange(_exchange(1, body=body, response_headers=[("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked")]))
+    writer.write_exchange(
+        _exchange(1, body=body, response_headers=[("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked")])
+    )
     writer.close()
     _, response, _ = _records(writer.files[0])
     http_headers = response[2]
@@ -98,7 +110,7 @@ def test_second_copy_of_a_payload_is_a_revisit_pointing_at_the_first(tmp_path):
     state = JobState(tmp_path / "state.sqlite")
     writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h", digest_index=state)
     first = writer.write_exchange(_exchange(1))
-    second = writer.write_exchange(_exchange(2, captured_at=datetime(2026, 2, 3, 4, 5, 6, tzinfo=timezone.utc)))
+    second = writer.write_exchange(_exchange(2, captured_at=datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)))
     writer.close()
     assert not first.revisit and second.revisit and second.payload == first.record
     records = _records(writer.files[0])
@@ -129,7 +141,9 @@ def test_truncated_and_empty_payloads_are_never_deduplicated(tmp_path):
 def test_metadata_record(tmp_path):
     writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h")
     response = writer.write_exchange(_exchange(1)).record
-    writer.write_metadata("http://127.0.0.1:8000/page/1", response.record_id, [("outlink", "http://a/"), ("extracted-record-id", "urn:x")])
+    writer.write_metadata(
+        "http://127.0.0.1:8000/page/1", response.record_id, [("outlink", "http://a/"), ("extracted-record-id", "urn:x")]
+    )
     writer.close()
     kind, headers, _, body = _records(writer.files[0])[3]
     assert kind == "metadata" and headers.get_header("Content-Type") == "application/warc-fields"
@@ -149,7 +163,9 @@ def test_warc_1_0_and_sha256(tmp_path):
 
 
 def test_verbatim_head_is_written_byte_for_byte(tmp_path):
-    head = b"HTTP/1.1 200 Very OK\r\nx-odd: \xe9t\xe9\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 18\r\n\r\n"
+    head = (
+        b"HTTP/1.1 200 Very OK\r\nx-odd: \xe9t\xe9\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 18\r\n\r\n"
+    )
     writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h")
     writer.write_exchange(_exchange(1, response_head=head))
     writer.close()
@@ -161,8 +177,11 @@ def test_verbatim_head_is_written_byte_for_byte(tmp_path):
 def test_dechunked_head_restates_framing_in_place():
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\nX-After: 1\r\n\r\n"
     assert dechunked_head(head, 42, truncated=False) == (
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 42\r\nX-After: 1\r\n\r\n")
-    assert dechunked_head(head, 42, truncated=True) == b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-After: 1\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 42\r\nX-After: 1\r\n\r\n"
+    )
+    assert (
+        dechunked_head(head, 42, truncated=True) == b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-After: 1\r\n\r\n"
+    )
     plain = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
     assert dechunked_head(plain, 3, truncated=True) == plain
 
@@ -173,9 +192,9 @@ def test_repair_cuts_a_partial_record_and_keeps_complete_ones(tmp_path):
         writer.write_exchange(_exchange(n))
     [path] = tmp_path.glob("*.open")
     complete = path.stat().st_size
-    writer._file.write(gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n" * 50)[:-20])  # killed mid-record
-    writer._file.flush()
-    writer._file.close()  # the process "died": its descriptor (and lock) went with it, no rename
+    writer._open_file.file.write(gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n" * 50)[:-20])  # killed mid-record
+    writer._open_file.file.flush()
+    writer._open_file.file.close()  # the process "died": its descriptor (and lock) went with it, no rename
     [repair] = repair_open_files(tmp_path)
     assert repair.path.name == path.name[: -len(".open")] and repair.kept == complete and repair.cut > 0
     assert [r[0] for r in _records(repair.path)] == ["warcinfo"] + ["response", "request"] * 3
@@ -187,9 +206,9 @@ def test_repair_of_an_uncompressed_warc(tmp_path):
     writer.write_exchange(_exchange(1))
     [path] = tmp_path.glob("*.open")
     complete = path.stat().st_size
-    writer._file.write(b"WARC/1.1\r\nContent-Length: 500\r\n\r\nonly part")
-    writer._file.flush()
-    writer._file.close()
+    writer._open_file.file.write(b"WARC/1.1\r\nContent-Length: 500\r\n\r\nonly part")
+    writer._open_file.file.flush()
+    writer._open_file.file.close()
     [repair] = repair_open_files(tmp_path)
     assert repair.kept == complete and repair.path.suffix == ".warc"
     assert [r[0] for r in _records(repair.path)] == ["warcinfo", "response", "request"]

@@ -7,10 +7,10 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import ROOT, run_cli
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.site import DISALLOWED_PREFIX
-from conftest import ROOT, run_cli
 
 TRUTH_FIELDS = ("title", "breadcrumb", "authors", "body_text", "related")
 
@@ -40,7 +40,11 @@ def test_one_record_per_article_page(crawl):
 
 @pytest.mark.parametrize("field", TRUTH_FIELDS)
 def test_field_matches_site_truth(crawl, field):
-    wrong = {r["url"]: (r[field], crawl["truth"][r["url"]][field]) for r in crawl["records"] if r[field] != crawl["truth"][r["url"]][field]}
+    wrong = {
+        r["url"]: (r[field], crawl["truth"][r["url"]][field])
+        for r in crawl["records"]
+        if r[field] != crawl["truth"][r["url"]][field]
+    }
     assert not wrong, f"{len(wrong)} articles wrong, e.g. {next(iter(wrong.items()))}"
 
 
@@ -60,7 +64,13 @@ def test_whole_site_reached(crawl, demo_server):
     fetched = set(crawl["requests"])
     missing = [p for p in demo_server.site.html_paths() if p not in fetched]
     assert not missing
-    for special in ("/robots.txt", "/sitemap.xml", "/feed/", "/2017/01/deleted-story/", "/wp-content/uploads/courier-1.png"):
+    for special in (
+        "/robots.txt",
+        "/sitemap.xml",
+        "/feed/",
+        "/2017/01/deleted-story/",
+        "/wp-content/uploads/courier-1.png",
+    ):
         assert special in fetched
     assert any(p.startswith("/?p=") for p in fetched), "the redirecting shortlink was not fetched"
 
@@ -70,14 +80,24 @@ def _warc_records(job_dir):
     for path in sorted(job_dir.glob("*.warc.gz")):
         with open(path, "rb") as fh:
             for record in ArchiveIterator(fh):
-                records.append((record.rec_type, record.rec_headers.get_header("WARC-Target-URI"), record.http_headers and record.http_headers.get_statuscode()))
+                records.append(
+                    (
+                        record.rec_type,
+                        record.rec_headers.get_header("WARC-Target-URI"),
+                        record.http_headers and record.http_headers.get_statuscode(),
+                    )
+                )
     return records
 
 
 def test_warc_holds_one_response_per_fetched_url(crawl):
     records = _warc_records(crawl["dir"])
-    responses = Counter(urlsplit(uri)._replace(scheme="", netloc="").geturl() for kind, uri, _ in records if kind == "response")
-    requests_ = Counter(urlsplit(uri)._replace(scheme="", netloc="").geturl() for kind, uri, _ in records if kind == "request")
+    responses = Counter(
+        urlsplit(uri)._replace(scheme="", netloc="").geturl() for kind, uri, _ in records if kind == "response"
+    )
+    requests_ = Counter(
+        urlsplit(uri)._replace(scheme="", netloc="").geturl() for kind, uri, _ in records if kind == "request"
+    )
     assert responses == Counter(crawl["requests"])
     assert requests_ == responses
     assert [kind for kind, _, _ in records].count("warcinfo") == len(list(crawl["dir"].glob("*.warc.gz")))
@@ -88,7 +108,9 @@ def test_warc_holds_one_response_per_fetched_url(crawl):
 def test_warcio_check_passes(crawl):
     files = sorted(crawl["dir"].glob("*.warc.gz"))
     assert files and not list(crawl["dir"].glob("*.open"))
-    result = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, files)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", *map(str, files)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -110,13 +132,35 @@ def test_summary_printed(crawl):
 
 def test_scrapy_crawl_gives_the_same_records(crawl, demo_server, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "article", "-a", f"start_urls={demo_server.url}/",
-         "-s", f"OUTPUT_ROOT={tmp_path}", "-s", "JOB_NAME=demo", "-s", "LOG_LEVEL=WARNING"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "article",
+            "-a",
+            f"start_urls={demo_server.url}/",
+            "-s",
+            f"OUTPUT_ROOT={tmp_path}",
+            "-s",
+            "JOB_NAME=demo",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    strip = lambda r: {k: v for k, v in r.items() if k not in ("fetched_at", "warc")}
-    ours = sorted((strip(json.loads(l)) for l in (tmp_path / "demo" / "records.jsonl").read_text().splitlines()), key=lambda r: r["url"])
+
+    def strip(r):
+        return {k: v for k, v in r.items() if k not in ("fetched_at", "warc")}
+
+    ours = sorted(
+        (strip(json.loads(line)) for line in (tmp_path / "demo" / "records.jsonl").read_text().splitlines()),
+        key=lambda r: r["url"],
+    )
     theirs = sorted((strip(r) for r in crawl["records"]), key=lambda r: r["url"])
     assert ours == theirs
     assert list((tmp_path / "demo").glob("*.warc.gz"))

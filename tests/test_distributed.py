@@ -12,9 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_cli
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import ROOT, run_cli
 from crawler.demo.server import DemoServer
 
 COMPARED = ("url", "status", "page_type", "title", "breadcrumb", "authors", "published", "body_text", "related", "tags")
@@ -28,8 +28,11 @@ def redis_url(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import redis
 
     client = redis.Redis(port=port)
@@ -47,10 +50,33 @@ def redis_url(tmp_path):
 def worker(url, out, frontier, worker_id, *extra):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "crawl", url, "--job", "fleet", "--output", str(out), "--frontier", frontier,
-         "--worker-id", worker_id, "--log-level", "WARNING", "--no-progress", "-s", "AUTOTHROTTLE_ENABLED=False",
-         "-s", "FRONTIER_LEASE_SECONDS=3", *extra],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            url,
+            "--job",
+            "fleet",
+            "--output",
+            str(out),
+            "--frontier",
+            frontier,
+            "--worker-id",
+            worker_id,
+            "--log-level",
+            "WARNING",
+            "--no-progress",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "FRONTIER_LEASE_SECONDS=3",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -62,12 +88,18 @@ def response_uris(job: Path) -> list[str]:
     uris = []
     for path in sorted(job.glob("*.warc.gz")):
         with open(path, "rb") as fh:
-            uris += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh) if r.rec_type in ("response", "revisit")]
+            uris += [
+                r.rec_headers.get_header("WARC-Target-URI")
+                for r in ArchiveIterator(fh)
+                if r.rec_type in ("response", "revisit")
+            ]
     return uris
 
 
 def single_worker_records(url, tmp_path) -> dict:
-    result = run_cli("crawl", url, "--job", "solo", "--output", str(tmp_path / "solo"), "--log-level", "WARNING", "--no-progress")
+    result = run_cli(
+        "crawl", url, "--job", "solo", "--output", str(tmp_path / "solo"), "--log-level", "WARNING", "--no-progress"
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = (tmp_path / "solo" / "solo" / "records.jsonl").read_text().splitlines()
     return {r["url"]: r for r in map(json.loads, lines)}
@@ -87,8 +119,9 @@ def test_two_workers_share_the_crawl(redis_url, tmp_path):
     records = all_records(job)
     urls = [r["url"] for r in records]
     assert len(urls) == len(set(urls)), [u for u, n in Counter(urls).items() if n > 1]
-    assert {u: {k: r[k] for k in COMPARED} for u, r in ((r["url"], r) for r in records)} == \
-        {u: {k: r[k] for k in COMPARED} for u, r in solo.items()}
+    assert {u: {k: r[k] for k in COMPARED} for u, r in ((r["url"], r) for r in records)} == {
+        u: {k: r[k] for k in COMPARED} for u, r in solo.items()
+    }
     # Each URL fetched once across the fleet (robots.txt: once per worker), and both workers worked.
     counts = Counter(p for p in fleet_requests if p != "/robots.txt")
     assert max(counts.values()) == 1
@@ -100,7 +133,7 @@ def test_two_workers_share_the_crawl(redis_url, tmp_path):
     merged = run_cli("merge", str(job))
     assert merged.returncode == 0, merged.stderr
     lines = (job / "merged" / "records.jsonl").read_text().splitlines()
-    assert sorted(json.loads(l)["url"] for l in lines) == sorted(solo)
+    assert sorted(json.loads(line)["url"] for line in lines) == sorted(solo)
     status = run_cli("seed", "--job", "fleet", "--frontier", redis_url, "--status")
     assert "queued 0, in flight 0" in status.stdout
 
@@ -124,10 +157,13 @@ def test_killed_worker_loses_nothing(redis_url, tmp_path):
     job = out / "fleet"
     assert {r["url"] for r in all_records(job)} == truth
     assert run_cli("merge", str(job)).returncode == 0
-    merged = [json.loads(l)["url"] for l in (job / "merged" / "records.jsonl").read_text().splitlines()]
+    merged = [json.loads(line)["url"] for line in (job / "merged" / "records.jsonl").read_text().splitlines()]
     assert sorted(merged) == sorted(truth)
-    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, sorted(job.glob("*.warc.gz")))],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", *map(str, sorted(job.glob("*.warc.gz")))],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout[-2000:]
 
 

@@ -62,7 +62,7 @@ def test_profile_overrides_what_it_finds(profile_dir):
         "authors = [\"//p[@class='who']\"]\n"
         "body = [\"//div[@class='story']\"]\n"
         "body_remove = [\".//div[@class='promo']\"]\n"
-        "published = [\"//time/@datetime\"]\n",
+        'published = ["//time/@datetime"]\n',
         encoding="utf-8",
     )
     generic = extract(Page("https://other.example/a", PAGE))

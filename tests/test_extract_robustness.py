@@ -61,7 +61,9 @@ def test_truncated_fixture(body, fraction):
 @ROBUST
 @given(
     st.sampled_from(BODIES),
-    st.lists(st.tuples(st.floats(0.0, 1.0), st.binary(min_size=0, max_size=8), st.integers(0, 8)), min_size=1, max_size=20),
+    st.lists(
+        st.tuples(st.floats(0.0, 1.0), st.binary(min_size=0, max_size=8), st.integers(0, 8)), min_size=1, max_size=20
+    ),
 )
 def test_mutated_fixture(body, edits):
     data = bytearray(body)
@@ -71,10 +73,37 @@ def test_mutated_fixture(body, edits):
     check(extract(Page("https://example.org/a", bytes(data), [("Content-Type", "text/html")])))
 
 
-MARKUP = st.sampled_from(["<div>", "</div>", "<p>", "</p>", "<a href='/x'>", "</a>", "<article>", "<li>", "<ul>",
-                          "<h1>", "</h1>", "<br>", "<table><tr><td>", "<script>", "</script>", "<!--", "-->", "&amp;",
-                          "<div class='comment sidebar related'>", "<span itemprop='articleBody'>", " text, words ",
-                          "\x00", "\ufeff", "<meta charset='utf-16'>", "<?xml version='1.0'?>", "<![CDATA[", "]]>"])
+MARKUP = st.sampled_from(
+    [
+        "<div>",
+        "</div>",
+        "<p>",
+        "</p>",
+        "<a href='/x'>",
+        "</a>",
+        "<article>",
+        "<li>",
+        "<ul>",
+        "<h1>",
+        "</h1>",
+        "<br>",
+        "<table><tr><td>",
+        "<script>",
+        "</script>",
+        "<!--",
+        "-->",
+        "&amp;",
+        "<div class='comment sidebar related'>",
+        "<span itemprop='articleBody'>",
+        " text, words ",
+        "\x00",
+        "\ufeff",
+        "<meta charset='utf-16'>",
+        "<?xml version='1.0'?>",
+        "<![CDATA[",
+        "]]>",
+    ]
+)
 
 
 @ROBUST
@@ -91,7 +120,10 @@ def test_deep_nesting(depth, tag):
 
 
 @ROBUST
-@given(st.integers(min_value=10_000, max_value=2_000_000), st.sampled_from(["class", "id", "href", "content", "style", "itemprop"]))
+@given(
+    st.integers(min_value=10_000, max_value=2_000_000),
+    st.sampled_from(["class", "id", "href", "content", "style", "itemprop"]),
+)
 def test_huge_attribute(size, attribute):
     value = ("comment related share " * (size // 20))[:size]
     page = (
@@ -106,7 +138,10 @@ def test_huge_attribute(size, attribute):
 @given(st.integers(min_value=5_000, max_value=30_000))
 def test_many_elements(count):
     """Wide pages: tens of thousands of siblings, links and nested boxes."""
-    items = "".join(f"<div class='post-content'><p>Item {n}, with, commas</p><a href='/p/{n}'>Story {n}</a></div>" for n in range(count))
+    items = "".join(
+        f"<div class='post-content'><p>Item {n}, with, commas</p><a href='/p/{n}'>Story {n}</a></div>"
+        for n in range(count)
+    )
     check(extract(Page("https://example.org/a", f"<html><body><main>{items}</main></body></html>".encode())))
 
 
@@ -114,7 +149,7 @@ def test_broken_jsonld_and_encodings():
     page = (
         b'<html><head><meta charset="x-unknown-charset"><script type="application/ld+json">{"@type": "NewsArticle", '
         b'"author": {"name": [1, {"@value": null}]}, "datePublished": 12, "headline": {"x": []}, "@graph": "nope",'
-        b'</script></head><body><p>\xff\xfe\x00broken</p></body></html>'
+        b"</script></head><body><p>\xff\xfe\x00broken</p></body></html>"
     )
     check(extract(Page("https://example.org/a", page)))
     check(extract(Page("https://example.org/a", page, [("Content-Type", "text/html; charset=utf-16")])))

@@ -1,15 +1,12 @@
 """Field strategies on small hand-written pages."""
 
-import subprocess
-import sys
-
 import pytest
 
 from crawler.extract import Page, extract
 from crawler.extract.authors import clean_names
 from crawler.extract.dates import parse_date
-from crawler.web.charset import decode_html
 from crawler.extract.title import strip_site_name
+from crawler.web.charset import decode_html
 
 
 @pytest.mark.parametrize(
@@ -65,9 +62,16 @@ def test_strip_site_name(title, site, expected):
     [
         ("café".encode("cp1252"), "text/html; charset=windows-1252", "café"),
         ('<meta charset="iso-8859-1">café'.encode("latin-1"), None, '<meta charset="iso-8859-1">café'),
-        ("<p>مرحبا بالعالم هذا نص عربي ويجب أن يتم التعرف عليه بشكل صحيح</p>".encode("cp1256"), None,
-         "<p>مرحبا بالعالم هذا نص عربي ويجب أن يتم التعرف عليه بشكل صحيح</p>"),
-        ("<html>日本語のテキストです。これはテストです。</html>".encode("shift_jis"), None, "<html>日本語のテキストです。これはテストです。</html>"),
+        (
+            "<p>مرحبا بالعالم هذا نص عربي ويجب أن يتم التعرف عليه بشكل صحيح</p>".encode("cp1256"),
+            None,
+            "<p>مرحبا بالعالم هذا نص عربي ويجب أن يتم التعرف عليه بشكل صحيح</p>",
+        ),
+        (
+            "<html>日本語のテキストです。これはテストです。</html>".encode("shift_jis"),
+            None,
+            "<html>日本語のテキストです。これはテストです。</html>",
+        ),
         ("<html>hi</html>".encode("utf-16"), None, "<html>hi</html>"),
     ],
 )
@@ -100,7 +104,10 @@ def test_jsonld_fields():
     assert record["site_name"] == "Site"
 
 
-@pytest.mark.parametrize("body", [b"", b"\x00\xff\xfe garbage \x00", b"<html>", b"<?xml version='1.0'?><rss></rss>", "<p>ü</p>".encode("utf-16-le")])
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"\x00\xff\xfe garbage \x00", b"<html>", b"<?xml version='1.0'?><rss></rss>", "<p>ü</p>".encode("utf-16-le")],
+)
 def test_bad_input_gives_a_record(body):
     record = extract(Page("http://ex.org/x", body))
     assert record["page_type"] in ("article", "listing", "other")

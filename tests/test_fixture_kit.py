@@ -45,10 +45,18 @@ least another fifteen years, and that a second, electric ferry is being consider
 ROUTES = {
     "/robots.txt": (200, [("Content-Type", "text/plain")], b"User-agent: *\nAllow: /\n"),
     "/old": (301, [("Location", "/story/"), ("Content-Type", "text/html")], b"<html><body>moved</body></html>"),
-    "/story/": (200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"),
-                      ("Date", "Tue, 05 Mar 2024 10:00:00 GMT"), ("x-ODD-case", "kept as sent"),
-                      ("Link", "</a.css>; rel=preload"), ("Link", "</b.css>; rel=preload")],
-                gzip.compress(STORY, mtime=0)),
+    "/story/": (
+        200,
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Encoding", "gzip"),
+            ("Date", "Tue, 05 Mar 2024 10:00:00 GMT"),
+            ("x-ODD-case", "kept as sent"),
+            ("Link", "</a.css>; rel=preload"),
+            ("Link", "</b.css>; rel=preload"),
+        ],
+        gzip.compress(STORY, mtime=0),
+    ),
     "/data.json": (200, [("Content-Type", "application/json")], b'{"not": "a page"}'),
 }
 NOT_FOUND = (404, [("Content-Type", "text/html")], b"<html><body><h1>Not found</h1></body></html>")
@@ -77,7 +85,7 @@ class FixedSite:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def __enter__(self):
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
@@ -117,8 +125,18 @@ def make_fixture(folder: Path, html: bytes = STORY, url: str = "https://news.exa
 def test_saving_from_the_server_and_from_a_warc_gives_identical_fixtures(site, crawled, tmp_path):
     live = run_cli("fixture", "save", f"{site.url}/old", "--dir", str(tmp_path), "--name", "live")
     assert live.returncode == 0, live.stderr
-    archived = run_cli("fixture", "save", "--from-warc", str(crawled), "--url", f"{site.url}/old",
-                       "--dir", str(tmp_path), "--name", "from-warc")
+    archived = run_cli(
+        "fixture",
+        "save",
+        "--from-warc",
+        str(crawled),
+        "--url",
+        f"{site.url}/old",
+        "--dir",
+        str(tmp_path),
+        "--name",
+        "from-warc",
+    )
     assert archived.returncode == 0, archived.stderr
     assert site.paths.count("/story/") == 2  # both went through the server: the crawl and `save`
 
@@ -136,8 +154,18 @@ def test_saving_from_the_server_and_from_a_warc_gives_identical_fixtures(site, c
 
 
 def test_save_refuses_an_existing_fixture_unless_forced(crawled, site, tmp_path):
-    args = ["fixture", "save", "--from-warc", str(crawled), "--url", f"{site.url}/story/", "--dir", str(tmp_path),
-            "--name", "story"]
+    args = [
+        "fixture",
+        "save",
+        "--from-warc",
+        str(crawled),
+        "--url",
+        f"{site.url}/story/",
+        "--dir",
+        str(tmp_path),
+        "--name",
+        "story",
+    ]
     assert run_cli(*args).returncode == 0
     (tmp_path / "story" / fixtures.EXPECTED).write_text('{"title": "corrected by hand"}')
     again = run_cli(*args)
@@ -157,8 +185,9 @@ def test_save_refuses_an_existing_fixture_unless_forced(crawled, site, tmp_path)
     ],
 )
 def test_save_from_warc_errors_are_clear(crawled, site, tmp_path, path, options, message):
-    result = run_cli("fixture", "save", "--from-warc", str(crawled), "--url", site.url + path, "--dir", str(tmp_path),
-                     *options)
+    result = run_cli(
+        "fixture", "save", "--from-warc", str(crawled), "--url", site.url + path, "--dir", str(tmp_path), *options
+    )
     assert result.returncode == 1
     assert message in result.stderr
     assert not fixtures.discover([tmp_path])
@@ -167,7 +196,9 @@ def test_save_from_warc_errors_are_clear(crawled, site, tmp_path, path, options,
 def test_save_from_a_file_that_is_not_a_warc(tmp_path):
     garbage = tmp_path / "notes.warc.gz"
     garbage.write_bytes(b"this is not a WARC file\n" * 10)
-    result = run_cli("fixture", "save", "--from-warc", str(garbage), "--url", "https://x.example/", "--dir", str(tmp_path))
+    result = run_cli(
+        "fixture", "save", "--from-warc", str(garbage), "--url", "https://x.example/", "--dir", str(tmp_path)
+    )
     assert result.returncode == 1 and "no archived HTTP responses" in result.stderr, result.stderr
 
 
@@ -186,21 +217,45 @@ def test_save_from_warc_takes_the_latest_capture_with_a_page(tmp_path):
     html = [("Content-Type", "text/html")]
     page = "<html><head><title>{}</title></head><body><h1>{}</h1></body></html>"
     write_warc(tmp_path / "a.warc.gz", [("https://x.example/p", 200, html, page.format("Old", "Old").encode())])
-    write_warc(tmp_path / "b.warc.gz", [
-        ("https://x.example/short", 302, [("Location", "/p")], b""),
-        ("https://x.example/p", 200, html, page.format("New", "New").encode()),
-        ("https://x.example/p", 304, [("ETag", '"1"')], b""),  # a later incremental run: unchanged
-    ])
-    result = run_cli("fixture", "save", "--from-warc", str(tmp_path), "--url", "https://x.example/short",
-                     "--dir", str(tmp_path), "--name", "p")
+    write_warc(
+        tmp_path / "b.warc.gz",
+        [
+            ("https://x.example/short", 302, [("Location", "/p")], b""),
+            ("https://x.example/p", 200, html, page.format("New", "New").encode()),
+            ("https://x.example/p", 304, [("ETag", '"1"')], b""),  # a later incremental run: unchanged
+        ],
+    )
+    result = run_cli(
+        "fixture",
+        "save",
+        "--from-warc",
+        str(tmp_path),
+        "--url",
+        "https://x.example/short",
+        "--dir",
+        str(tmp_path),
+        "--name",
+        "p",
+    )
     assert result.returncode == 0, result.stderr
     fixture = fixtures.load(tmp_path / "p")
     assert (fixture.page.url, fixture.page.status, fixture.expected["title"]) == ("https://x.example/p", 200, "New")
 
 
 def test_save_keeps_an_error_page_with_any_status(crawled, site, tmp_path):
-    result = run_cli("fixture", "save", "--from-warc", str(crawled), "--url", f"{site.url}/sitemap.xml",
-                     "--dir", str(tmp_path), "--name", "error", "--any-status")
+    result = run_cli(
+        "fixture",
+        "save",
+        "--from-warc",
+        str(crawled),
+        "--url",
+        f"{site.url}/sitemap.xml",
+        "--dir",
+        str(tmp_path),
+        "--name",
+        "error",
+        "--any-status",
+    )
     assert result.returncode == 0, result.stderr
     assert fixtures.load(tmp_path / "error").page.status == 404
 
@@ -219,9 +274,12 @@ def test_save_over_the_network_reports_404_and_refused(site, tmp_path):
 
 
 def test_save_rejects_bad_arguments(tmp_path):
-    for args, message in [(["ftp://x.example/"], "not an http(s) URL"), ([], "give the page's URL"),
-                          (["https://x.example/", "--name", "../out"], "--name"),
-                          (["--from-warc", str(tmp_path / "none.warc.gz"), "--url", "https://x.example/"], "no such WARC")]:
+    for args, message in [
+        (["ftp://x.example/"], "not an http(s) URL"),
+        ([], "give the page's URL"),
+        (["https://x.example/", "--name", "../out"], "--name"),
+        (["--from-warc", str(tmp_path / "none.warc.gz"), "--url", "https://x.example/"], "no such WARC"),
+    ]:
         result = run_cli("fixture", "save", *args, "--dir", str(tmp_path))
         assert result.returncode != 0 and message in result.stderr, (args, result.stderr)
 
@@ -276,8 +334,10 @@ def test_check_passes_on_the_projects_golden_fixtures():
 
 
 def test_check_uses_the_site_profiles_named_in_crawler_profiles(tmp_path, monkeypatch):
-    page = (b"<html><head><title>Generic | Site</title></head><body><h1>Generic</h1><p class='who'>Ada Lane</p>"
-            b"<p>Some text of the story that is long enough to count as a paragraph of the article.</p></body></html>")
+    page = (
+        b"<html><head><title>Generic | Site</title></head><body><h1>Generic</h1><p class='who'>Ada Lane</p>"
+        b"<p>Some text of the story that is long enough to count as a paragraph of the article.</p></body></html>"
+    )
     fixture = make_fixture(tmp_path / "fixtures" / "page", page, url="https://kit-profile.example/story")
     fixtures.write_expected(fixture.path, {"authors": ["Ada Lane"]})
     profiles = tmp_path / "profiles"
@@ -298,8 +358,10 @@ def test_differences_are_readable():
     text = "Short days and wet roads put many riders off.\n\nLights matter more than anything else.\n\nKeep going."
     changed = text.replace("wet", "dry").replace("\n\nKeep going.", "")
     diff = fixtures.describe_difference("body_text", changed, text)
-    assert diff.splitlines() == ["~ paragraph 1: Short days and [-wet-] {+dry+} roads put many riders off.",
-                                 "- paragraph 3: Keep going."]
+    assert diff.splitlines() == [
+        "~ paragraph 1: Short days and [-wet-] {+dry+} roads put many riders off.",
+        "- paragraph 3: Keep going.",
+    ]
     lists = fixtures.describe_difference("authors", ["A", "C", "C"], ["A", "B", "C"])
     assert lists.splitlines() == ['- missing "B"', '+ extra   "C"']
     assert "different order" in fixtures.describe_difference("tags", ["b", "a"], ["a", "b"])
@@ -322,8 +384,14 @@ def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # hypothesis's plugin only costs startup time here.
     options = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-rf"]
-    return subprocess.run([sys.executable, "-m", "pytest", *options, *args, str(folder)],
-                          cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *options, *args, str(folder)],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_pytest_plugin_reports_one_failing_test_per_wrong_field(tmp_path):

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 PACKAGE = ROOT / "crawler"
@@ -99,8 +98,12 @@ def test_scrapy_layer_never_imports_commands():
 
 
 def test_no_import_of_ours_inside_a_function():
-    wrong = [f"{module} imports {name} inside a function"
-             for module, path in modules().items() for name, top in imports(path) if not top]
+    wrong = [
+        f"{module} imports {name} inside a function"
+        for module, path in modules().items()
+        for name, top in imports(path)
+        if not top
+    ]
     assert wrong == []
 
 
@@ -116,7 +119,7 @@ def test_no_import_cycles():
         state[node] = "open"
         for target in sorted(graph.get(node, ())):
             if state.get(target) == "open":
-                cycles.append(" -> ".join(stack[stack.index(target):] + [target]))
+                cycles.append(" -> ".join(stack[stack.index(target) :] + [target]))
             elif target not in state:
                 visit(target, stack + [target])
         state[node] = "done"

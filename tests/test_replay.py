@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from warcio.archiveiterator import ArchiveIterator
-
 from conftest import run_cli
 from servers import replay
+from warcio.archiveiterator import ArchiveIterator
 
 BIN = Path(sys.executable).parent
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -41,8 +40,18 @@ def _record_at(job, location):
 def crawls(demo_server, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     job = out / "demo"
-    common = ("crawl", demo_server.url + "/", "--job", "demo", "--output", str(out), "--log-level", "WARNING",
-              "-s", "WARC_MAX_SIZE=150000")
+    common = (
+        "crawl",
+        demo_server.url + "/",
+        "--job",
+        "demo",
+        "--output",
+        str(out),
+        "--log-level",
+        "WARNING",
+        "-s",
+        "WARC_MAX_SIZE=150000",
+    )
     first = run_cli(*common)
     assert first.returncode == 0, first.stderr[-3000:]
     first_files = sorted(job.glob("*.warc.gz"))
@@ -53,8 +62,12 @@ def crawls(demo_server, tmp_path_factory):
     second_files = sorted(set(job.glob("*.warc.gz")) - set(first_files))
     records = [json.loads(line) for line in (job / "records.jsonl").read_text().splitlines()]
     return {
-        "job": job, "first_files": first_files, "second_files": second_files, "first_stats": first_stats,
-        "second_stats": json.loads((job / "stats.json").read_text()), "records": records,
+        "job": job,
+        "first_files": first_files,
+        "second_files": second_files,
+        "first_stats": first_stats,
+        "second_stats": json.loads((job / "stats.json").read_text()),
+        "records": records,
     }
 
 
@@ -68,7 +81,11 @@ def test_rollover_wrote_several_closed_files_per_crawl(crawls):
 def test_second_crawl_writes_revisits_not_payload_copies(crawls):
     first = _records(crawls["first_files"])
     second = _records(crawls["second_files"])
-    originals = {h.get_header("WARC-Payload-Digest"): (h, payload) for _, _, h, _, payload in first if h.get_header("WARC-Type") == "response"}
+    originals = {
+        h.get_header("WARC-Payload-Digest"): (h, payload)
+        for _, _, h, _, payload in first
+        if h.get_header("WARC-Type") == "response"
+    }
     responses = [(h, payload) for _, _, h, _, payload in second if h.get_header("WARC-Type") == "response"]
     assert not [h.get_header("WARC-Target-URI") for h, payload in responses if payload], "payload stored again"
     revisits = [h for _, _, h, _, _ in second if h.get_header("WARC-Type") == "revisit"]
@@ -84,8 +101,10 @@ def test_second_crawl_writes_revisits_not_payload_copies(crawls):
     saved = sum(len(originals[r.get_header("WARC-Payload-Digest")][1]) for r in revisits)
     assert crawls["second_stats"]["warc/dedup_payload_bytes_saved"] == saved
     assert second_bytes < first_bytes / 2
-    print(f"\ndedup: first crawl {first_bytes} B of WARC, second {second_bytes} B; "
-          f"{crawls['second_stats']['warc/dedup_payload_bytes_saved']} B of payload not stored again")
+    print(
+        f"\ndedup: first crawl {first_bytes} B of WARC, second {second_bytes} B; "
+        f"{crawls['second_stats']['warc/dedup_payload_bytes_saved']} B of payload not stored again"
+    )
 
 
 def test_every_record_points_at_its_warc_records(crawls):
@@ -103,7 +122,9 @@ def test_every_record_points_at_its_warc_records(crawls):
             assert revisit.rec_type == "revisit"
             assert revisit.rec_headers.get_header("WARC-Record-ID") == warc["revisit"]["record_id"]
             assert revisit.rec_headers.get_header("WARC-Target-URI") == item["url"]
-            assert revisit.rec_headers.get_header("WARC-Payload-Digest") == record.rec_headers.get_header("WARC-Payload-Digest")
+            assert revisit.rec_headers.get_header("WARC-Payload-Digest") == record.rec_headers.get_header(
+                "WARC-Payload-Digest"
+            )
         else:
             assert record.rec_headers.get_header("WARC-Target-URI") == item["url"]
     assert revisits == 45
@@ -111,7 +132,11 @@ def test_every_record_points_at_its_warc_records(crawls):
 
 def test_metadata_records_name_outlinks_and_record_ids(crawls):
     records = _records(crawls["first_files"] + crawls["second_files"])
-    captures = {h.get_header("WARC-Record-ID"): h for _, _, h, _, _ in records if h.get_header("WARC-Type") in ("response", "revisit")}
+    captures = {
+        h.get_header("WARC-Record-ID"): h
+        for _, _, h, _, _ in records
+        if h.get_header("WARC-Type") in ("response", "revisit")
+    }
     ids = {item["id"] for item in crawls["records"]}
     metadata = [(h, payload) for _, _, h, _, payload in records if h.get_header("WARC-Type") == "metadata"]
     assert len(metadata) == len(crawls["records"])
@@ -136,7 +161,12 @@ def _index_entries(path):
 def test_cdxj_lists_every_response_and_revisit(crawls, tmp_path):
     job = crawls["job"]
     expected = {
-        (h.get_header("WARC-Target-URI"), h.get_header("WARC-Date")[:19].translate(str.maketrans("", "", "-T:")), name, offset)
+        (
+            h.get_header("WARC-Target-URI"),
+            h.get_header("WARC-Date")[:19].translate(str.maketrans("", "", "-T:")),
+            name,
+            offset,
+        )
         for name, offset, h, _, _ in _records(crawls["first_files"] + crawls["second_files"])
         if h.get_header("WARC-Type") in ("response", "revisit")
     }
@@ -153,7 +183,9 @@ def test_wacz_validates(crawls, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     rebuilt = run_cli("wacz", str(crawls["job"]), "-o", str(tmp_path / "again.wacz"))
     assert rebuilt.returncode == 0, rebuilt.stderr
-    result = subprocess.run([str(BIN / "wacz"), "validate", "-f", str(tmp_path / "again.wacz")], capture_output=True, text=True)
+    result = subprocess.run(
+        [str(BIN / "wacz"), "validate", "-f", str(tmp_path / "again.wacz")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

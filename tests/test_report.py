@@ -13,30 +13,43 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from conftest import run_cli
 from crawler.report import load_run, render_page
 from crawler.report.charts import MAX_BUCKETS, time_buckets
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
-FIELDS = {"title": "title", "authors": "author", "published": "date published", "breadcrumb": "breadcrumb",
-          "related": "related links", "body_text": "body"}
-T0 = datetime(2026, 3, 1, 22, 0, 0, tzinfo=timezone.utc)
+FIELDS = {
+    "title": "title",
+    "authors": "author",
+    "published": "date published",
+    "breadcrumb": "breadcrumb",
+    "related": "related links",
+    "body_text": "body",
+}
+T0 = datetime(2026, 3, 1, 22, 0, 0, tzinfo=UTC)
 
 
 # ---- building job folders -------------------------------------------------------------------
+
 
 def write_warc(path: Path, fetches: list[tuple]) -> Path:
     """fetches: (url, status, content type, capture time, record type) -> a gzip WARC like a crawl's."""
@@ -47,13 +60,23 @@ def write_warc(path: Path, fetches: list[tuple]) -> Path:
             head = StatusAndHeaders(f"{status} Whatever", [("Content-Type", ctype)], protocol="HTTP/1.1")
             dates = {"WARC-Date": datetime_to_iso_date(when.replace(tzinfo=None))}
             if kind == "revisit":
-                record = writer.create_revisit_record(url, "sha1:AAAA", url, dates["WARC-Date"], http_headers=head,
-                                                      warc_headers_dict=dates)
+                record = writer.create_revisit_record(
+                    url, "sha1:AAAA", url, dates["WARC-Date"], http_headers=head, warc_headers_dict=dates
+                )
             else:
-                record = writer.create_warc_record(url, "response", payload=BytesIO(b"<html></html>"), length=13,
-                                                   http_headers=head, warc_headers_dict=dates)
+                record = writer.create_warc_record(
+                    url,
+                    "response",
+                    payload=BytesIO(b"<html></html>"),
+                    length=13,
+                    http_headers=head,
+                    warc_headers_dict=dates,
+                )
             request = writer.create_warc_record(
-                url, "request", payload=BytesIO(b""), length=0,
+                url,
+                "request",
+                payload=BytesIO(b""),
+                length=0,
                 http_headers=StatusAndHeaders("GET / HTTP/1.1", [("Host", "x")], is_http_request=True),
                 warc_headers_dict=dates,
             )
@@ -63,10 +86,20 @@ def write_warc(path: Path, fetches: list[tuple]) -> Path:
 
 
 def record(url: str, **fields) -> dict:
-    base = {"url": url, "fetched_at": "2026-03-01T22:00:00+00:00", "status": 200, "page_type": "article",
-            "title": "A title", "breadcrumb": [{"name": "Home", "url": "https://example.org/"}],
-            "authors": ["Ann Author"], "published": "2026-02-01T10:00:00+00:00", "modified": None,
-            "body_text": "Some words.", "related": [{"title": "R", "url": "https://example.org/r/"}], "tags": ["t"]}
+    base = {
+        "url": url,
+        "fetched_at": "2026-03-01T22:00:00+00:00",
+        "status": 200,
+        "page_type": "article",
+        "title": "A title",
+        "breadcrumb": [{"name": "Home", "url": "https://example.org/"}],
+        "authors": ["Ann Author"],
+        "published": "2026-02-01T10:00:00+00:00",
+        "modified": None,
+        "body_text": "Some words.",
+        "related": [{"title": "R", "url": "https://example.org/r/"}],
+        "tags": ["t"],
+    }
     base.update(fields)
     return base
 
@@ -112,19 +145,29 @@ def two_runs(tmp_path) -> Path:
     folder.mkdir(parents=True)
     earlier = T0 - timedelta(days=1)
     write_warc(folder / "myjob-1.warc.gz", [("https://example.org:8080/x", 500, "text/html", earlier, "response")] * 7)
-    write_records(folder / "records.jsonl", [record(f"https://example.org:8080/old/{i}/", title=None) for i in range(4)])
+    write_records(
+        folder / "records.jsonl", [record(f"https://example.org:8080/old/{i}/", title=None) for i in range(4)]
+    )
     write_warc(folder / "myjob-2.warc.gz", RUN2_FETCHES)
     start, end = write_records(folder / "records.jsonl", RUN2_RECORDS)
     write_stats(
         folder,
-        start_time=T0.isoformat(), finish_time=(T0 + timedelta(minutes=30)).isoformat(),
-        elapsed_time_seconds=1800.0, finish_reason="finished",
-        **{"downloader/response_count": 8, "item_scraped_count": 6, "run/records_offset_start": start,
-           "run/records_offset_end": end, "downloader/exception_count": 3, "incremental/unchanged": 17,
-           "downloader/exception_type_count/twisted.internet.error.TimeoutError": 2,
-           "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 1,
-           # Written where the crawl ran (another cwd): found again by name.
-           "warc/files": ["elsewhere/output/myjob/myjob-2.warc.gz"]},
+        start_time=T0.isoformat(),
+        finish_time=(T0 + timedelta(minutes=30)).isoformat(),
+        elapsed_time_seconds=1800.0,
+        finish_reason="finished",
+        **{
+            "downloader/response_count": 8,
+            "item_scraped_count": 6,
+            "run/records_offset_start": start,
+            "run/records_offset_end": end,
+            "downloader/exception_count": 3,
+            "incremental/unchanged": 17,
+            "downloader/exception_type_count/twisted.internet.error.TimeoutError": 2,
+            "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 1,
+            # Written where the crawl ran (another cwd): found again by name.
+            "warc/files": ["elsewhere/output/myjob/myjob-2.warc.gz"],
+        },
     )
     return folder
 
@@ -138,6 +181,7 @@ def expected_coverage(records: list[dict]) -> dict[str, int]:
 
 
 # ---- what the report reads -----------------------------------------------------------------
+
 
 def test_report_counts_only_the_last_run(two_runs):
     run = load_run(two_runs)
@@ -167,7 +211,7 @@ def test_page_shows_the_run_without_credentials(two_runs):
     errors = page.split('id="errors"')[1].split("</section>")[0]
     assert "TimeoutError" in errors and "IgnoreRequest" not in errors  # a decision, not a failure
     assert page.count("<svg") == 5  # timeline, status codes, content types, hosts, coverage
-    assert "<script" not in page and "http-equiv=\"Content-Security-Policy\"" in page
+    assert "<script" not in page and 'http-equiv="Content-Security-Policy"' in page
 
     other = two_runs.parent / "elsewhere.html"
     result = run_cli("report", str(two_runs), "-o", str(other))
@@ -197,12 +241,19 @@ def test_timeline_buckets_hold_every_fetch():
 
 # ---- folders with little or nothing in them ------------------------------------------------
 
+
 @pytest.fixture
 def empty_run(tmp_path) -> Path:
     folder = tmp_path / "empty"
     folder.mkdir()
-    write_stats(folder, start_time=T0.isoformat(), finish_time=T0.isoformat(), finish_reason="finished",
-                elapsed_time_seconds=0.2, **{"warc/files": []})
+    write_stats(
+        folder,
+        start_time=T0.isoformat(),
+        finish_time=T0.isoformat(),
+        finish_reason="finished",
+        elapsed_time_seconds=0.2,
+        **{"warc/files": []},
+    )
     return folder
 
 
@@ -212,9 +263,13 @@ def zero_records(tmp_path) -> Path:
     folder.mkdir()
     write_warc(folder / "z.warc.gz", RUN2_FETCHES[:3])
     (folder / "records.jsonl").write_bytes(b"")
-    write_stats(folder, start_time=T0.isoformat(), finish_time=(T0 + timedelta(minutes=10)).isoformat(),
-                finish_reason="closespider_pagecount", **{"warc/files": [str(folder / "z.warc.gz")],
-                                                          "run/records_offset_start": 0, "run/records_offset_end": 0})
+    write_stats(
+        folder,
+        start_time=T0.isoformat(),
+        finish_time=(T0 + timedelta(minutes=10)).isoformat(),
+        finish_reason="closespider_pagecount",
+        **{"warc/files": [str(folder / "z.warc.gz")], "run/records_offset_start": 0, "run/records_offset_end": 0},
+    )
     return folder
 
 
@@ -232,9 +287,17 @@ def damaged(tmp_path) -> Path:
     with (folder / "records.jsonl").open("ab") as out:
         out.write(b'{"url": "https://example.org:8080/broken", "ti\n')
     _, end = write_records(folder / "records.jsonl", good[1:])
-    write_stats(folder, start_time=T0.isoformat(), finish_time=(T0 + timedelta(hours=1)).isoformat(),
-                finish_reason="shutdown", **{"run/records_offset_start": start, "run/records_offset_end": end,
-                                             "warc/files": ["d-1.warc.gz", "d-2.warc.gz", "d-3.warc.gz"]})
+    write_stats(
+        folder,
+        start_time=T0.isoformat(),
+        finish_time=(T0 + timedelta(hours=1)).isoformat(),
+        finish_reason="shutdown",
+        **{
+            "run/records_offset_start": start,
+            "run/records_offset_end": end,
+            "warc/files": ["d-1.warc.gz", "d-2.warc.gz", "d-3.warc.gz"],
+        },
+    )
     with (folder / "records.jsonl").open("ab") as out:
         out.write(b'{"url": "https://example.org:8080/later/"}\n{"url": "https://exa')
     later = folder / "d-9.warc.gz.open"
@@ -266,21 +329,29 @@ def test_damaged_files_are_reported_and_what_is_readable_is_counted(damaged):
     assert run.fetches.total == 4
     assert run.coverage.records == 2 and run.coverage.present["title"] == 1
     notes = "\n".join(run.notes)
-    for expected in ("d-1.warc.gz is damaged: read 4 responses", "d-2.warc.gz, listed in stats.json, is missing",
-                     "d-3.warc.gz is still named d-3.warc.gz.open", "1 line(s) of records.jsonl are not JSON",
-                     "a later run did not finish (d-9.warc.gz.open", "bytes after this run's records"):
+    for expected in (
+        "d-1.warc.gz is damaged: read 4 responses",
+        "d-2.warc.gz, listed in stats.json, is missing",
+        "d-3.warc.gz is still named d-3.warc.gz.open",
+        "1 line(s) of records.jsonl are not JSON",
+        "a later run did not finish (d-9.warc.gz.open",
+        "bytes after this run's records",
+    ):
         assert expected in notes
         assert expected.split(" (")[0] in result.stderr
     assert 'id="notes"' in (damaged / "report.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("setup, message", [
-    (lambda d: None, "no such folder"),
-    (lambda d: d.write_text("x"), "not a folder"),
-    (lambda d: (d.mkdir(), (d / "j-1.warc.gz.open").write_bytes(b"")), "no finished run"),
-    (lambda d: (d.mkdir(), (d / "stats.json").write_text('{"finish_reason": ')), "cannot read"),
-    (lambda d: (d.mkdir(), (d / "stats.json").write_text("[1, 2]")), "not a JSON object"),
-])
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda d: None, "no such folder"),
+        (lambda d: d.write_text("x"), "not a folder"),
+        (lambda d: (d.mkdir(), (d / "j-1.warc.gz.open").write_bytes(b"")), "no finished run"),
+        (lambda d: (d.mkdir(), (d / "stats.json").write_text('{"finish_reason": ')), "cannot read"),
+        (lambda d: (d.mkdir(), (d / "stats.json").write_text("[1, 2]")), "not a JSON object"),
+    ],
+)
 def test_unusable_folder_is_a_clear_error_with_exit_code_2(tmp_path, setup, message):
     folder = tmp_path / "job"
     setup(folder)
@@ -291,6 +362,7 @@ def test_unusable_folder_is_a_clear_error_with_exit_code_2(tmp_path, setup, mess
 
 
 # ---- in a real browser ---------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def browser():
@@ -348,10 +420,14 @@ def test_demo_report_renders_in_chromium_with_its_charts(browser, demo_job):
         assert page.locator("#timeline svg g.column rect").count() >= 1
         stats = json.loads((demo_job / "stats.json").read_text())
 
-        statuses = {int(k.rsplit("/", 1)[1]): v for k, v in stats.items() if k.startswith("downloader/response_status_count/")}
+        statuses = {
+            int(k.rsplit("/", 1)[1]): v for k, v in stats.items() if k.startswith("downloader/response_status_count/")
+        }
         rows = page.locator("#status-codes tbody tr")
-        shown = {int(rows.nth(i).get_attribute("data-key")): int(rows.nth(i).get_attribute("data-count"))
-                 for i in range(rows.count())}
+        shown = {
+            int(rows.nth(i).get_attribute("data-key")): int(rows.nth(i).get_attribute("data-count"))
+            for i in range(rows.count())
+        }
         assert shown == statuses
         assert page.locator("#status-codes svg g.row").count() == len(statuses)
 

@@ -10,12 +10,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_cli
+from servers.sites import DiscoverySite, PoliteSite, RouteServer, TrapSite
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import ROOT, run_cli
 from crawler.demo.server import DemoServer
 from crawler.demo.site import DemoSite
-from servers.sites import DiscoverySite, PoliteSite, RouteServer, TrapSite
 
 QUIET = ("--log-level", "WARNING", "--no-progress")
 
@@ -30,7 +30,9 @@ def warc_files(job_dir: Path) -> list[Path]:
 
 
 def warcio_check(files: list[Path]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, files)], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", *map(str, files)], capture_output=True, text=True
+    )
 
 
 # ---- discovery ---------------------------------------------------------------------------------
@@ -57,7 +59,19 @@ def test_date_window_skips_older_and_newer_articles(tmp_path):
     inside = {p for p, (_, day) in site.articles.items() if since <= day.isoformat() <= until}
     assert 0 < len(inside) < len(site.articles)
     with RouteServer(site) as server:
-        result = run_cli("crawl", server.url + "/", "--job", "win", "--output", str(tmp_path), "--since", since, "--until", until, *QUIET)
+        result = run_cli(
+            "crawl",
+            server.url + "/",
+            "--job",
+            "win",
+            "--output",
+            str(tmp_path),
+            "--since",
+            since,
+            "--until",
+            until,
+            *QUIET,
+        )
     assert result.returncode == 0, result.stderr[-2000:]
     assert {r["url"].removeprefix(server.url) for r in records(tmp_path / "win")} == inside
     # Out-of-window articles are not even fetched: the sitemap and feed dates rule them out.
@@ -70,8 +84,10 @@ def test_date_window_skips_older_and_newer_articles(tmp_path):
 def test_crawl_delay_canonical_dedupe_offsite_redirect_and_contact(tmp_path):
     job = tmp_path / "polite.toml"
     with RouteServer(PoliteSite()) as server:
-        job.write_text(f'[job]\nname = "polite"\ncontact = "https://archive.example/contact"\n[seeds]\nurls = ["{server.url}/"]\n'
-                       "[politeness]\nautothrottle = false\nconcurrency_per_host = 4\n")
+        job.write_text(
+            f'[job]\nname = "polite"\ncontact = "https://archive.example/contact"\n[seeds]\nurls = ["{server.url}/"]\n'
+            "[politeness]\nautothrottle = false\nconcurrency_per_host = 4\n"
+        )
         result = run_cli("crawl", "--config", str(job), "--output", str(tmp_path), *QUIET)
     assert result.returncode == 0, result.stderr[-2000:]
     # Crawl-delay: 1 keeps fetches to the host a second apart (after robots.txt).
@@ -88,8 +104,11 @@ def test_crawl_delay_canonical_dedupe_offsite_redirect_and_contact(tmp_path):
     statuses = []
     for path in warc_files(tmp_path / "polite"):
         with open(path, "rb") as fh:
-            statuses += [(r.rec_headers.get_header("WARC-Target-URI"), r.http_headers.get_statuscode())
-                         for r in ArchiveIterator(fh) if r.rec_type == "response"]
+            statuses += [
+                (r.rec_headers.get_header("WARC-Target-URI"), r.http_headers.get_statuscode())
+                for r in ArchiveIterator(fh)
+                if r.rec_type == "response"
+            ]
     assert (server.url + "/away", "302") in statuses
     assert not any("offsite.invalid" in uri for uri, _ in statuses)
     assert all("(+https://archive.example/contact)" in ua for _, _, ua in server.log)
@@ -102,9 +121,26 @@ def test_trap_site_ends_within_its_limits(tmp_path):
     with RouteServer(TrapSite()) as server:
         started = time.monotonic()
         result = run_cli(
-            "crawl", server.url + "/", "--job", "traps", "--output", str(tmp_path), "--max-pages", "70",
-            "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_MAXSIZE=1048576",
-            "-s", "ERROR_THRESHOLD=0.5", "-s", "AUTOTHROTTLE_ENABLED=False", *QUIET, timeout=240,
+            "crawl",
+            server.url + "/",
+            "--job",
+            "traps",
+            "--output",
+            str(tmp_path),
+            "--max-pages",
+            "70",
+            "-s",
+            "DOWNLOAD_TIMEOUT=2",
+            "-s",
+            "RETRY_TIMES=1",
+            "-s",
+            "DOWNLOAD_MAXSIZE=1048576",
+            "-s",
+            "ERROR_THRESHOLD=0.5",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            *QUIET,
+            timeout=240,
         )
         elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
@@ -133,9 +169,26 @@ def test_trap_site_ends_within_its_limits(tmp_path):
 def _crawl_process(url, out, job_dir):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "crawl", url, "--job", "kill", "--output", str(out), "--job-dir", str(job_dir), *QUIET,
-         "-s", "AUTOTHROTTLE_ENABLED=False"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            url,
+            "--job",
+            "kill",
+            "--output",
+            str(out),
+            "--job-dir",
+            str(job_dir),
+            *QUIET,
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -213,8 +266,24 @@ def test_second_run_writes_only_the_changed_pages(tmp_path):
 def test_overlapping_run_exits_with_the_lock_code(tmp_path):
     with DemoServer(delay=0.05) as server:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        first = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", server.url + "/", "--job", "lock",
-                                  "--output", str(tmp_path), *QUIET], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "crawler.cli",
+                "crawl",
+                server.url + "/",
+                "--job",
+                "lock",
+                "--output",
+                str(tmp_path),
+                *QUIET,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         try:
             while len(server.requests) < 3:
                 time.sleep(0.01)
@@ -235,7 +304,7 @@ def test_overlapping_run_exits_with_the_lock_code(tmp_path):
         ('[limits]\nmax_pages = "lots"\n', "limits.max_pages: expected int"),
         ("[seeds\nurls = []\n", "not valid TOML"),
         ('[seeds]\nurls = ["ftp://x"]\n', "seeds.urls: not an http(s) URL"),
-        ('[colour]\nx = 1\n', "unknown section [colour]"),
+        ("[colour]\nx = 1\n", "unknown section [colour]"),
     ],
 )
 def test_broken_job_file_is_a_clear_error(tmp_path, content, message):
@@ -262,7 +331,19 @@ def test_job_file_drives_the_crawl_and_flags_override_it(tmp_path):
 def test_credentials_never_reach_logs_or_records(tmp_path):
     with DemoServer() as server:
         url = server.url.replace("http://", "http://archivist:s3cr3t-pw@") + "/"
-        result = run_cli("crawl", url, "--job", "creds", "--output", str(tmp_path), "--max-pages", "15", "--log-level", "DEBUG", "--no-progress")
+        result = run_cli(
+            "crawl",
+            url,
+            "--job",
+            "creds",
+            "--output",
+            str(tmp_path),
+            "--max-pages",
+            "15",
+            "--log-level",
+            "DEBUG",
+            "--no-progress",
+        )
     assert result.returncode == 0, result.stderr[-2000:]
     job = tmp_path / "creds"
     texts = [result.stdout, result.stderr, (job / "records.jsonl").read_text(), (job / "stats.json").read_text()]

@@ -1,7 +1,7 @@
 """Building blocks of unattended crawls, without a crawl."""
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -151,17 +151,24 @@ def test_sitemap_index_news_and_lastmod():
     index = b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>/s1.xml.gz</loc></sitemap></sitemapindex>'
     kind, entries = sitemap_entries(index, "https://ex.org/sitemap.xml")
     assert kind == "sitemapindex" and list(entries)[0].url == "https://ex.org/s1.xml.gz"
-    news = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
-            b"<url><loc>https://ex.org/a</loc><lastmod>2024-02-01</lastmod><news:news><news:publication_date>2024-01-05T10:00:00+01:00"
-            b"</news:publication_date></news:news></url><url><loc>https://ex.org/b</loc><lastmod>2023-12-24</lastmod></url></urlset>")
+    news = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        b"<url><loc>https://ex.org/a</loc><lastmod>2024-02-01</lastmod><news:news><news:publication_date>2024-01-05T10:00:00+01:00"
+        b"</news:publication_date></news:news></url><url><loc>https://ex.org/b</loc><lastmod>2023-12-24</lastmod></url></urlset>"
+    )
     kind, entries = sitemap_entries(news, "https://ex.org/")
     assert kind == "urlset"
-    assert [(e.url, e.when.date()) for e in entries] == [("https://ex.org/a", date(2024, 1, 5)), ("https://ex.org/b", date(2023, 12, 24))]
+    assert [(e.url, e.when.date()) for e in entries] == [
+        ("https://ex.org/a", date(2024, 1, 5)),
+        ("https://ex.org/b", date(2023, 12, 24)),
+    ]
 
 
 def test_sitemap_entries_stream_in_order_and_survive_damage():
     urls = "".join(f"<url><loc>/p/{n}</loc></url>" for n in range(20000))
-    kind, entries = sitemap_entries(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode(), "https://ex.org/")
+    kind, entries = sitemap_entries(
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode(), "https://ex.org/"
+    )
     assert kind == "urlset" and [e.url for e in entries] == [f"https://ex.org/p/{n}" for n in range(20000)]
     cut = b"<urlset><url><loc>/a</loc></url><other>x</other><url><loc>/b</loc></url><url><lo"
     assert [e.url for e in sitemap_entries(cut, "https://ex.org/")[1]] == ["https://ex.org/a", "https://ex.org/b"]
@@ -179,14 +186,18 @@ def test_hostile_xml_is_not_expanded():
 def test_feed_entries_rss_and_atom():
     rss = b"<rss><channel><item><link>https://ex.org/1</link><pubDate>Mon, 01 Jan 2024 10:00:00 +0000</pubDate></item></channel></rss>"
     atom = b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/2"/><updated>2024-03-01T00:00:00Z</updated></entry></feed>'
-    assert [(e.url, e.when.date()) for e in feed_entries(rss, "https://ex.org/")] == [("https://ex.org/1", date(2024, 1, 1))]
-    assert [(e.url, e.when.date()) for e in feed_entries(atom, "https://ex.org/feed")] == [("https://ex.org/2", date(2024, 3, 1))]
+    assert [(e.url, e.when.date()) for e in feed_entries(rss, "https://ex.org/")] == [
+        ("https://ex.org/1", date(2024, 1, 1))
+    ]
+    assert [(e.url, e.when.date()) for e in feed_entries(atom, "https://ex.org/feed")] == [
+        ("https://ex.org/2", date(2024, 3, 1))
+    ]
 
 
 def test_date_window():
     window = DateWindow(date(2024, 1, 1), date(2024, 12, 31))
     assert window.contains("2024-06-01T10:00:00+02:00") and window.contains(None)
-    assert not window.contains(datetime(2023, 12, 31, 23, tzinfo=timezone.utc)) and not window.contains("2025-01-01")
+    assert not window.contains(datetime(2023, 12, 31, 23, tzinfo=UTC)) and not window.contains("2025-01-01")
 
 
 # ---- files, logs, exit codes -----------------------------------------------------------------------
@@ -215,7 +226,15 @@ def test_log_records_are_redacted(caplog):
         ({"finish_reason": "limit_pages", "downloader/response_count": 10, "downloader/request_count": 10}, EXIT_OK),
         ({"finish_reason": "finished", "downloader/response_count": 0}, EXIT_CRAWL_FAILED),
         ({"finish_reason": "shutdown", "downloader/response_count": 5}, EXIT_CRAWL_FAILED),
-        ({"finish_reason": "finished", "downloader/response_count": 9, "downloader/request_count": 10, "fetch/failed": 1}, EXIT_PARTIAL),
+        (
+            {
+                "finish_reason": "finished",
+                "downloader/response_count": 9,
+                "downloader/request_count": 10,
+                "fetch/failed": 1,
+            },
+            EXIT_PARTIAL,
+        ),
     ],
 )
 def test_exit_code(stats, code):
@@ -227,5 +246,5 @@ def test_recent_set_remembers_the_last_items_and_forgets_old_ones():
     for n in range(1000):
         seen.add(n)
     assert all(n in seen for n in range(900, 1000))
-    assert not any(n in seen for n in range(0, 800))
+    assert not any(n in seen for n in range(800))
     assert len(seen.current) + len(seen.previous) <= 200

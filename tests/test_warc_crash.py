@@ -12,14 +12,32 @@ from servers.sites import RouteServer
 
 
 def _warcio_check(files):
-    return subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, files)], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", *map(str, files)], capture_output=True, text=True
+    )
 
 
 def _crawl(url, out, *extra, **popen):
     return subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "crawl", url + "/", "--job", "pages", "--output", str(out),
-         "--log-level", "INFO", "-s", "WARC_MAX_SIZE=150000", *extra],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, **popen,
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            url + "/",
+            "--job",
+            "pages",
+            "--output",
+            str(out),
+            "--log-level",
+            "INFO",
+            "-s",
+            "WARC_MAX_SIZE=150000",
+            *extra,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        **popen,
     )
 
 
@@ -53,11 +71,22 @@ def test_sigkill_leaves_valid_files_and_the_next_run_repairs_the_open_one(tmp_pa
             with open(path, "ab") as fh:
                 fh.write(head[:300])
 
-        next_run = _crawl(server.url, tmp_path, "-s", "CLOSESPIDER_PAGECOUNT=3", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        next_run = _crawl(
+            server.url,
+            tmp_path,
+            "-s",
+            "CLOSESPIDER_PAGECOUNT=3",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         _, log = next_run.communicate(timeout=300)
         assert next_run.returncode == 0, log[-3000:]
 
-    print("\n" + "\n".join(line for line in log.splitlines() if "left open" in line or "Repaired" in line or "Removed" in line))
+    print(
+        "\n"
+        + "\n".join(line for line in log.splitlines() if "left open" in line or "Repaired" in line or "Removed" in line)
+    )
     assert not list(job.glob("*.open"))
     for path in left_open:
         repaired = path.with_name(path.name[: -len(".open")])

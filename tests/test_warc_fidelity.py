@@ -6,19 +6,32 @@ import sys
 from collections import defaultdict
 
 import pytest
-from warcio.archiveiterator import ArchiveIterator
-
 from conftest import run_cli
-from crawler.web.http import decode_content
 from servers import replay
 from servers.fidelity import BIG, MAXSIZE, FidelityServer
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.web.http import decode_content
 
 
 def _crawl(server, out, *settings):
     result = run_cli(
-        "crawl", server.url + "/", "--job", "f", "--output", str(out), "--log-level", "INFO",
-        "-s", f"DOWNLOAD_MAXSIZE={MAXSIZE}", "-s", "RETRY_TIMES=0",
-        "-s", "JOB_OPERATOR=Archive Team <archive@example.org>", "-s", "JOB_DESCRIPTION=Fidelity test crawl",
+        "crawl",
+        server.url + "/",
+        "--job",
+        "f",
+        "--output",
+        str(out),
+        "--log-level",
+        "INFO",
+        "-s",
+        f"DOWNLOAD_MAXSIZE={MAXSIZE}",
+        "-s",
+        "RETRY_TIMES=0",
+        "-s",
+        "JOB_OPERATOR=Archive Team <archive@example.org>",
+        "-s",
+        "JOB_DESCRIPTION=Fidelity test crawl",
         *settings,
     )
     job = out / "f"
@@ -42,15 +55,25 @@ def fidelity(tmp_path_factory):
     with FidelityServer() as server:
         job, stats, result = _crawl(server, tmp_path_factory.mktemp("out"))
         sent = list(server.sent)
-        other_job, _, _ = _crawl(server, tmp_path_factory.mktemp("out10"), "-s", "WARC_VERSION=1.0", "-s", "WARC_DIGEST_ALGORITHM=sha256")
+        other_job, _, _ = _crawl(
+            server, tmp_path_factory.mktemp("out10"), "-s", "WARC_VERSION=1.0", "-s", "WARC_DIGEST_ALGORITHM=sha256"
+        )
     records = _read(job)
     by_uri = defaultdict(list)
     for headers, block in records:
         if headers.get_header("WARC-Type") in ("response", "revisit"):
             path = "/" + headers.get_header("WARC-Target-URI").split("/", 3)[3]
             by_uri[path].append((headers, block))
-    return {"job": job, "stats": stats, "log": result.stderr, "sent": sent, "records": records, "by_uri": by_uri,
-            "server": server, "other_job": other_job}
+    return {
+        "job": job,
+        "stats": stats,
+        "log": result.stderr,
+        "sent": sent,
+        "records": records,
+        "by_uri": by_uri,
+        "server": server,
+        "other_job": other_job,
+    }
 
 
 def _split(block: bytes) -> tuple[bytes, bytes]:
@@ -64,8 +87,11 @@ def test_warcio_check_passes(fidelity):
         assert files and not list(job.glob("*.open"))
         # warcio's own br decoding needs brotlipy, which Scrapy's brotli replaces (warcio#73): the
         # adapter only lets `warcio check` read br bodies; the digests it checks are warcio's.
-        result = subprocess.run([sys.executable, "-m", "crawler.archive.warcio_brotli", "check", "-v", *map(str, files)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "crawler.archive.warcio_brotli", "check", "-v", *map(str, files)],
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.count("digest pass") >= 2 * len(fidelity["sent"])
 
@@ -76,7 +102,17 @@ def test_every_exchange_the_server_answered_is_archived_once(fidelity):
         answered[sent.path] += 1
     archived = {path: len(records) for path, records in fidelity["by_uri"].items()}
     assert archived == dict(answered)
-    for path in ("/robots.txt", "/feed.xml", "/style.css", "/redirect", "/redirected", "/missing", "/error", "/big", "/drop"):
+    for path in (
+        "/robots.txt",
+        "/feed.xml",
+        "/style.css",
+        "/redirect",
+        "/redirected",
+        "/missing",
+        "/error",
+        "/big",
+        "/drop",
+    ):
         assert path in archived
 
 
@@ -90,7 +126,14 @@ def test_complete_bodies_stored_as_sent_and_decode_to_the_content(fidelity):
         assert headers.get_header("WARC-Truncated") is None
         head, payload = _split(block)
         assert payload == sent.body, sent.path
-        encoding = next((line.split(b":", 1)[1].strip().decode() for line in head.split(b"\r\n") if line.lower().startswith(b"content-encoding:")), None)
+        encoding = next(
+            (
+                line.split(b":", 1)[1].strip().decode()
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-encoding:")
+            ),
+            None,
+        )
         assert decode_content(payload, encoding) == sent.content, sent.path
         checked += 1
     assert checked >= 15
@@ -112,7 +155,11 @@ def test_response_heads_are_byte_identical_to_what_was_sent(fidelity):
 
 
 def test_request_records_hold_the_request_as_received_and_link_to_their_response(fidelity):
-    requests = {h.get_header("WARC-Concurrent-To"): (h, b) for h, b in fidelity["records"] if h.get_header("WARC-Type") == "request"}
+    requests = {
+        h.get_header("WARC-Concurrent-To"): (h, b)
+        for h, b in fidelity["records"]
+        if h.get_header("WARC-Type") == "request"
+    }
     for sent in fidelity["sent"]:
         [(headers, _)] = fidelity["by_uri"][sent.path]
         request_headers, request_block = requests[headers.get_header("WARC-Record-ID")]

@@ -34,7 +34,10 @@ def write_cdxj(directory: str | os.PathLike, output: str | os.PathLike | None = 
     files = warc_files(directory)
     temporary = output.with_name(output.name + ".tmp")
     CDXJIndexer(
-        output=str(temporary), inputs=[str(p) for p in files], sort=True, dir_root=str(directory),
+        output=str(temporary),
+        inputs=[str(p) for p in files],
+        sort=True,
+        dir_root=str(directory),
         max_sort_buff_size=SORT_BUFFER_CHARS,
     ).process_all()
     os.replace(temporary, output)

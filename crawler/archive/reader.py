@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
@@ -30,7 +30,9 @@ class ArchivedResponse:
 
 
 def _location(path: Path, it: ArchiveIterator, record) -> RecordLocation:
-    return RecordLocation(path.name, it.get_record_offset(), it.get_record_length(), record.rec_headers.get_header("WARC-Record-ID"))
+    return RecordLocation(
+        path.name, it.get_record_offset(), it.get_record_length(), record.rec_headers.get_header("WARC-Record-ID")
+    )
 
 
 def read_record(path: Path, offset: int):
@@ -81,7 +83,7 @@ class _Originals:
 def iter_responses(paths: list[str | os.PathLike]) -> Iterator[ArchivedResponse]:
     """Every response and revisit record of the given WARCs, in order, with its payload."""
     originals = _Originals()
-    for path in map(lambda p: Path(p).resolve(), paths):
+    for path in (Path(p).resolve() for p in paths):
         originals.scanned.add(path)
         with open(path, "rb") as fh:
             it = ArchiveIterator(fh)
@@ -91,14 +93,16 @@ def iter_responses(paths: list[str | os.PathLike]) -> Iterator[ArchivedResponse]
                 payload = record.raw_stream.read()
                 it.read_to_end(record)
                 location = _location(path, it, record)
-                payload_location = location
                 if record.rec_type == "revisit":
                     payload_location = originals.find(record, path.parent)
                     if payload_location is None:
-                        logger.warning("Skipped revisit of %s: the record it refers to is not in %s", location, path.parent)
+                        logger.warning(
+                            "Skipped revisit of %s: the record it refers to is not in %s", location, path.parent
+                        )
                         continue
                     _, payload = read_record(path.parent / payload_location.filename, payload_location.offset)
                 else:
+                    payload_location = location
                     originals.add(record, location)
                 http = record.http_headers
                 yield ArchivedResponse(

@@ -109,7 +109,13 @@ def repair(path: Path) -> Repair | None:
         final = path.with_name(name)
         os.replace(path, final)
     if kept < size:
-        logger.warning("Repaired %s: cut a partial record of %d bytes at offset %d, closed as %s", path, size - kept, kept, final.name)
+        logger.warning(
+            "Repaired %s: cut a partial record of %d bytes at offset %d, closed as %s",
+            path,
+            size - kept,
+            kept,
+            final.name,
+        )
     else:
         logger.warning("Closed %s left open by an earlier run (all %d bytes complete) as %s", path, kept, final.name)
     return Repair(final, kept, size - kept)

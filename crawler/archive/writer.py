@@ -17,10 +17,10 @@ import re
 import socket
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
@@ -51,7 +51,7 @@ class Exchange:
     request_body: bytes = b""
     protocol: str = "HTTP/1.1"
     ip_address: str | None = None
-    captured_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    captured_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     truncated: str | None = None  # WARC-Truncated reason: length, time, disconnect, unspecified
     response_head: bytes | None = None
     request_head: bytes | None = None
@@ -104,7 +104,7 @@ def payload_digest(body: bytes, algorithm: str = "sha1") -> str:
 
 
 def warc_date(moment: datetime, warc_version: str) -> str:
-    return datetime_to_iso_date(moment.astimezone(timezone.utc).replace(tzinfo=None), use_micros=warc_version >= "1.1")
+    return datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=warc_version >= "1.1")
 
 
 class _Writer(WARCWriter):
@@ -134,6 +134,18 @@ class _Writer(WARCWriter):
 
 
 GZIP_LEVEL = 6
+
+
+@dataclass
+class _OpenFile:
+    """The file being written: NAME.open on disk, NAME once closed."""
+
+    file: BinaryIO
+    path: Path
+    name: str
+    writer: _Writer
+
+
 _NAME = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{14})-(?P<serial>\d{5})-(?P<host>[^/]+?)\.warc(\.gz)?(\.open)?$")
 
 
@@ -174,9 +186,7 @@ class RollingWarcWriter:
         self.files: list[Path] = []  # closed files, in order
         self.repaired = repair_open_files(self.directory)
         self.serial = self._last_serial()
-        self._file = None
-        self._path: Path | None = None
-        self._writer: WARCWriter | None = None
+        self._open_file: _OpenFile | None = None
 
     @property
     def extension(self) -> str:
@@ -191,35 +201,37 @@ class RollingWarcWriter:
         ]
         return max(serials, default=0)
 
-    def _open(self) -> None:
+    def _open(self) -> _OpenFile:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.serial += 1
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.hostname}{self.extension}"
-        self._path = self.directory / (name + OPEN_SUFFIX)
+        path = self.directory / (name + OPEN_SUFFIX)
         # Locked for as long as we write, so that repair (another worker starting in this folder)
         # leaves it alone; locked under a name repair ignores, then renamed: no unlocked moment.
         hidden = self.directory / f".{name}{OPEN_SUFFIX}.new"
-        self._file = open(hidden, "xb")
-        fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.replace(hidden, self._path)
-        self._writer = _Writer(self._file, gzip=self.gzip, warc_version=self.warc_version, digest_algorithm=self.digest_algorithm)
-        self._write(self._writer.create_warcinfo_record(name, self.info))
+        file = open(hidden, "xb")  # noqa: SIM115 - open until close() or rollover
+        fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(hidden, path)
+        writer = _Writer(file, gzip=self.gzip, warc_version=self.warc_version, digest_algorithm=self.digest_algorithm)
+        self._open_file = _OpenFile(file, path, name, writer)
+        self._write(self._open_file, writer.create_warcinfo_record(name, self.info))
+        return self._open_file
 
-    def _ensure_open(self) -> None:
-        if self._file is not None and self._file.tell() >= self.max_size:
+    def _ensure_open(self) -> _OpenFile:
+        if self._open_file is not None and self._open_file.file.tell() >= self.max_size:
             self.close()
-        if self._file is None:
-            self._open()
+        return self._open_file or self._open()
 
-    def _write(self, record) -> RecordLocation:
-        offset = self._file.tell()
-        self._writer.write_record(record)
-        self._file.flush()
+    @staticmethod
+    def _write(open_file: _OpenFile, record) -> RecordLocation:
+        offset = open_file.file.tell()
+        open_file.writer.write_record(record)
+        open_file.file.flush()
         return RecordLocation(
-            filename=self._path.name[: -len(OPEN_SUFFIX)],
+            filename=open_file.name,
             offset=offset,
-            length=self._file.tell() - offset,
+            length=open_file.file.tell() - offset,
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
         )
 
@@ -227,7 +239,9 @@ class RollingWarcWriter:
 
     def _response_head(self, exchange: Exchange) -> VerbatimHead:
         response = exchange.response
-        raw = exchange.response_head or rebuilt_response_head(exchange.protocol, response.status or 0, list(response.headers))
+        raw = exchange.response_head or rebuilt_response_head(
+            exchange.protocol, response.status or 0, list(response.headers)
+        )
         return VerbatimHead(dechunked_head(raw, len(response.body), bool(exchange.truncated)))
 
     def _request_head(self, exchange: Exchange) -> VerbatimHead:
@@ -236,79 +250,100 @@ class RollingWarcWriter:
         )
         return VerbatimHead(raw, is_http_request=True)
 
-    def _dedupable(self, exchange: Exchange) -> bool:
-        return (
-            self.digest_index is not None
-            and not exchange.truncated
-            and len(exchange.response.body) >= self.dedup_min_size
-        )
+    def _digest_index_for(self, exchange: Exchange) -> DigestIndex | None:
+        """The digest index, if this exchange takes part in dedup (whole, non-empty payloads)."""
+        if exchange.truncated or len(exchange.response.body) < self.dedup_min_size:
+            return None
+        return self.digest_index
 
     def write_exchange(self, exchange: Exchange) -> Written:
         """Write a response (or revisit) record and its request record."""
-        self._ensure_open()
-        writer = self._writer
+        open_file = self._ensure_open()
+        writer = open_file.writer
+        digest_index = self._digest_index_for(exchange)
         url, body = exchange.response.url, exchange.response.body
         date = warc_date(exchange.captured_at, self.warc_version)
         digest = payload_digest(body, self.digest_algorithm)
         warc_headers = {"WARC-Date": date}
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
-        original = self.digest_index.digest(digest) if self._dedupable(exchange) else None
+        original = digest_index.digest(digest) if digest_index is not None else None
         if original is not None:
             if original.record_id:
                 warc_headers["WARC-Refers-To"] = original.record_id
             record = writer.create_revisit_record(
-                url, digest, original.url, original.date,
-                http_headers=self._response_head(exchange), warc_headers_dict=warc_headers,
+                url,
+                digest,
+                original.url,
+                original.date,
+                http_headers=self._response_head(exchange),
+                warc_headers_dict=warc_headers,
             )
         else:
             if exchange.truncated:
                 warc_headers["WARC-Truncated"] = exchange.truncated
             warc_headers["WARC-Payload-Digest"] = digest
             record = writer.create_warc_record(
-                url, "response",
-                payload=BytesIO(body), length=len(body),
-                http_headers=self._response_head(exchange), warc_headers_dict=warc_headers,
+                url,
+                "response",
+                payload=BytesIO(body),
+                length=len(body),
+                http_headers=self._response_head(exchange),
+                warc_headers_dict=warc_headers,
             )
         request = writer.create_warc_record(
-            url, "request",
-            payload=BytesIO(exchange.request_body), length=len(exchange.request_body),
+            url,
+            "request",
+            payload=BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
             http_headers=self._request_head(exchange),
-            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")},
+            warc_headers_dict={
+                "WARC-Date": date,
+                "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID"),
+            },
         )
-        location = self._write(record)
-        size = location.length + self._write(request).length
+        location = self._write(open_file, record)
+        size = location.length + self._write(open_file, request).length
         if original is not None:
             payload = None
             if original.filename and original.offset is not None and original.length and original.record_id:
                 payload = RecordLocation(original.filename, original.offset, original.length, original.record_id)
             return Written(location, payload, digest, date, revisit=True, bytes_written=size)
-        if self._dedupable(exchange):
-            entry = DigestEntry(digest, url, date, location.filename, location.offset, location.length, location.record_id)
-            self.digest_index.add_digest(entry)
+        if digest_index is not None:
+            entry = DigestEntry(
+                digest, url, date, location.filename, location.offset, location.length, location.record_id
+            )
+            digest_index.add_digest(entry)
         return Written(location, location, digest, date, bytes_written=size)
 
-    def write_metadata(self, url: str, concurrent_to: str, fields: list[tuple[str, str]], date: str | None = None) -> RecordLocation:
+    def write_metadata(
+        self, url: str, concurrent_to: str, fields: list[tuple[str, str]], date: str | None = None
+    ) -> RecordLocation:
         """A metadata record (application/warc-fields) about the capture concurrent_to."""
-        self._ensure_open()
+        open_file = self._ensure_open()
         body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
-        record = self._writer.create_warc_record(
-            url, "metadata", payload=BytesIO(body), length=len(body),
+        record = open_file.writer.create_warc_record(
+            url,
+            "metadata",
+            payload=BytesIO(body),
+            length=len(body),
             warc_content_type="application/warc-fields",
-            warc_headers_dict={"WARC-Date": date or self._writer.curr_warc_date(), "WARC-Concurrent-To": concurrent_to},
+            warc_headers_dict={
+                "WARC-Date": date or open_file.writer.curr_warc_date(),
+                "WARC-Concurrent-To": concurrent_to,
+            },
         )
-        return self._write(record)
+        return self._write(open_file, record)
 
     def close(self) -> None:
         """Flush, fsync and rename the open file to its final name."""
-        if self._file is None:
+        open_file, self._open_file = self._open_file, None
+        if open_file is None:
             return
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
-        final = self._path.with_name(self._path.name[: -len(OPEN_SUFFIX)])
-        os.replace(self._path, final)
+        open_file.file.flush()
+        os.fsync(open_file.file.fileno())
+        open_file.file.close()
+        final = open_file.path.with_name(open_file.name)
+        os.replace(open_file.path, final)
         self.files.append(final)
         logger.info("Closed WARC file %s (%d bytes)", final, final.stat().st_size)
-        self._file = self._writer = self._path = None
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import sys
@@ -27,14 +28,20 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     add_job_options(parser)
     parser.add_argument("--output", metavar="DIR", help="output root folder (default: output)")
-    parser.add_argument("--job-dir", metavar="DIR",
-                        help="Scrapy JOBDIR: a stopped or killed crawl started again with the same folder resumes")
+    parser.add_argument(
+        "--job-dir",
+        metavar="DIR",
+        help="Scrapy JOBDIR: a stopped or killed crawl started again with the same folder resumes",
+    )
     parser.add_argument("--since", metavar="DATE", help="skip articles published before this date (YYYY-MM-DD)")
     parser.add_argument("--until", metavar="DATE", help="skip articles published after this date (YYYY-MM-DD)")
     parser.add_argument("--max-pages", type=int, metavar="N", help="fetch at most N pages (exact)")
     parser.add_argument("--max-records", type=int, metavar="N", help="write at most N records (exact)")
-    parser.add_argument("--worker-id", metavar="ID",
-                        help="names this worker's output files and lock (default with --frontier: host-pid)")
+    parser.add_argument(
+        "--worker-id",
+        metavar="ID",
+        help="names this worker's output files and lock (default with --frontier: host-pid)",
+    )
     add_setting_option(parser)
     parser.add_argument("--log-level", choices=LOG_LEVELS, help="log file level (default: INFO)")
     parser.add_argument("--no-progress", action="store_true", help="no live progress line on a terminal")
@@ -99,8 +106,14 @@ def run(args) -> int:
             settings.set("PROGRESS_BAR", not args.no_progress, priority="cmdline")
             stats, output_dir = run_crawl(seeds, settings)
             stats["log_file"] = str(log_file)
-            return finish(stats, output_dir, settings.get("JOB_NAME"), settings.getfloat("ERROR_THRESHOLD"),
-                          worker_suffix(settings), config.secrets + secrets)
+            return finish(
+                stats,
+                output_dir,
+                settings.get("JOB_NAME"),
+                settings.getfloat("ERROR_THRESHOLD"),
+                worker_suffix(settings),
+                config.secrets + secrets,
+            )
     except JobLocked as exc:
         print(f"crawler crawl: {exc}", file=sys.stderr)
         return EXIT_LOCKED

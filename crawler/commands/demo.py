@@ -43,7 +43,9 @@ def run(args) -> int:
     # The demo always starts from scratch; real jobs append.
     shutil.rmtree(output_root / "demo", ignore_errors=True)
     print(f"Serving the demo site at {server.url}/ and crawling it into {output_root / 'demo'}/", flush=True)
-    settings = project_settings({"JOB_NAME": "demo", "OUTPUT_ROOT": str(output_root), "LOG_LEVEL": args.log_level or "INFO"})
+    settings = project_settings(
+        {"JOB_NAME": "demo", "OUTPUT_ROOT": str(output_root), "LOG_LEVEL": args.log_level or "INFO"}
+    )
     try:
         stats, output_dir = run_crawl([server.url + "/"], settings)
     finally:

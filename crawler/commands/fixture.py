@@ -61,14 +61,19 @@ def add_parser(sub):
     )
     save.add_argument("url", nargs="?", metavar="URL", help="the page to save")
     save.add_argument("--url", dest="url_option", metavar="URL", help="the same as the positional URL")
-    save.add_argument("--from-warc", action="append", metavar="FILE",
-                      help="take the response from this WARC file or job folder instead of the network "
-                      "(repeatable; the latest capture wins, redirects recorded in the WARCs are followed)")
+    save.add_argument(
+        "--from-warc",
+        action="append",
+        metavar="FILE",
+        help="take the response from this WARC file or job folder instead of the network "
+        "(repeatable; the latest capture wins, redirects recorded in the WARCs are followed)",
+    )
     save.add_argument("--name", help="fixture folder name, may contain '/' (default: from the URL)")
     save.add_argument("--dir", default=DEFAULT_DIR, help=f"folder of fixtures (default: {DEFAULT_DIR})")
     save.add_argument("--force", action="store_true", help="replace an existing fixture of that name")
-    save.add_argument("--any-status", action="store_true",
-                      help="also keep non-2xx answers (error pages are fixtures too)")
+    save.add_argument(
+        "--any-status", action="store_true", help="also keep non-2xx answers (error pages are fixtures too)"
+    )
     add_setting_option(save, " for the fetch")
 
     check = actions.add_parser(
@@ -79,10 +84,15 @@ def add_parser(sub):
         "missing/extra items for lists) and a summary table. Exit codes: 0 all match, 1 something differs "
         "or a fixture is broken, 2 no fixtures found.",
     )
-    check.add_argument("dirs", nargs="*", metavar="DIR", help=f"fixture folders or folders of them (default: {DEFAULT_DIR})")
-    check.add_argument("--update", action="store_true",
-                       help="after review: write today's values into expected.json, for the fields it already "
-                       "lists (an empty expected.json gets every field)")
+    check.add_argument(
+        "dirs", nargs="*", metavar="DIR", help=f"fixture folders or folders of them (default: {DEFAULT_DIR})"
+    )
+    check.add_argument(
+        "--update",
+        action="store_true",
+        help="after review: write today's values into expected.json, for the fields it already "
+        "lists (an empty expected.json gets every field)",
+    )
     return parser
 
 
@@ -200,15 +210,19 @@ def check_usable(response: ArchivedResponse, any_status: bool = False) -> None:
     """Raise FixtureError unless the response is a whole HTML page (2xx unless any_status)."""
     page = response.page
     if response.truncated:
-        raise FixtureError(f"{page.url}: the body was cut off (WARC-Truncated: {response.truncated}); "
-                           "a fixture needs the whole page")
+        raise FixtureError(
+            f"{page.url}: the body was cut off (WARC-Truncated: {response.truncated}); a fixture needs the whole page"
+        )
     if not 200 <= (page.status or 0) < 300 and not any_status:
-        raise FixtureError(f"{page.url} answered HTTP {page.status}; pass --any-status to keep "
-                           "an error page as a fixture")
+        raise FixtureError(
+            f"{page.url} answered HTTP {page.status}; pass --any-status to keep an error page as a fixture"
+        )
     try:
         content = page.content
     except (ValueError, OSError, EOFError) as exc:
-        raise FixtureError(f"{page.url}: cannot undo Content-Encoding {page.header('Content-Encoding')!r}: {exc}") from None
+        raise FixtureError(
+            f"{page.url}: cannot undo Content-Encoding {page.header('Content-Encoding')!r}: {exc}"
+        ) from None
     ctype = page.header("Content-Type")
     if sniff(ctype, content) != "html":
         raise FixtureError(f"{page.url} is not an HTML page (Content-Type: {ctype or 'none'})")
@@ -298,8 +312,11 @@ def run_check(args) -> int:
         return EXIT_USAGE
     found = fixtures.discover(roots)
     if not found:
-        print(f"crawler fixture check: no fixtures (folders with {fixtures.META} and {fixtures.BODY}) under "
-              f"{', '.join(map(str, roots))}", file=sys.stderr)
+        print(
+            f"crawler fixture check: no fixtures (folders with {fixtures.META} and {fixtures.BODY}) under "
+            f"{', '.join(map(str, roots))}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
 
     rows = []  # (fixture, fields checked, fields differing, result)

@@ -17,7 +17,9 @@ def add_parser(sub):
         "OUTPUT_DIR/index.cdxj (sorted, filenames relative to OUTPUT_DIR), as pywb and ReplayWeb.page read it.",
     )
     parser.add_argument("output_dir", metavar="OUTPUT_DIR", help="a job folder, e.g. output/demo")
-    parser.add_argument("-o", "--output", metavar="FILE", help="where to write the index (default: OUTPUT_DIR/index.cdxj)")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write the index (default: OUTPUT_DIR/index.cdxj)"
+    )
     return parser
 
 
@@ -31,6 +33,7 @@ def run(args) -> int:
         print(f"crawler index: no WARC files in {directory}", file=sys.stderr)
         return EXIT_CRAWL_FAILED
     path = write_cdxj(directory, args.output)
-    lines = sum(1 for _ in open(path, encoding="utf-8"))
+    with open(path, encoding="utf-8") as index:
+        lines = sum(1 for _ in index)
     print(f"Indexed {len(files)} WARC file(s), {lines} entries -> {path}")
     return EXIT_OK

@@ -48,7 +48,11 @@ def merge_stats(paths: list[Path], warcs: list[Path]) -> dict:
     for path in paths:
         stats = json.loads(path.read_text(encoding="utf-8"))
         for key, value in stats.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and ("/" in key or key.endswith("_count")):
+            if (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and ("/" in key or key.endswith("_count"))
+            ):
                 merged[key] = merged.get(key, 0) + value
         starts.append(stats.get("start_time", ""))
         finishes.append(stats.get("finish_time", ""))
@@ -76,6 +80,8 @@ def run(args) -> int:
     totals["item_scraped_count"] = len(merged)
     totals["run/records_offset_start"], totals["run/records_offset_end"] = 0, (out / "records.jsonl").stat().st_size
     (out / "stats.json").write_text(json.dumps(totals, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"merged {len(records)} record files ({read} records, {len(merged)} distinct pages) and "
-          f"{len(stats)} stats files into {out}/")
+    print(
+        f"merged {len(records)} record files ({read} records, {len(merged)} distinct pages) and "
+        f"{len(stats)} stats files into {out}/"
+    )
     return EXIT_OK

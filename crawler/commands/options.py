@@ -19,8 +19,14 @@ def setting(text: str) -> tuple[str, str]:
 
 
 def add_setting_option(parser: argparse.ArgumentParser, what: str = "") -> None:
-    parser.add_argument("-s", "--setting", action="append", type=setting, metavar="NAME=VALUE",
-                        help=f"override a Scrapy setting{what}, e.g. -s DOWNLOAD_DELAY=1 (repeatable)")
+    parser.add_argument(
+        "-s",
+        "--setting",
+        action="append",
+        type=setting,
+        metavar="NAME=VALUE",
+        help=f"override a Scrapy setting{what}, e.g. -s DOWNLOAD_DELAY=1 (repeatable)",
+    )
 
 
 def add_job_options(parser: argparse.ArgumentParser) -> None:
@@ -28,8 +34,11 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("urls", nargs="*", metavar="URL", help="start URL(s) (default: the job file's seeds)")
     parser.add_argument("--config", metavar="JOB.toml", help="job file (see jobs/nejatngo.toml)")
     parser.add_argument("--job", help="job name (default: the job file's, else the first URL's host)")
-    parser.add_argument("--frontier", metavar="redis://HOST:PORT/DB",
-                        help="the job's frontier in Redis, shared with other workers (docs/distributed.md)")
+    parser.add_argument(
+        "--frontier",
+        metavar="redis://HOST:PORT/DB",
+        help="the job's frontier in Redis, shared with other workers (docs/distributed.md)",
+    )
 
 
 def load_job(args, command: str) -> JobConfig | None:

@@ -22,8 +22,12 @@ def add_parser(sub):
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--url", help="the page's original URL, used to resolve links (default: the file's URI)")
-    parser.add_argument("--format", choices=["json", "text"], default="json",
-                        help="json (default) or text: breadcrumb, title, body, author and related titles")
+    parser.add_argument(
+        "--format",
+        choices=["json", "text"],
+        default="json",
+        help="json (default) or text: breadcrumb, title, body, author and related titles",
+    )
     return parser
 
 

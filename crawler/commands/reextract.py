@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
-from typing import Iterator
 
 from crawler.archive.reader import iter_responses
 from crawler.extract import extract
@@ -38,7 +38,10 @@ def records(paths) -> Iterator[dict]:
         try:
             content = page.content
         except (ValueError, OSError, EOFError) as exc:
-            print(f"crawler reextract: cannot decode {page.url} ({page.header('Content-Encoding')}): {exc}", file=sys.stderr)
+            print(
+                f"crawler reextract: cannot decode {page.url} ({page.header('Content-Encoding')}): {exc}",
+                file=sys.stderr,
+            )
             continue
         if sniff(page.header("Content-Type"), content) != "html":
             continue
@@ -48,7 +51,7 @@ def records(paths) -> Iterator[dict]:
         warc = asdict(archived.payload_location)
         if archived.revisit:
             warc["revisit"] = asdict(archived.location)
-        fetched_at = archived.date.replace(tzinfo=timezone.utc).isoformat(timespec="seconds")
+        fetched_at = archived.date.replace(tzinfo=UTC).isoformat(timespec="seconds")
         yield make_item(record, fetched_at, page.status or 0, warc)
 
 
@@ -57,7 +60,7 @@ def run(args) -> int:
     if missing:
         print(f"crawler reextract: no such file: {missing[0]}", file=sys.stderr)
         return EXIT_USAGE
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115 - closed below
     count = 0
     try:
         for item in records(args.warcs):

@@ -22,7 +22,9 @@ def add_parser(sub):
         "written, 1 when it cannot be written, 2 when the folder holds no finished run.",
     )
     parser.add_argument("folder", metavar="OUTPUT_DIR", help="a job's output folder, e.g. output/demo")
-    parser.add_argument("-o", "--output", metavar="FILE", help=f"where to write the page (default: OUTPUT_DIR/{REPORT_NAME})")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help=f"where to write the page (default: OUTPUT_DIR/{REPORT_NAME})"
+    )
     return parser
 
 

@@ -27,9 +27,9 @@ class DemoServer:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
-    def start(self) -> "DemoServer":
+    def start(self) -> DemoServer:
         self._thread.start()
         return self
 
@@ -38,7 +38,7 @@ class DemoServer:
         self._httpd.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "DemoServer":
+    def __enter__(self) -> DemoServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -87,7 +87,7 @@ class DemoServer:
                 if send_body and body:
                     self.wfile.write(body)
 
-            def log_message(self, format, *args):  # noqa: A002 - quiet: the crawl log is enough
+            def log_message(self, format, *args):
                 pass
 
         return Handler

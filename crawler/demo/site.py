@@ -11,7 +11,7 @@ import random
 import struct
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from html import escape
 from urllib.parse import parse_qs, urlsplit
@@ -35,7 +35,7 @@ class Article:
     author: tuple[str, str]
     published: datetime
     tags: list[tuple[str, str]]
-    blocks: list[tuple[str, object]]
+    blocks: list[tuple[str, str | list[str]]]  # (tag, text), or ("ul", items)
     image: int | None
     comments: list[tuple[str, str]]
     related: list[int] = field(default_factory=list)
@@ -56,8 +56,8 @@ class Article:
     @property
     def body_text(self) -> str:
         parts = []
-        for n, (kind, value) in enumerate(self.blocks):
-            parts.append("\n".join(value) if kind == "ul" else self.paragraph(n, value))
+        for n, (_, value) in enumerate(self.blocks):
+            parts.append("\n".join(value) if isinstance(value, list) else self.paragraph(n, value))
         return "\n\n".join(parts)
 
 
@@ -83,9 +83,12 @@ class DemoSite:
         rng = random.Random(seed)
         start = datetime(2018, 4, 23, 10, 12, tzinfo=TZ)
         self.articles: list[Article] = []
-        titles = [c.TITLES[i % len(c.TITLES)] + (f" ({i // len(c.TITLES) + 1})" if i >= len(c.TITLES) else "") for i in range(articles)]
+        titles = [
+            c.TITLES[i % len(c.TITLES)] + (f" ({i // len(c.TITLES) + 1})" if i >= len(c.TITLES) else "")
+            for i in range(articles)
+        ]
         for i, title in enumerate(titles):
-            blocks: list[tuple[str, object]] = []
+            blocks: list[tuple[str, str | list[str]]] = []
             for n in range(rng.randint(3, 6)):
                 if n == 2 and i % 3 == 0:
                     blocks.append(("h2", c.SUBHEADINGS[i % len(c.SUBHEADINGS)]))
@@ -102,7 +105,8 @@ class DemoSite:
                     category=c.CATEGORIES[i % len(c.CATEGORIES)],
                     author=c.AUTHORS[(i * 7) % len(c.AUTHORS)],
                     # Three days apart, then hours apart past the hand-written ones (large benchmark sites).
-                    published=start - timedelta(days=3 * min(i, len(c.TITLES)), hours=max(0, i - len(c.TITLES)) + i % 7),
+                    published=start
+                    - timedelta(days=3 * min(i, len(c.TITLES)), hours=max(0, i - len(c.TITLES)) + i % 7),
                     tags=rng.sample(c.TAGS, 2),
                     blocks=blocks,
                     image=(i % IMAGE_COUNT) + 1 if i % 3 == 0 else None,
@@ -127,7 +131,7 @@ class DemoSite:
         n = article.first_paragraph
         kind, value = article.blocks[n]
         article.blocks[n] = (kind, f"{value} {sentence}")
-        article.modified = when or datetime.now(timezone.utc).replace(microsecond=0)
+        article.modified = when or datetime.now(UTC).replace(microsecond=0)
 
     # ---- truth -------------------------------------------------------------------------
 
@@ -148,9 +152,7 @@ class DemoSite:
                     ],
                     "authors": [a.author[1]],
                     "body_text": a.body_text,
-                    "related": [
-                        {"title": self.by_id[r].title, "url": base + self.by_id[r].path} for r in a.related
-                    ],
+                    "related": [{"title": self.by_id[r].title, "url": base + self.by_id[r].path} for r in a.related],
                 }
             )
         return records
@@ -199,11 +201,13 @@ class DemoSite:
         if path in self.by_path:
             article = self.by_path[path]
             changed = article.modified or article.published
-            headers["Last-Modified"] = format_datetime(changed.astimezone(timezone.utc), usegmt=True)
+            headers["Last-Modified"] = format_datetime(changed.astimezone(UTC), usegmt=True)
         return 200, headers, html.encode("utf-8")
 
     def _not_found(self) -> tuple[int, dict[str, str], bytes]:
-        body = self._layout("Page not found", "<h1>Oops! That page can&rsquo;t be found.</h1>", base="", page_class="error404")
+        body = self._layout(
+            "Page not found", "<h1>Oops! That page can&rsquo;t be found.</h1>", base="", page_class="error404"
+        )
         return 404, {"Content-Type": "text/html; charset=UTF-8"}, body.encode()
 
     def _html_page(self, path: str, base: str) -> str | None:
@@ -221,7 +225,7 @@ class DemoSite:
             ("/tag/", dict(c.TAGS), self._tagged),
         ):
             if path.startswith(prefix):
-                rest = path[len(prefix):].strip("/").split("/")
+                rest = path[len(prefix) :].strip("/").split("/")
                 slug, page = rest[0], 1
                 if len(rest) == 3 and rest[1] == "page" and rest[2].isdigit():
                     page = int(rest[2])
@@ -314,8 +318,8 @@ class DemoSite:
             )
         body = []
         for n, (kind, value) in enumerate(a.blocks):
-            if kind == "ul":
-                items = "".join(f"<li>{escape(item)}</li>" for item in value)  # type: ignore[union-attr]
+            if isinstance(value, list):
+                items = "".join(f"<li>{escape(item)}</li>" for item in value)
                 body.append(f"<ul>{items}</ul>")
             elif kind == "blockquote":
                 body.append(f"<blockquote><p>{escape(str(value))}</p></blockquote>")
@@ -371,7 +375,9 @@ class DemoSite:
 <p class="comment-form-email"><label for="email">Email</label><input id="email" name="email" type="email"></p>
 <p class="form-submit"><input name="submit" type="submit" id="submit" class="submit" value="Post Comment"><input type="hidden" name="comment_post_ID" value="{a.id}"></p>
 </form></div></div>"""
-        return self._layout(a.title, main, base, page_class=f"post-template-default single single-post postid-{a.id}", head=head)
+        return self._layout(
+            a.title, main, base, page_class=f"post-template-default single single-post postid-{a.id}", head=head
+        )
 
     def _summary(self, a: Article, base: str) -> str:
         first = next(str(v) for k, v in a.blocks if k == "p")
@@ -405,7 +411,9 @@ class DemoSite:
         return self._layout(title, main, base, page_class=f"archive {kind.lower()}")
 
     def _home(self, base: str) -> str:
-        main = '<h1 class="screen-reader-text">Latest news</h1>\n' + "\n".join(self._summary(a, base) for a in self.articles[:10])
+        main = '<h1 class="screen-reader-text">Latest news</h1>\n' + "\n".join(
+            self._summary(a, base) for a in self.articles[:10]
+        )
         return self._layout("", main, base, page_class="home blog")
 
     def _about(self, base: str) -> str:
@@ -417,10 +425,11 @@ class DemoSite:
         return self._layout("About us", main, base, page_class="page-template-default page")
 
     def _sitemap(self, base: str) -> str:
-        urls = [(base + a.path, a.modified or a.published) for a in self.articles]
+        urls: list[tuple[str, datetime | None]] = [(base + a.path, a.modified or a.published) for a in self.articles]
         urls += [(f"{base}/category/{s}/", None) for s, _ in c.CATEGORIES]
         entries = "".join(
-            f"<url><loc>{escape(u)}</loc>" + (f"<lastmod>{d.isoformat()}</lastmod>" if d else "") + "</url>\n" for u, d in urls
+            f"<url><loc>{escape(u)}</loc>" + (f"<lastmod>{d.isoformat()}</lastmod>" if d else "") + "</url>\n"
+            for u, d in urls
         )
         return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'
 
@@ -428,7 +437,7 @@ class DemoSite:
         items = "".join(
             f"<item><title>{escape(a.title)}</title><link>{base}{a.path}</link>"
             f"<dc:creator><![CDATA[{a.author[1]}]]></dc:creator><pubDate>{format_datetime(a.published)}</pubDate>"
-            f"<category><![CDATA[{a.category[1]}]]></category><guid isPermaLink=\"false\">{base}/?p={a.id}</guid>"
+            f'<category><![CDATA[{a.category[1]}]]></category><guid isPermaLink="false">{base}/?p={a.id}</guid>'
             f"<description>{escape(next(str(v) for k, v in a.blocks if k == 'p')[:160])}</description></item>\n"
             for a in self.articles[:20]
         )

@@ -25,7 +25,7 @@ class DateWindow:
         self.since, self.until = since, until
 
     @classmethod
-    def from_settings(cls, settings) -> "DateWindow":
+    def from_settings(cls, settings) -> DateWindow:
         return cls(to_date(settings.get("DATE_SINCE")), to_date(settings.get("DATE_UNTIL")))
 
     def __bool__(self) -> bool:

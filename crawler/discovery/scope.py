@@ -56,7 +56,7 @@ class Scope:
         self.exclude = [re.compile(p) for p in exclude or []]
 
     @classmethod
-    def from_seeds(cls, urls: list[str], **kwargs) -> "Scope":
+    def from_seeds(cls, urls: list[str], **kwargs) -> Scope:
         return cls({netloc_key(u) for u in urls if netloc_key(u)}, **kwargs)
 
     def host_allowed(self, url: str) -> bool:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from io import BytesIO
 from urllib.parse import urljoin
 
 from lxml import etree
 
-_PARSE_OPTIONS = dict(resolve_entities=False, no_network=True, recover=True, huge_tree=False, remove_comments=True)
+_PARSE_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "recover": True,
+    "huge_tree": False,
+    "remove_comments": True,
+}
 _PARSER = etree.XMLParser(**_PARSE_OPTIONS)
 
 
@@ -33,7 +39,7 @@ def parse_when(value: str | None) -> datetime | None:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _root(body: bytes):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -47,7 +47,7 @@ class Wire:
     request_head: bytes | None
     ip_address: str | None = None
     # When the response headers arrived: the capture time (WARC-Date) of the exchange.
-    received_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass
@@ -88,7 +88,7 @@ class _RecordingProtocol(compat.LenientHTTP11ClientProtocol):
         written = _Buffer()
         write_headers = request._writeHeaders
 
-        def _writeHeaders(transport, TEorCL):  # noqa: N802,N803 - Twisted's names
+        def _writeHeaders(transport, TEorCL):
             write_headers(written, TEorCL)
             transport.writeSequence(written.parts)
 
@@ -104,7 +104,7 @@ class _RecordingProtocol(compat.LenientHTTP11ClientProtocol):
 
 
 class _RecordingFactory(compat.LenientHTTP11ClientFactory):
-    def buildProtocol(self, addr):  # noqa: N802 - Twisted's name
+    def buildProtocol(self, addr):
         return _RecordingProtocol(self._quiescentCallback)
 
 
@@ -116,11 +116,15 @@ class _Reader(compat.ResponseReader):
             return
         if self._maxsize and self._bytes_received + len(data) > self._maxsize:
             kept = self._bodybuf.getvalue() + data[: self._maxsize - self._bytes_received]
-            self._request.meta[PARTIAL] = Partial(kept, "length", f"body larger than DOWNLOAD_MAXSIZE ({self._maxsize} bytes)")
+            self._request.meta[PARTIAL] = Partial(
+                kept, "length", f"body larger than DOWNLOAD_MAXSIZE ({self._maxsize} bytes)"
+            )
             logger.warning(
                 "Cancelling download of %s: body larger than DOWNLOAD_MAXSIZE (%d bytes); its first %d bytes are archived "
                 "as a truncated record",
-                self._request.url, self._maxsize, len(kept),
+                self._request.url,
+                self._maxsize,
+                len(kept),
             )
             self._bodybuf.truncate(0)
             self._finished.cancel()
@@ -129,7 +133,9 @@ class _Reader(compat.ResponseReader):
 
     def connectionLost(self, reason=None) -> None:
         if not self._finished.called and not reason.check(compat.ResponseDone, compat.PotentialDataLoss):
-            self._request.meta[PARTIAL] = Partial(self._bodybuf.getvalue(), "disconnect", "connection lost before the body ended")
+            self._request.meta[PARTIAL] = Partial(
+                self._bodybuf.getvalue(), "disconnect", "connection lost before the body ended"
+            )
         super().connectionLost(reason)
 
 
@@ -151,8 +157,11 @@ class _Agent(compat.ScrapyAgent):
             ip_address=str(ip) if (ip := getattr(txresponse, "_scrapy_ip_address", None)) else None,
         )
         if stop_download := compat.check_stop_download(
-            signals.headers_received, self._crawler, request,
-            headers=self._headers_from_twisted_response(txresponse), body_length=txresponse.length,
+            signals.headers_received,
+            self._crawler,
+            request,
+            headers=self._headers_from_twisted_response(txresponse),
+            body_length=txresponse.length,
         ):
             txresponse._transport.stopProducing()
             txresponse._transport.loseConnection()
@@ -173,8 +182,14 @@ class _Agent(compat.ScrapyAgent):
             logger.warning(compat.get_warnsize_msg(expected_size, warnsize, request, expected=True))
         d: Deferred = Deferred(partial(self._cancel, txresponse=txresponse))
         self._reader = _Reader(
-            finished=d, txresponse=txresponse, request=request, maxsize=maxsize, warnsize=warnsize,
-            reached_warnsize=reached_warnsize, fail_on_dataloss=fail_on_dataloss, crawler=self._crawler,
+            finished=d,
+            txresponse=txresponse,
+            request=request,
+            maxsize=maxsize,
+            warnsize=warnsize,
+            reached_warnsize=reached_warnsize,
+            fail_on_dataloss=fail_on_dataloss,
+            crawler=self._crawler,
             tls_verbose_logging=self._tls_verbose_logging,
         )
         txresponse.deliverBody(self._reader)
@@ -183,7 +198,9 @@ class _Agent(compat.ScrapyAgent):
 
     def _cb_timeout(self, result: Any, request, url: str, timeout: float):
         if not self._timeout_cl.active() and self._reader is not None and PARTIAL not in request.meta:
-            request.meta[PARTIAL] = Partial(self._reader._bodybuf.getvalue(), "time", f"DOWNLOAD_TIMEOUT ({timeout} s) reached")
+            request.meta[PARTIAL] = Partial(
+                self._reader._bodybuf.getvalue(), "time", f"DOWNLOAD_TIMEOUT ({timeout} s) reached"
+            )
         return super()._cb_timeout(result, request, url, timeout)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from scrapy.exceptions import NotConfigured
 
@@ -56,7 +56,7 @@ class IncrementalMiddleware:
 
     def process_response(self, request, response, spider=None):
         previous: Capture | None = request.meta.get("previous_capture")
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         if response.status == 304 and previous is not None:
             request.meta["unchanged"] = True
             request.meta["capture"] = replace(previous, fetched_at=now)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-
 from collections.abc import Callable
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured

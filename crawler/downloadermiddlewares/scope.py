@@ -13,4 +13,3 @@ class ScopeMiddleware(OffsiteMiddleware):
         if scope is None:
             return super().should_follow(request, spider)
         return scope.allows(request.url)
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 
 import scrapy
@@ -25,10 +25,22 @@ logger = logging.getLogger(__name__)
 
 # Settings that shape what a crawl fetches, recorded in every warcinfo record.
 _SHAPING_SETTINGS = (
-    "USER_AGENT", "ROBOTSTXT_OBEY", "DEPTH_LIMIT", "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY",
-    "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "RETRY_TIMES",
-    "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_ERRORCOUNT",
-    "HTTPCACHE_ENABLED", "COOKIES_ENABLED",
+    "USER_AGENT",
+    "ROBOTSTXT_OBEY",
+    "DEPTH_LIMIT",
+    "DOWNLOAD_MAXSIZE",
+    "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_DELAY",
+    "AUTOTHROTTLE_ENABLED",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "RETRY_TIMES",
+    "CLOSESPIDER_PAGECOUNT",
+    "CLOSESPIDER_ITEMCOUNT",
+    "CLOSESPIDER_TIMEOUT",
+    "CLOSESPIDER_ERRORCOUNT",
+    "HTTPCACHE_ENABLED",
+    "COOKIES_ENABLED",
 )
 _CAPTURE_NOTE = (
     "HTTP/1.x status lines, headers and request heads are copied from the socket (line endings as CRLF). "
@@ -41,11 +53,7 @@ _CAPTURE_NOTE = (
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
-    return [
-        (name.decode("latin-1"), value.decode("latin-1"))
-        for name, values in headers.items()
-        for value in values
-    ]
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in headers.items() for value in values]
 
 
 def _scope_description(spider) -> str:
@@ -79,10 +87,13 @@ def warcinfo(settings, spider=None) -> dict[str, str]:
         "scope": _scope_description(spider),
         "digest-algorithm": settings.get("WARC_DIGEST_ALGORITHM") or "sha1",
         "deduplication": "revisit records (identical-payload-digest) across all runs of this job"
-        if settings.getbool("WARC_DEDUP") else "none",
+        if settings.getbool("WARC_DEDUP")
+        else "none",
         "capture": _CAPTURE_NOTE,
     }
-    for name in sorted(set(_SHAPING_SETTINGS) | {k for k in settings.attributes if k.startswith(("SCOPE_", "LIMIT_", "DATE_"))}):
+    for name in sorted(
+        set(_SHAPING_SETTINGS) | {k for k in settings.attributes if k.startswith(("SCOPE_", "LIMIT_", "DATE_"))}
+    ):
         value = settings.get(name)
         if value not in (None, "", [], {}):
             info[f"crawler-setting-{name}"] = str(value)
@@ -139,7 +150,9 @@ class WarcCaptureMiddleware:
         page = Page(response.url, response.body, _header_pairs(response.headers), response.status)
         ip_address = str(response.ip_address) if response.ip_address else None
         truncated = partial.reason if partial and "dataloss" in response.flags else None
-        self._archive(request, self._exchange(request, page, wire, response.protocol or "HTTP/1.1", ip_address, truncated))
+        self._archive(
+            request, self._exchange(request, page, wire, response.protocol or "HTTP/1.1", ip_address, truncated)
+        )
         return response
 
     def process_exception(self, request, exception):
@@ -151,18 +164,24 @@ class WarcCaptureMiddleware:
             self.stats.inc_value("warc/failed_fetches")
             self.stats.inc_value(f"warc/failed_fetches/{type(exception).__name__}")
             # Every attempt, retries included; FetchOutcomeMiddleware warns once about final failures.
-            logger.debug("Fetch failed, nothing to archive: %s (%s: %s)", request.url, type(exception).__name__, exception)
+            logger.debug(
+                "Fetch failed, nothing to archive: %s (%s: %s)", request.url, type(exception).__name__, exception
+            )
             return None
         page = Page(request.url, partial.body, wire.headers, wire.status)
         self._archive(request, self._exchange(request, page, wire, wire.protocol, wire.ip_address, partial.reason))
         logger.warning(
             "Archived %d bytes of %s as a truncated record (WARC-Truncated: %s; %s)",
-            len(partial.body), request.url, partial.reason, partial.detail,
+            len(partial.body),
+            request.url,
+            partial.reason,
+            partial.detail,
         )
         return None
 
-    def _exchange(self, request, page: Page, wire: Wire | None, protocol: str, ip_address: str | None,
-                  truncated: str | None) -> Exchange:
+    def _exchange(
+        self, request, page: Page, wire: Wire | None, protocol: str, ip_address: str | None, truncated: str | None
+    ) -> Exchange:
         return Exchange(
             response=page,
             method=request.method,
@@ -170,7 +189,7 @@ class WarcCaptureMiddleware:
             request_body=request.body,
             protocol=protocol,
             ip_address=ip_address,
-            captured_at=wire.received_at if wire else datetime.now(timezone.utc),
+            captured_at=wire.received_at if wire else datetime.now(UTC),
             truncated=truncated,
             response_head=wire.response_head if wire else None,
             request_head=wire.request_head if wire else None,

@@ -27,7 +27,9 @@ class JobStateExtension:
         dedup = settings.getbool("WARC_ENABLED") and settings.getbool("WARC_DEDUP")
         if not settings.getbool("INCREMENTAL_ENABLED") and not dedup:
             raise NotConfigured
-        state = open_job_state(job_output_dir(settings), settings.get("FRONTIER_URL"), settings.get("JOB_NAME") or "crawl")
+        state = open_job_state(
+            job_output_dir(settings), settings.get("FRONTIER_URL"), settings.get("JOB_NAME") or "crawl"
+        )
         extension = cls(state)
         # engine_stopped comes after spider_closed: every component is done with the state.
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)

@@ -43,8 +43,7 @@ class Progress:
         rate = pages / max(1e-6, time.monotonic() - self.started)
         queued = get("scheduler/enqueued", 0) - get("scheduler/dequeued", 0)
         failed = get("fetch/failed", 0) + get("fetch/server_error", 0)
-        return (f"pages {pages} ({rate:.1f}/s)  records {get('item_scraped_count', 0)}  "
-                f"queued {queued}  failed {failed}")
+        return f"pages {pages} ({rate:.1f}/s)  records {get('item_scraped_count', 0)}  queued {queued}  failed {failed}"
 
     def report(self):
         if self.tty:

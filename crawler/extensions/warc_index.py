@@ -21,7 +21,9 @@ class WarcIndexExtension:
     Both cover every WARC file in the job's folder, earlier runs' included.
     """
 
-    def __init__(self, output_dir: Path, stats, cdxj: bool, wacz_name: str | None, title: str = "", description: str = ""):
+    def __init__(
+        self, output_dir: Path, stats, cdxj: bool, wacz_name: str | None, title: str = "", description: str = ""
+    ):
         self.output_dir = output_dir
         self.stats = stats
         self.cdxj = cdxj
@@ -36,8 +38,14 @@ class WarcIndexExtension:
         if not settings.getbool("WARC_ENABLED") or not (cdxj or wacz):
             raise NotConfigured
         name = settings.get("JOB_NAME") or "crawl"
-        extension = cls(job_output_dir(settings), crawler.stats, cdxj, name if wacz else None,
-                        settings.get("WACZ_TITLE") or name, settings.get("JOB_DESCRIPTION") or "")
+        extension = cls(
+            job_output_dir(settings),
+            crawler.stats,
+            cdxj,
+            name if wacz else None,
+            settings.get("WACZ_TITLE") or name,
+            settings.get("JOB_DESCRIPTION") or "",
+        )
         crawler.signals.connect(extension.warc_files_closed, signal=warc_files_closed)
         return extension
 
@@ -49,10 +57,16 @@ class WarcIndexExtension:
             try:
                 self.stats.set_value("warc/cdxj", str(write_cdxj(output_dir)))
             except Exception:  # an index can always be rebuilt with `crawler index`; never lose the crawl over it
-                logger.exception("Could not write the CDXJ index of %s (run `crawler index %s`)", output_dir, output_dir)
+                logger.exception(
+                    "Could not write the CDXJ index of %s (run `crawler index %s`)", output_dir, output_dir
+                )
         if self.wacz_name:
             try:
-                path = write_wacz(output_dir, output_dir / f"{self.wacz_name}.wacz", title=self.title, description=self.description)
+                path = write_wacz(
+                    output_dir, output_dir / f"{self.wacz_name}.wacz", title=self.title, description=self.description
+                )
                 self.stats.set_value("warc/wacz", str(path))
             except (WaczError, OSError):
-                logger.exception("Could not write the WACZ package of %s (run `crawler wacz %s`)", output_dir, output_dir)
+                logger.exception(
+                    "Could not write the WACZ package of %s (run `crawler wacz %s`)", output_dir, output_dir
+                )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from crawler.web.page import Page
 
 from . import fields, profiles
 from .authors import extract_authors
@@ -13,14 +16,28 @@ from .document import Document, Link
 from .pagetype import classify
 from .related import extract_related
 from .title import extract_title
-from crawler.web.page import Page
 
 __all__ = ["FIELDS", "Document", "Link", "Page", "extract", "extract_document"]
 
 FIELDS = (
-    "url", "canonical_url", "page_type", "title", "breadcrumb", "authors", "published", "modified",
-    "body_text", "body_html", "related", "tags", "categories", "language", "description", "image",
-    "site_name", "word_count",
+    "url",
+    "canonical_url",
+    "page_type",
+    "title",
+    "breadcrumb",
+    "authors",
+    "published",
+    "modified",
+    "body_text",
+    "body_html",
+    "related",
+    "tags",
+    "categories",
+    "language",
+    "description",
+    "image",
+    "site_name",
+    "word_count",
 )
 _WORD = re.compile(r"\w+")
 
@@ -35,7 +52,7 @@ def extract_document(doc: Document) -> dict:
     title = extract_title(doc, site_name or "")
     published, modified = extract_dates(doc)
     authors = extract_authors(doc)
-    record = {
+    record: dict[str, Any] = {
         "url": doc.url,
         "canonical_url": canonical,
         "page_type": None,

@@ -23,13 +23,17 @@ _BYLINE_START = re.compile(
     re.I,
 )
 _SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\s[|\-–—·•]\s|/|،|、|(?<=\w{3})\.\s)\s*", re.I)
-_ROLE_WORDS = r"(?:writer|reporter|correspondent|editor|columnist|contributor|journalist|producer|analyst|photographer|intern)s?"
+_ROLE_WORDS = (
+    r"(?:writer|reporter|correspondent|editor|columnist|contributor|journalist|producer|analyst|photographer|intern)s?"
+)
 _QUALIFIER = r"(?:staff|senior|chief|special|foreign|political|contributing|deputy|managing|associate|executive|guest)"
 # A part that is only a role ("Senior Correspondent"), or a qualified role after a name ("Jane Doe, Staff Writer").
 _ROLE_PART = re.compile(rf"^(?:the\s+)?(?:{_QUALIFIER}\s+)*{_ROLE_WORDS}(?:\s+(?:at|for|of)\b.*)?$", re.I)
 _ROLE_WORD = re.compile(rf"^{_ROLE_WORDS}$", re.I)
 # Letters after a name ("Ilana Muhlstein, MS, RDN"): not people.
-_CREDENTIAL = re.compile(r"^(?:ph\.?\s?d|m\.?d|m\.?s|m\.?a|b\.?a|mba|rdn?|rn|cpa|esq|jr|sr|ii|iii|iv|msc|bsc|dphil|llm)\.?$", re.I)
+_CREDENTIAL = re.compile(
+    r"^(?:ph\.?\s?d|m\.?d|m\.?s|m\.?a|b\.?a|mba|rdn?|rn|cpa|esq|jr|sr|ii|iii|iv|msc|bsc|dphil|llm)\.?$", re.I
+)
 # A desk or a team, not a person ("IGN Staff", "Politics Desk").
 _GROUP = re.compile(r"\b(?:staff|team|desk|newsroom|editors|editorial board)$", re.I)
 _TRAILING_ROLE = re.compile(rf"\s+{_QUALIFIER}\s+{_ROLE_WORDS}\b.*$", re.I)
@@ -47,11 +51,40 @@ _NOT_A_NAME = re.compile(
 _BYLINE_CLASS = re.compile(
     r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta|submitted|post-info"
 )
-_AUTHOR_HREF = re.compile(r"/(?:author|authors|autor|autore|auteur|profile|profiles|people|staff|writers?|journalists?)/[^/?#]+", re.I)
+_AUTHOR_HREF = re.compile(
+    r"/(?:author|authors|autor|autore|auteur|profile|profiles|people|staff|writers?|journalists?)/[^/?#]+", re.I
+)
 _BIO_CLASS = re.compile(r"bio|box|about|description|avatar|profile-text")
-_STOPWORDS = {"admin", "administrator", "staff", "editor", "editors", "editorial", "team", "guest", "anonymous",
-              "unknown", "view all posts", "more", "all posts", "posts", "contact", "share", "follow", "tweet", "email",
-              "print", "facebook", "twitter", "whatsapp", "linkedin", "pinterest", "reddit", "comments", "comment"}
+_STOPWORDS = {
+    "admin",
+    "administrator",
+    "staff",
+    "editor",
+    "editors",
+    "editorial",
+    "team",
+    "guest",
+    "anonymous",
+    "unknown",
+    "view all posts",
+    "more",
+    "all posts",
+    "posts",
+    "contact",
+    "share",
+    "follow",
+    "tweet",
+    "email",
+    "print",
+    "facebook",
+    "twitter",
+    "whatsapp",
+    "linkedin",
+    "pinterest",
+    "reddit",
+    "comments",
+    "comment",
+}
 
 
 def clean_names(raw: str) -> list[str]:
@@ -94,7 +127,8 @@ def _dedupe(names: list[str]) -> list[str]:
 def _from_jsonld(doc: Document) -> list[str]:
     """People named as author or creator of the article; organisations only when no person is."""
     for node in nodes_of_type(doc.jsonld, ARTICLE_TYPES):
-        people, organisations = [], []
+        people: list[str] = []
+        organisations: list[str] = []
         for author in as_list(node.get("author")) + as_list(node.get("creator")):
             found = people
             if isinstance(author, dict):
@@ -131,7 +165,16 @@ def _from_microdata(doc: Document) -> list[str]:
 
 
 def _from_meta(doc: Document) -> list[str]:
-    for key in ("author", "article:author", "dc.creator", "dc.creator.author", "parsely-author", "sailthru.author", "byl", "twitter:creator"):
+    for key in (
+        "author",
+        "article:author",
+        "dc.creator",
+        "dc.creator.author",
+        "parsely-author",
+        "sailthru.author",
+        "byl",
+        "twitter:creator",
+    ):
         value = doc.meta.get(key)
         if value and not value.startswith(("http", "@")):
             names = clean_names(value)
@@ -142,10 +185,12 @@ def _from_meta(doc: Document) -> list[str]:
 
 def _from_rel_author(doc: Document) -> list[str]:
     """rel=author links, and RDFa rel="schema:author" wrappers (Drupal)."""
-    names = []
+    names: list[str] = []
     if "author" not in doc.text:
         return names
-    for el in doc.root.xpath("//body//*[contains(@rel, 'author') or contains(@rel, 'AUTHOR') or contains(@rel, 'Author')]"):
+    for el in doc.root.xpath(
+        "//body//*[contains(@rel, 'author') or contains(@rel, 'AUTHOR') or contains(@rel, 'Author')]"
+    ):
         if not any(token.rsplit(":", 1)[-1] == "author" for token in el.get("rel", "").lower().split()):
             continue
         if is_elsewhere(el):
@@ -211,7 +256,15 @@ def _from_text_byline(doc: Document) -> list[str]:
     return []
 
 
-STRATEGIES = (_from_jsonld, _from_microdata, _from_meta, _from_rel_author, _from_bylines, _from_author_links, _from_text_byline)
+STRATEGIES = (
+    _from_jsonld,
+    _from_microdata,
+    _from_meta,
+    _from_rel_author,
+    _from_bylines,
+    _from_author_links,
+    _from_text_byline,
+)
 STRUCTURED = (_from_jsonld, _from_microdata, _from_meta)
 SHOWN = (_from_rel_author, _from_bylines)
 

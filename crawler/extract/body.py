@@ -27,17 +27,80 @@ from .text import squash, text_of
 
 # Never article text anywhere on the page.
 DROP_TAGS = (
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "button", "input",
-    "select", "textarea", "audio", "video", "map", "dialog", "figcaption", "link", "meta", "title", "head",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "audio",
+    "video",
+    "map",
+    "dialog",
+    "figcaption",
+    "link",
+    "meta",
+    "title",
+    "head",
 )
 # Page chrome: dropped inside the article container, and ignored by the scorer.
 CHROME_TAGS = ("nav", "aside", "footer", "header", "form", "menu")
-BLOCK_TAGS = frozenset({
-    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
-    "blockquote", "pre", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "figure", "address", "center", "hr",
-    "details", "summary", "fieldset", "caption", "body", "html", "hgroup", "nav", "aside", "header", "footer", "form",
-    "menu", "picture", "legend",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "figure",
+        "address",
+        "center",
+        "hr",
+        "details",
+        "summary",
+        "fieldset",
+        "caption",
+        "body",
+        "html",
+        "hgroup",
+        "nav",
+        "aside",
+        "header",
+        "footer",
+        "form",
+        "menu",
+        "picture",
+        "legend",
+    }
+)
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 BOILERPLATE_LINE = re.compile(
@@ -177,7 +240,15 @@ def score_container(tree):
     scores: dict = {}
 
     def base(el) -> float:
-        score = {"article": 10.0, "main": 5.0, "div": 5.0, "section": 3.0, "pre": 3.0, "td": 3.0, "blockquote": 3.0}.get(el.tag, 0.0)
+        score = {
+            "article": 10.0,
+            "main": 5.0,
+            "div": 5.0,
+            "section": 3.0,
+            "pre": 3.0,
+            "td": 3.0,
+            "blockquote": 3.0,
+        }.get(el.tag, 0.0)
         if el.tag in ("ul", "ol", "dl", "form", "th", "nav", "aside", "footer", "header"):
             score -= 10
         return score + label_kind(_label(el)).score
@@ -458,9 +529,7 @@ def _keep(block: Block, title_key: str) -> bool:
     if block.kind in HEADINGS and title_key and _comparable(text) == title_key:
         return False
     density = block.link_chars / max(1, len(text))
-    if density > 0.6 and block.kind in ("li", "p") and len(text) < 300:
-        return False
-    return True
+    return not (density > 0.6 and block.kind in ("li", "p") and len(text) < 300)
 
 
 def _is_edge_meta(block: Block) -> bool:
@@ -471,8 +540,10 @@ def _is_edge_meta(block: Block) -> bool:
     if EDGE_LINE.match(text):
         return True
     date = DATE_IN_TEXT.search(text)
+    if date is None:
+        return False
     # What is left once the date is gone: a time, a weekday, a zone, a label.
-    return bool(date) and len(_WORD.findall(text[: date.start()] + text[date.end():])) <= 5
+    return len(_WORD.findall(text[: date.start()] + text[date.end() :])) <= 5
 
 
 def after_headline(blocks: list[Block], title_key: str) -> list[Block]:
@@ -482,7 +553,7 @@ def after_headline(blocks: list[Block], title_key: str) -> list[Block]:
     for index, block in enumerate(blocks[:6]):
         if block.kind in HEADINGS and _comparable(block.text) == title_key:
             before = sum(len(_WORD.findall(b.text)) for b in blocks[:index])
-            return blocks[index + 1:] if before <= 40 else blocks[:index] + blocks[index + 1:]
+            return blocks[index + 1 :] if before <= 40 else blocks[:index] + blocks[index + 1 :]
     return blocks
 
 

@@ -16,7 +16,20 @@ _SEPARATOR_CHARS = "»›>/|→·•"
 _SEPARATORS = re.compile(r"\s*(?:[»›>/|→·•]|&gt;|&raquo;)\s*")
 _CLASS = re.compile(r"bread|crumb|trail")
 _PREFIX = re.compile(r"^\s*(?:you are here|sie sind hier|vous êtes ici|estás en|location)\s*:?\s*", re.I)
-_HOME_WORDS = {"home", "homepage", "home page", "start", "startseite", "accueil", "inicio", "início", "главная", "خانه", "الرئيسية", "صفحه اصلی"}
+_HOME_WORDS = {
+    "home",
+    "homepage",
+    "home page",
+    "start",
+    "startseite",
+    "accueil",
+    "inicio",
+    "início",
+    "главная",
+    "خانه",
+    "الرئيسية",
+    "صفحه اصلی",
+}
 _MAX_ITEMS = 12
 _HIDDEN_CLASS = re.compile(r"screen-reader|visually-hidden|sr-only|element-invisible|hidden", re.I)
 # How the separators can be written in the source, to skip the scan on pages that have none.
@@ -61,10 +74,14 @@ def _from_markup(doc: Document) -> list[dict]:
         return []
     for scope in doc.root.xpath("//*[contains(@itemtype,'BreadcrumbList') or contains(@typeof,'BreadcrumbList')]"):
         items = []
-        for element in scope.xpath(".//*[contains(@itemprop,'itemListElement') or contains(@property,'itemListElement')]"):
+        for element in scope.xpath(
+            ".//*[contains(@itemprop,'itemListElement') or contains(@property,'itemListElement')]"
+        ):
             names = element.xpath(".//*[@itemprop='name' or @property='name']")
             name = squash(names[0].get("content") or text_of(names[0])) if names else squash(text_of(element))
-            links = element.xpath(".//*[@itemprop='item' or @property='item']/@href | .//*[@itemprop='item' or @property='item']/@content | .//a/@href")
+            links = element.xpath(
+                ".//*[@itemprop='item' or @property='item']/@href | .//*[@itemprop='item' or @property='item']/@content | .//a/@href"
+            )
             if name:
                 items.append(_item(name, doc.absolute(links[0]) if links else None))
         if items:
@@ -106,7 +123,11 @@ def trail_tokens(container, doc: Document) -> list[dict]:
 def _is_home(item: dict, doc: Document) -> bool:
     if item["name"].casefold() in _HOME_WORDS:
         return True
-    return bool(item["url"]) and urlsplit(item["url"]).path in ("", "/") and urlsplit(item["url"]).netloc == urlsplit(doc.url).netloc
+    return (
+        bool(item["url"])
+        and urlsplit(item["url"]).path in ("", "/")
+        and urlsplit(item["url"]).netloc == urlsplit(doc.url).netloc
+    )
 
 
 @lru_cache(maxsize=16384)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from .document import Document
@@ -37,7 +37,12 @@ _TEXT_DATES = [
     # April 23, 2018 [10:12 am]
     (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_TIME}", re.I), ("m", "d", "y")),
     # 23 April 2018 / 23. April 2018 / 23 de abril de 2018
-    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}}){_TIME}", re.I), ("d", "m", "y")),
+    (
+        re.compile(
+            rf"\b(\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}}){_TIME}", re.I
+        ),
+        ("d", "m", "y"),
+    ),
     # 2018-04-23 / 2018/04/23 / 2018.04.23
     (re.compile(rf"\b(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}})\b{_TIME}"), ("y", "m", "d")),
     # 23.04.2018 / 23/04/2018 (day first: the common order outside the US)
@@ -48,14 +53,38 @@ DATE_IN_TEXT = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _T
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})(?:[/-](\d{1,2}))?/")
 
 PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "article:published", "datepublished",
-    "publishdate", "publish-date", "publish_date", "pubdate", "date", "dc.date", "dc.date.issued",
-    "dcterms.created", "dcterms.issued", "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime",
-    "article.published", "published_time", "original-publish-date", "creation_date",
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dcterms.issued",
+    "sailthru.date",
+    "parsely-pub-date",
+    "cxenseparse:recs:publishtime",
+    "article.published",
+    "published_time",
+    "original-publish-date",
+    "creation_date",
 )
 MODIFIED_META = (
-    "article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified", "dc.date.modified",
-    "dcterms.modified", "last-modified", "lastmod", "article.updated", "modified_time",
+    "article:modified_time",
+    "og:updated_time",
+    "og:article:modified_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
+    "lastmod",
+    "article.updated",
+    "modified_time",
 )
 
 
@@ -64,7 +93,7 @@ def _iso(dt: datetime, has_time: bool) -> str:
 
 
 def _plausible(dt: datetime) -> bool:
-    return 1990 <= dt.year <= datetime.now(timezone.utc).year + 1
+    return 1990 <= dt.year <= datetime.now(UTC).year + 1
 
 
 def parse_date(value: str | None) -> str | None:
@@ -102,6 +131,8 @@ def parse_date(value: str | None) -> str | None:
         parts = dict(zip(order, m.groups()[:3]))
         month = parts["m"]
         month_n = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."))
+        if month_n is None:
+            continue
         try:
             hour, minute = m.group(4), m.group(5)
             if hour is not None:
@@ -189,7 +220,9 @@ def extract_dates(doc: Document) -> tuple[str | None, str | None]:
     if not published:
         m = _URL_DATE.search(doc.url)
         if m:
-            published = parse_date(f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3) or 1):02d}") if m.group(3) else None
+            published = (
+                parse_date(f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3) or 1):02d}") if m.group(3) else None
+            )
     modified = (
         _first(_jsonld(doc, "dateModified"))
         or _first(microdata_value(e) for e in microdata(doc, "dateModified"))

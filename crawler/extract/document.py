@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -104,11 +105,10 @@ class Document:
         return values
 
     @cached_property
-    def labelled(self) -> list[tuple[object, str]]:
+    def labelled(self) -> list[tuple[Any, str]]:
         """(element, "class id") for every element of <body> with a class or id, in document order."""
         return [
-            (el, f"{el.get('class') or ''} {el.get('id') or ''}")
-            for el in self.root.xpath("//body//*[@class or @id]")
+            (el, f"{el.get('class') or ''} {el.get('id') or ''}") for el in self.root.xpath("//body//*[@class or @id]")
         ]
 
     @cached_property

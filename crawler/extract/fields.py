@@ -46,12 +46,12 @@ def tags(doc: Document) -> list[str]:
     for node in _article_nodes(doc):
         if node.get("keywords"):
             return _unique(_keywords(node["keywords"]))
-    meta_tags = [el.get("content", "") for el in doc.root.xpath("//meta[@property='article:tag' or @name='article:tag']")]
+    meta_tags = [
+        el.get("content", "") for el in doc.root.xpath("//meta[@property='article:tag' or @name='article:tag']")
+    ]
     if meta_tags:
         return _unique(meta_tags)
-    rel_tags = [
-        text_of(a) for a in doc.root.xpath("//a[@rel]") if a.get("rel", "").lower().split() == ["tag"]
-    ]
+    rel_tags = [text_of(a) for a in doc.root.xpath("//a[@rel]") if a.get("rel", "").lower().split() == ["tag"]]
     if rel_tags:
         return _unique(rel_tags)
     listed = _tag_list_links(doc)
@@ -79,11 +79,13 @@ def _tag_list_links(doc: Document) -> list[str]:
     return []
 
 
-_LISTING_LABEL = re.compile(r"^(?:category|categories|tag|tags|topic|author|archives?|section)\s*:\s*|\s+archives?$", re.I)
+_LISTING_LABEL = re.compile(
+    r"^(?:category|categories|tag|tags|topic|author|archives?|section)\s*:\s*|\s+archives?$", re.I
+)
 
 
 def listing_title(title: str | None) -> str | None:
-    """"Category: Science" and "Science Archives" name the listing "Science"."""
+    """ "Category: Science" and "Science Archives" name the listing "Science"."""
     return _LISTING_LABEL.sub("", title).strip() or title if title else title
 
 
@@ -91,12 +93,12 @@ def categories(doc: Document) -> list[str]:
     for node in _article_nodes(doc):
         if node.get("articleSection"):
             return _unique(_keywords(node["articleSection"]))
-    sections = [el.get("content", "") for el in doc.root.xpath("//meta[@property='article:section' or @name='article:section']")]
+    sections = [
+        el.get("content", "") for el in doc.root.xpath("//meta[@property='article:section' or @name='article:section']")
+    ]
     if sections:
         return _unique(sections)
-    return _unique(
-        text_of(a) for a in doc.root.xpath("//a[@rel]") if "category" in a.get("rel", "").lower().split()
-    )
+    return _unique(text_of(a) for a in doc.root.xpath("//a[@rel]") if "category" in a.get("rel", "").lower().split())
 
 
 def language(doc: Document) -> str | None:
@@ -107,9 +109,9 @@ def language(doc: Document) -> str | None:
     lang = doc.root.get("lang") or doc.root.get("{http://www.w3.org/XML/1998/namespace}lang")
     if lang and lang.strip():
         return lang.strip()
-    value = doc.meta.get("content-language") or doc.meta.get("og:locale") or doc.meta.get("language")
-    if value:
-        return value.replace("_", "-").split(",")[0].strip()
+    meta = doc.meta.get("content-language") or doc.meta.get("og:locale") or doc.meta.get("language")
+    if meta:
+        return meta.replace("_", "-").split(",")[0].strip()
     header = doc.page.header("Content-Language")
     return header.split(",")[0].strip() if header else None
 
@@ -132,7 +134,9 @@ def image(doc: Document) -> str | None:
             return url
     for node in _article_nodes(doc):
         for item in as_list(node.get("image")):
-            url = doc.absolute(text_value(item) if not isinstance(item, dict) else text_value(item.get("url") or item.get("@id")))
+            url = doc.absolute(
+                text_value(item) if not isinstance(item, dict) else text_value(item.get("url") or item.get("@id"))
+            )
             if url:
                 return url
     return None

@@ -24,28 +24,135 @@ BODY = re.compile(
 # Every BODY name holds one of these: labels without any skip the regular expression.
 BODY_WORDS = ("article", "entry", "post", "story", "body", "text", "content")
 # Whole tokens that name some content area, weaker than BODY.
-WEAK = frozenset({
-    "content-main", "main-content", "maincontent", "content", "contents", "entry", "post", "story", "text",
-    "article", "single", "blog-post", "main", "primary", "page",
-})
+WEAK = frozenset(
+    {
+        "content-main",
+        "main-content",
+        "maincontent",
+        "content",
+        "contents",
+        "entry",
+        "post",
+        "story",
+        "text",
+        "article",
+        "single",
+        "blog-post",
+        "main",
+        "primary",
+        "page",
+    }
+)
 # Boilerplate: whole tokens, token prefixes, and compact substrings.
-NEGATIVE_TOKENS = frozenset({
-    "meta", "ad", "ads", "tag", "tags", "nav", "bio", "toc", "title", "photo", "photos", "image",
-    "images", "img", "imgs", "picture", "pictures", "gallery", "galleries", "slider", "sliders", "slideshow",
-    "carousel", "lightbox", "dek", "deck", "standfirst", "strapline", "subhead", "subtitle", "sub-title",
-})
+NEGATIVE_TOKENS = frozenset(
+    {
+        "meta",
+        "ad",
+        "ads",
+        "tag",
+        "tags",
+        "nav",
+        "bio",
+        "toc",
+        "title",
+        "photo",
+        "photos",
+        "image",
+        "images",
+        "img",
+        "imgs",
+        "picture",
+        "pictures",
+        "gallery",
+        "galleries",
+        "slider",
+        "sliders",
+        "slideshow",
+        "carousel",
+        "lightbox",
+        "dek",
+        "deck",
+        "standfirst",
+        "strapline",
+        "subhead",
+        "subtitle",
+        "sub-title",
+    }
+)
 NEGATIVE_PREFIXES = ("share", "author", "date", "print")
 # Whole classes only: "hidden-xs" hides on small screens, which is not boilerplate.
 NEGATIVE_CLASSES = frozenset({"hide", "hidden"})
 NEGATIVE_PARTS = (
-    "comment", "footer", "footnote", "sharing", "social", "related", "sidebar", "widget", "sponsor", "advert",
-    "adsense", "adslot", "dfp", "promo", "newsletter", "subscri", "popup", "modal", "cookie", "consent",
-    "breadcrumb", "byline", "taglist", "tagslinks", "tagcloud", "pagination", "pager", "navigation", "menu",
-    "masthead", "rating", "outbrain", "taboola", "disqus", "signup", "skip", "caption", "credit", "toolbar",
-    "recommend", "readmore", "morestories", "yarpp", "sharedaddy", "rp4wp", "banner", "sronly", "screenreader",
-    "visuallyhidden", "login", "follow", "donate", "paywallprompt", "teaser", "trending", "mostpopular", "overlay",
-    "abouttheauthor", "disclaimerbox", "embedcode", "jumplink", "tableofcontents", "timestamp", "dateline",
-    "published", "headline", "kicker", "eyebrow", "inlinelink", "inlinelist",
+    "comment",
+    "footer",
+    "footnote",
+    "sharing",
+    "social",
+    "related",
+    "sidebar",
+    "widget",
+    "sponsor",
+    "advert",
+    "adsense",
+    "adslot",
+    "dfp",
+    "promo",
+    "newsletter",
+    "subscri",
+    "popup",
+    "modal",
+    "cookie",
+    "consent",
+    "breadcrumb",
+    "byline",
+    "taglist",
+    "tagslinks",
+    "tagcloud",
+    "pagination",
+    "pager",
+    "navigation",
+    "menu",
+    "masthead",
+    "rating",
+    "outbrain",
+    "taboola",
+    "disqus",
+    "signup",
+    "skip",
+    "caption",
+    "credit",
+    "toolbar",
+    "recommend",
+    "readmore",
+    "morestories",
+    "yarpp",
+    "sharedaddy",
+    "rp4wp",
+    "banner",
+    "sronly",
+    "screenreader",
+    "visuallyhidden",
+    "login",
+    "follow",
+    "donate",
+    "paywallprompt",
+    "teaser",
+    "trending",
+    "mostpopular",
+    "overlay",
+    "abouttheauthor",
+    "disclaimerbox",
+    "embedcode",
+    "jumplink",
+    "tableofcontents",
+    "timestamp",
+    "dateline",
+    "published",
+    "headline",
+    "kicker",
+    "eyebrow",
+    "inlinelink",
+    "inlinelist",
 )
 # Looks negative, names content: "post-content author-x", an embedded tweet.
 PROTECT_PARTS = ("articlebody", "entrycontent", "postcontent", "storybody", "fieldnamebody", "tweet")
@@ -72,7 +179,9 @@ NO_LABEL = LabelKind(False, False, False, 0)
 
 
 def _negative(label: str, tokens: list[str], compact: str) -> bool:
-    if any(part in compact for part in PROTECT_PARTS) or any(t.startswith("embed") and t != "embedcode" for t in tokens):
+    if any(part in compact for part in PROTECT_PARTS) or any(
+        t.startswith("embed") and t != "embedcode" for t in tokens
+    ):
         return False
     if not NEGATIVE_TOKENS.isdisjoint(tokens) or any(t.startswith(NEGATIVE_PREFIXES) for t in tokens):
         return True
@@ -91,5 +200,7 @@ def label_kind(label: str) -> LabelKind:
     compact = label.replace("-", "").replace("_", "")
     body = any(word in label for word in BODY_WORDS) and bool(BODY.search(label))
     weak = any(t.replace("_", "-") in WEAK for t in label.split())
-    score = (25 if SCORE_POSITIVE.search(label) else 0) + (25 if body else 0) - (25 if SCORE_NEGATIVE.search(label) else 0)
+    score = (
+        (25 if SCORE_POSITIVE.search(label) else 0) + (25 if body else 0) - (25 if SCORE_NEGATIVE.search(label) else 0)
+    )
     return LabelKind(body, weak, _negative(label, tokens, compact), score)

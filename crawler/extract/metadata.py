@@ -8,9 +8,21 @@ import re
 from .text import squash, text_of
 
 ARTICLE_TYPES = {
-    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "scholarlyarticle",
-    "techarticle", "report", "liveblogposting", "socialmediaposting", "posting", "review",
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "scholarlyarticle",
+    "techarticle",
+    "report",
+    "liveblogposting",
+    "socialmediaposting",
+    "posting",
+    "review",
 }
 LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage", "profilepage"}
 

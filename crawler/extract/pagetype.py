@@ -19,9 +19,11 @@ ERROR_BODY_CLASS = re.compile(r"\berror404\b|\bnot-found\b")
 
 def _teasers(doc: Document) -> int:
     """Summaries on a listing each have a linked heading; comments and the article itself do not."""
-    return len(doc.root.xpath(
-        "//article[not(contains(@class, 'comment'))][.//*[self::h1 or self::h2 or self::h3 or self::h4]//a[@href]]"
-    ))
+    return len(
+        doc.root.xpath(
+            "//article[not(contains(@class, 'comment'))][.//*[self::h1 or self::h2 or self::h3 or self::h4]//a[@href]]"
+        )
+    )
 
 
 def _body_class(doc: Document) -> str:

@@ -102,4 +102,3 @@ def _from_containers(doc: Document, page_url: str) -> list[dict]:
 
 def extract_related(doc: Document, page_url: str) -> list[dict]:
     return _from_headings(doc, page_url) or _from_containers(doc, page_url)
-

@@ -20,8 +20,8 @@ def strip_site_name(title: str, site_name: str = "") -> str:
     seps = list(_SEPARATORS.finditer(title))
     if not seps:
         return title
-    head, tail = title[: seps[0].start()], title[seps[-1].end():]
-    without_tail, without_head = title[: seps[-1].start()], title[seps[0].end():]
+    head, tail = title[: seps[0].start()], title[seps[-1].end() :]
+    without_tail, without_head = title[: seps[-1].start()], title[seps[0].end() :]
     site = _comparable(site_name)
     if site:
         for part, rest in ((tail, without_tail), (head, without_head)):

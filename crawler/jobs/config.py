@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 class JobConfigError(ValueError):
@@ -97,7 +98,7 @@ def _fraction(value) -> float:
 @dataclass(frozen=True)
 class Key:
     check: Callable[[Any], Any]
-    setting: str | None  # None: used by the command itself
+    setting: str  # the Scrapy setting it becomes
     secret: bool = False
 
 
@@ -211,7 +212,9 @@ def from_dict(data: dict, path: Path | None = None) -> JobConfig:
         for key, value in values.items():
             spec = SCHEMA[section].get(key)
             if spec is None:
-                raise JobConfigError(f"{where}unknown key {section}.{key} (known in [{section}]: {', '.join(SCHEMA[section])})")
+                raise JobConfigError(
+                    f"{where}unknown key {section}.{key} (known in [{section}]: {', '.join(SCHEMA[section])})"
+                )
             try:
                 checked = spec.check(value)
             except ValueError as exc:

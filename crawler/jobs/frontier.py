@@ -33,7 +33,9 @@ class Frontier:
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path) if self.path else ":memory:", check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(
+            str(self.path) if self.path else ":memory:", check_same_thread=False, isolation_level=None
+        )
         if self.path:
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL survives a killed process (not a power cut) and is far faster than FULL.

@@ -20,7 +20,7 @@ def job_output_dir(settings) -> Path:
 
 
 def worker_suffix(settings) -> str:
-    """"-WORKER" when several processes share the job (a Redis frontier), else ""."""
+    """ "-WORKER" when several processes share the job (a Redis frontier), else ""."""
     worker = settings.get("WORKER_ID")
     return f"-{re.sub(r'[^A-Za-z0-9._-]+', '_', worker)}" if worker else ""
 

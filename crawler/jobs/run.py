@@ -6,7 +6,7 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.web.redact import redact
@@ -20,8 +20,16 @@ EXIT_USAGE = 2  # bad command line or job file
 EXIT_PARTIAL = 3  # finished, but failed fetches exceeded ERROR_THRESHOLD
 EXIT_LOCKED = 4  # another run of the same job holds its lock
 
-SUCCESS_REASONS = {"finished", "limit_pages", "limit_records", "closespider_timeout", "closespider_pagecount",
-                   "closespider_itemcount", "closespider_timeout_no_item", "closespider_pagecount_no_item"}
+SUCCESS_REASONS = {
+    "finished",
+    "limit_pages",
+    "limit_records",
+    "closespider_timeout",
+    "closespider_pagecount",
+    "closespider_itemcount",
+    "closespider_timeout_no_item",
+    "closespider_pagecount_no_item",
+}
 LOCK_FILE = ".lock"
 
 
@@ -34,7 +42,7 @@ def job_lock(output_dir: Path, suffix: str = "") -> Iterator[None]:
     """An exclusive lock on OUTPUT/JOB/.lock (.lock-WORKER for a worker), released when the process ends."""
     output_dir.mkdir(parents=True, exist_ok=True)
     path = output_dir / (LOCK_FILE + suffix)
-    fh = open(path, "a+")
+    fh = open(path, "a+")  # noqa: SIM115 - held for the whole run
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -44,7 +52,7 @@ def job_lock(output_dir: Path, suffix: str = "") -> Iterator[None]:
         raise JobLocked(f"another run of this job is active ({holder}); lock file {path}") from None
     fh.seek(0)
     fh.truncate()
-    fh.write(f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n")
+    fh.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}\n")
     fh.flush()
     try:
         yield
@@ -53,7 +61,7 @@ def job_lock(output_dir: Path, suffix: str = "") -> Iterator[None]:
 
 
 def run_log_path(output_dir: Path) -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return output_dir / "logs" / f"{stamp}-{os.getpid()}.log"
 
 
@@ -74,8 +82,14 @@ def exit_code(stats: dict, error_threshold: float, worker: bool = False) -> int:
     return EXIT_OK
 
 
-def finish(stats: dict, output_dir: Path, job: str, error_threshold: float = 0.05, suffix: str = "",
-           secrets: list[str] | None = None) -> int:
+def finish(
+    stats: dict,
+    output_dir: Path,
+    job: str,
+    error_threshold: float = 0.05,
+    suffix: str = "",
+    secrets: list[str] | None = None,
+) -> int:
     """Write stats.json (stats-WORKER.json for a worker), print the summary, return the exit code."""
     code = exit_code(stats, error_threshold, worker=bool(suffix))
     stats = {**stats, "exit_code": code}

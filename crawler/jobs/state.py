@@ -73,7 +73,7 @@ class JobState:
             raise RuntimeError(f"{self.path} was written by a newer crawler (schema {row[0]})")
 
     @classmethod
-    def for_output_dir(cls, output_dir: str | Path) -> "JobState":
+    def for_output_dir(cls, output_dir: str | Path) -> JobState:
         return cls(Path(output_dir) / FILENAME)
 
     # ---- captures ------------------------------------------------------------------------
@@ -81,15 +81,27 @@ class JobState:
     def capture(self, url: str) -> Capture | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT url, fetched_at, status, etag, last_modified, content_digest, article FROM captures WHERE url=?", (url,)
+                "SELECT url, fetched_at, status, etag, last_modified, content_digest, article FROM captures WHERE url=?",
+                (url,),
             ).fetchone()
-        return Capture(*row[:6], article=bool(row[6])) if row else None
+        if row is None:
+            return None
+        url, fetched_at, status, etag, last_modified, content_digest, article = row
+        return Capture(url, fetched_at, status, etag, last_modified, content_digest, bool(article))
 
     def put_capture(self, capture: Capture) -> None:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (capture.url, capture.fetched_at, capture.status, capture.etag, capture.last_modified, capture.content_digest, int(capture.article)),
+                (
+                    capture.url,
+                    capture.fetched_at,
+                    capture.status,
+                    capture.etag,
+                    capture.last_modified,
+                    capture.content_digest,
+                    int(capture.article),
+                ),
             )
 
     # ---- payload digests -----------------------------------------------------------------
@@ -150,7 +162,9 @@ class RedisJobState:
         self.server.close()
 
 
-def open_job_state(output_dir: str | Path, frontier_url: str | None = None, job: str = "crawl") -> JobState | RedisJobState:
+def open_job_state(
+    output_dir: str | Path, frontier_url: str | None = None, job: str = "crawl"
+) -> JobState | RedisJobState:
     """The job's state: in Redis when the crawl shares a Redis frontier, else OUTPUT/JOB/state.sqlite."""
     if frontier_url:
         return RedisJobState(redis.Redis.from_url(frontier_url), job)

@@ -42,14 +42,16 @@ def write_stats(stats: dict, output_dir: Path, name: str = "stats.json", secrets
 
 
 def _counts(stats: dict, prefix: str) -> dict[str, int]:
-    return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and isinstance(v, int)}
+    return {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and isinstance(v, int)}
 
 
 def _join(pairs) -> str:
     return ", ".join(f"{k} {v}" for k, v in pairs if v) or "none"
 
 
-def render(stats: dict, output_dir: Path, job: str, stats_path: Path | None = None, records_name: str = "records.jsonl") -> str:
+def render(
+    stats: dict, output_dir: Path, job: str, stats_path: Path | None = None, records_name: str = "records.jsonl"
+) -> str:
     by_class: dict[str, int] = {}
     for status, count in _counts(stats, "downloader/response_status_count/").items():
         by_class[f"{status[0]}xx"] = by_class.get(f"{status[0]}xx", 0) + count

@@ -56,7 +56,9 @@ class RecordDedupePipeline:
         # An interrupted run (SIGINT/SIGTERM) is resumed by the next start with the same JOBDIR.
         if reason != "shutdown":
             self._write_run("finished")
-        self.stats.set_value("run/records_offset_end", self.records_path.stat().st_size if self.records_path.exists() else 0)
+        self.stats.set_value(
+            "run/records_offset_end", self.records_path.stat().st_size if self.records_path.exists() else 0
+        )
 
     def process_item(self, item, spider=None):
         key = record_key(item)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 
 from crawler.web.redact import redact
@@ -89,7 +89,7 @@ def time_buckets(counts: Counter, start: float, end: float) -> tuple[int, float,
     start, end = min([start, *(t for t, _ in counts)]), max([end, *(t for t, _ in counts)])
     size = bucket_size(end - start)
     first = math.floor(start / size) * size  # whole minutes, hours... read better on the axis
-    buckets = [Counter() for _ in range(int((end - first) // size) + 1)]
+    buckets: list[Counter] = [Counter() for _ in range(int((end - first) // size) + 1)]
     for (when, cls), count in counts.items():
         buckets[int((when - first) // size)][cls] += count
     return size, first, buckets
@@ -114,7 +114,7 @@ def _nice_ceiling(value: float) -> int:
 
 
 def _clock(when: float, size: int) -> str:
-    moment = datetime.fromtimestamp(when, timezone.utc)
+    moment = datetime.fromtimestamp(when, UTC)
     if size >= 86400:
         return moment.strftime("%Y-%m-%d")
     if size >= 3600:
@@ -123,7 +123,7 @@ def _clock(when: float, size: int) -> str:
 
 
 def _span(begin: float, size: int) -> str:
-    start, end = (datetime.fromtimestamp(t, timezone.utc) for t in (begin, begin + size))
+    start, end = (datetime.fromtimestamp(t, UTC) for t in (begin, begin + size))
     if size >= 86400:
         return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
     return f"{start:%Y-%m-%d %H:%M:%S} – {end:%H:%M:%S} UTC"
@@ -173,6 +173,8 @@ def timeline(size: int, first: float, buckets: list[Counter], classes: tuple[str
                 f'<line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="{top_m + plot_h}" y2="{top_m + plot_h + 4}"/>'
                 f'<text class="axis" x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{_clock(begin, size)}</text>'
             )
-    parts.append(f'<line class="baseline" x1="{left}" x2="{WIDTH - right}" y1="{top_m + plot_h}" y2="{top_m + plot_h}"/>')
+    parts.append(
+        f'<line class="baseline" x1="{left}" x2="{WIDTH - right}" y1="{top_m + plot_h}" y2="{top_m + plot_h}"/>'
+    )
     parts.append("</svg>")
     return "".join(parts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -69,7 +69,9 @@ class Fetches:
     def total(self) -> int:
         return sum(self.statuses.values())
 
-    def add(self, when: datetime | None, status: int | None, content_type: str, url: str, revisit: bool, truncated: bool):
+    def add(
+        self, when: datetime | None, status: int | None, content_type: str, url: str, revisit: bool, truncated: bool
+    ):
         self.statuses[status] += 1
         self.content_types[content_type] += 1
         self.hosts[host_of(url)] += 1
@@ -161,7 +163,7 @@ def parse_time(value) -> datetime | None:
         when = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _note_unfinished_later_run(folder: Path, notes: list[str]) -> None:
@@ -234,7 +236,7 @@ def read_fetches(files: list[Path], notes: list[str], window=None) -> Fetches:
                     count += 1
         # warcio raises many kinds of errors on damaged input (gzip, parsing, EOF): all mean
         # "the rest of this file is unreadable", and the report goes on with what was read.
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             notes.append(
                 f"{path.name} is damaged: read {count} responses, then "
                 f"{type(exc).__name__}: {str(exc)[:200]}; the rest of the file is left out"
@@ -248,7 +250,7 @@ def _warc_date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return iso_date_to_datetime(value).replace(tzinfo=timezone.utc)
+        return iso_date_to_datetime(value).replace(tzinfo=UTC)
     except ValueError:
         return None
 
@@ -283,7 +285,9 @@ def read_records(folder: Path, stats: dict, notes: list[str]) -> tuple[Coverage,
     start, end = (_offset(stats.get(k)) for k in keys)
     whole = f"all of {RECORDS} (records of earlier runs may be counted too)"
     if start is None or end is None or start > end:
-        notes.append(f"{STATS} has unusable record offsets {stats.get(keys[0])!r}..{stats.get(keys[1])!r}: counting {whole}")
+        notes.append(
+            f"{STATS} has unusable record offsets {stats.get(keys[0])!r}..{stats.get(keys[1])!r}: counting {whole}"
+        )
         return _coverage(path, 0, size, notes), whole
     if end > size:
         notes.append(
@@ -292,10 +296,14 @@ def read_records(folder: Path, stats: dict, notes: list[str]) -> tuple[Coverage,
         )
         end = size
     if start > end or not _starts_line(path, start):
-        notes.append(f"this run's records should start at byte {start} of {RECORDS}, which is not a line start: counting {whole}")
+        notes.append(
+            f"this run's records should start at byte {start} of {RECORDS}, which is not a line start: counting {whole}"
+        )
         return _coverage(path, 0, size, notes), whole
     if size > end:
-        notes.append(f"{RECORDS} holds {size - end} bytes after this run's records (from a later run that did not finish?)")
+        notes.append(
+            f"{RECORDS} holds {size - end} bytes after this run's records (from a later run that did not finish?)"
+        )
     return _coverage(path, start, end, notes), f"bytes {start}–{end} of {RECORDS}: this run's records"
 
 

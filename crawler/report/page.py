@@ -7,9 +7,11 @@ correctly here is known to work offline.
 from __future__ import annotations
 
 import http
-from datetime import datetime, timezone
+from collections import Counter
+from datetime import UTC, datetime
 
 import crawler
+from crawler.jobs.summary import human_size
 from crawler.report.charts import (
     Bar,
     bar_chart,
@@ -21,7 +23,6 @@ from crawler.report.charts import (
     timeline,
 )
 from crawler.report.load import COVERAGE_FIELDS, STATUS_CLASSES, Run, status_class
-from crawler.jobs.summary import human_size
 
 TOP_HOSTS = 20
 TOP_CONTENT_TYPES = 15
@@ -76,24 +77,34 @@ def render_page(run: Run) -> str:
         _timeline(run),
         _status_codes(run),
         _counter_section(
-            "content-types", "Content types", run.fetches.content_types, TOP_CONTENT_TYPES, "content type",
-            "Media type of each archived response (Content-Type without parameters).", "other content types",
+            "content-types",
+            "Content types",
+            run.fetches.content_types,
+            TOP_CONTENT_TYPES,
+            "content type",
+            "Media type of each archived response (Content-Type without parameters).",
+            "other content types",
         ),
         _counter_section(
-            "hosts", "Hosts", run.fetches.hosts, TOP_HOSTS, "host",
-            "Archived responses per host (host and port).", "other hosts",
+            "hosts",
+            "Hosts",
+            run.fetches.hosts,
+            TOP_HOSTS,
+            "host",
+            "Archived responses per host (host and port).",
+            "other hosts",
         ),
         _coverage(run),
         _errors(stats),
         _all_stats(stats),
-        f'<footer>Made by crawler {text(crawler.__version__)} on {_when(datetime.now(timezone.utc))} from '
+        f"<footer>Made by crawler {text(crawler.__version__)} on {_when(datetime.now(UTC))} from "
         f"{text(run.folder.resolve())}. A single file: no script, nothing loaded from elsewhere.</footer>",
     ]
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        "img-src data:\">\n"
+        'img-src data:">\n'
         f"<title>Crawl report: {text(run.job)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(part for part in body if part)
         + "\n</body>\n</html>\n"
@@ -167,7 +178,9 @@ def _totals(run: Run) -> str:
     # Incremental runs count pages as new, changed, unchanged...: shown when the crawl counted them.
     for key in sorted(k for k in stats if k.startswith("incremental/")):
         if _number(stats, key) is not None:
-            tiles.append((key.replace("/", "-"), f"{key.split('/', 1)[1].replace('_', ' ')} (incremental)", _count(stats[key])))
+            tiles.append(
+                (key.replace("/", "-"), f"{key.split('/', 1)[1].replace('_', ' ')} (incremental)", _count(stats[key]))
+            )
     if fetches.revisits:
         tiles.append(("revisits", "revisits (payload archived before)", _count(fetches.revisits)))
     if fetches.truncated:
@@ -209,7 +222,7 @@ def _timeline(run: Run) -> str:
 
 def _table(headers: tuple[str, str, str], rows: list[tuple[str, int, int, str]]) -> str:
     """rows: (label, count, whole, data-key)."""
-    head = f"<tr><th>{text(headers[0])}</th><th class=\"n\">{text(headers[1])}</th><th class=\"n\">{text(headers[2])}</th></tr>"
+    head = f'<tr><th>{text(headers[0])}</th><th class="n">{text(headers[1])}</th><th class="n">{text(headers[2])}</th></tr>'
     body = "".join(
         f'<tr data-key="{text(key)}" data-count="{count}"><td>{text(label)}</td><td class="n">{count:,}</td>'
         f'<td class="n">{_percent(count, whole)}</td></tr>'
@@ -232,9 +245,9 @@ def _status_codes(run: Run) -> str:
     caption = "HTTP status of each archived response."
     if not statuses:
         prefix = "downloader/response_status_count/"
-        statuses = {}
+        statuses = Counter()
         for key, value in run.stats.items():
-            code = key[len(prefix):] if key.startswith(prefix) else ""
+            code = key[len(prefix) :] if key.startswith(prefix) else ""
             if code.isdigit() and isinstance(value, int):
                 statuses[int(code)] = value
         caption = "From stats.json: this run archived no responses."
@@ -288,7 +301,9 @@ def _coverage(run: Run) -> str:
             urls = "".join(f'<li class="url">{text(url)}</li>' for url in coverage.missing[key])
             more = total - count - len(coverage.missing[key])
             tail = f"<li>and {more:,} more</li>" if more > 0 else ""
-            missing.append(f"<details><summary>{text(label)}: missing in {total - count:,}</summary><ul>{urls}{tail}</ul></details>")
+            missing.append(
+                f"<details><summary>{text(label)}: missing in {total - count:,}</summary><ul>{urls}{tail}</ul></details>"
+            )
     table = (
         '<table class="data" id="coverage-table"><thead><tr><th>Field</th><th class="n">With it</th>'
         f'<th class="n">Without</th><th class="n">Share</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -299,7 +314,7 @@ def _coverage(run: Run) -> str:
 
 def _errors(stats: dict) -> str:
     kinds = {
-        key[len(EXCEPTION_PREFIX):]: value
+        key[len(EXCEPTION_PREFIX) :]: value
         for key, value in stats.items()
         if key.startswith(EXCEPTION_PREFIX) and key != IGNORED and isinstance(value, int)
     }
@@ -308,7 +323,9 @@ def _errors(stats: dict) -> str:
     whole = sum(kinds.values())
     rows = [(kind, count, whole, kind) for kind, count in sorted(kinds.items(), key=lambda item: -item[1])]
     return _section(
-        "errors", "Failed fetches", "Downloads that ended in an exception, by kind (from stats.json).",
+        "errors",
+        "Failed fetches",
+        "Downloads that ended in an exception, by kind (from stats.json).",
         _table(("Kind", "Fetches", "Share"), rows),
     )
 

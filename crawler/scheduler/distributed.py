@@ -83,7 +83,12 @@ def configure(settings) -> None:
 
 def frontier_keys(job: str) -> dict[str, str]:
     queue = f"crawler:{job}:requests"
-    return {"queue": queue, "leases": f"{queue}:leases", "scores": f"{queue}:scores", "dupefilter": f"crawler:{job}:dupefilter"}
+    return {
+        "queue": queue,
+        "leases": f"{queue}:leases",
+        "scores": f"{queue}:scores",
+        "dupefilter": f"crawler:{job}:dupefilter",
+    }
 
 
 def push_seeds(server, job: str, seeds: list[tuple[str, int]]) -> int:
@@ -101,7 +106,11 @@ def push_seeds(server, job: str, seeds: list[tuple[str, int]]) -> int:
 
 def frontier_status(server, job: str) -> dict[str, int]:
     keys = frontier_keys(job)
-    return {"queued": server.zcard(keys["queue"]), "in_flight": server.zcard(keys["leases"]), "seen": server.scard(keys["dupefilter"])}
+    return {
+        "queued": server.zcard(keys["queue"]),
+        "in_flight": server.zcard(keys["leases"]),
+        "seen": server.scard(keys["dupefilter"]),
+    }
 
 
 def reset_frontier(server, job: str) -> None:

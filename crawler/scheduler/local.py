@@ -72,8 +72,11 @@ class FrontierScheduler:
         if status in RESUMABLE:
             requeued = self.frontier.requeue_in_flight()
             self.resumed = True
-            logger.info("Resuming crawl: %d requests queued, %d of them were in flight when the last run stopped",
-                        self.frontier.queued(), requeued)
+            logger.info(
+                "Resuming crawl: %d requests queued, %d of them were in flight when the last run stopped",
+                self.frontier.queued(),
+                requeued,
+            )
             self.stats.set_value("frontier/resumed_in_flight", requeued)
         elif status is not None:
             self.frontier.clear()

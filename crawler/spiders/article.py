@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import scrapy
@@ -161,7 +161,7 @@ class ArticleSpider(scrapy.Spider):
             self.crawler.stats.inc_value("articles/unchanged")
             return
         self.crawler.stats.inc_value(f"articles/{response.meta.get('change', 'new')}")
-        fetched_at = response.meta.get("fetched_at") or datetime.now(timezone.utc).isoformat(timespec="seconds")
+        fetched_at = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
         yield make_item(record, fetched_at, response.status, response.meta.get("warc"))
 
     def _follow(self, url: str, priority: int = 0, when: datetime | None = None):
@@ -218,7 +218,8 @@ class ArticleSpider(scrapy.Spider):
         if not kind:
             entries = feed_entries(body, response.url)
         count = 0
-        for count, entry in enumerate(entries, 1):
+        for entry in entries:
+            count += 1
             request = self._follow(entry.url, priority=5, when=entry.when)
             if request is not None:
                 yield request

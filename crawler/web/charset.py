@@ -68,8 +68,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     """Return (text, encoding name). Undecodable bytes become U+FFFD."""
     encoding = declared_encoding(body, content_type) or _detect(body)
     bom, bom_bytes = read_bom(body)
-    if bom and _normalize(bom) == encoding:
-        body = body[len(bom_bytes):]
+    if bom and bom_bytes and _normalize(bom) == encoding:
+        body = body[len(bom_bytes) :]
     if not encoding.startswith(("utf-16", "utf-32")):
         # In ASCII-compatible encodings these bytes are only ever control characters; deleting
         # bytes is much faster than a regex over the decoded text.
@@ -82,7 +82,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     return clean_controls(text) if encoding.startswith(("utf-16", "utf-32")) else text, encoding
 
 
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -14,9 +14,9 @@ try:
     from compression import zstd  # Python 3.14
 except ImportError:
     try:
-        from backports import zstd  # type: ignore[no-redef]
+        from backports import zstd
     except ImportError:  # pragma: no cover - depends on the environment
-        zstd = None  # type: ignore[assignment]
+        zstd = None
 
 Headers = Iterable[tuple[str, str]]
 

@@ -44,7 +44,9 @@ def collapse_amp(url: str) -> str:
     query = parts.query
     if query:
         pairs = _query_pairs(query)
-        kept = [(k, v) for k, v in pairs if not (k.lower() in _AMP_QUERY and (k.lower() == "amp" or v.lower() == "amp"))]
+        kept = [
+            (k, v) for k, v in pairs if not (k.lower() in _AMP_QUERY and (k.lower() == "amp" or v.lower() == "amp"))
+        ]
         query = query if len(kept) == len(pairs) else urlencode(kept)
     return urlunsplit(parts._replace(path=path or "/", query=query))
 
@@ -57,4 +59,3 @@ def clean_url(url: str) -> str:
 def canonical_url(url: str) -> str:
     """The dedup key of a URL: cleaned, then w3lib-canonicalized (sorted query, normalized escapes)."""
     return canonicalize_url(clean_url(url))
-

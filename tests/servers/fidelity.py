@@ -37,8 +37,23 @@ class Sent:
 
 
 LINKS = [
-    "/gzip", "/brotli", "/zstd", "/chunked", "/chunked-gzip", "/odd-headers", "/http10", "/redirect",
-    "/missing", "/error", "/big", "/big-chunked", "/drop", "/reset", "/empty", "/feed.xml", "/style.css",
+    "/gzip",
+    "/brotli",
+    "/zstd",
+    "/chunked",
+    "/chunked-gzip",
+    "/odd-headers",
+    "/http10",
+    "/redirect",
+    "/missing",
+    "/error",
+    "/big",
+    "/big-chunked",
+    "/drop",
+    "/reset",
+    "/empty",
+    "/feed.xml",
+    "/style.css",
 ]
 
 
@@ -95,7 +110,15 @@ class FidelityServer:
         out = handler.wfile
         keep = True
 
-        def send(status_line: str, headers: list[tuple[str, str]], body: bytes, content: bytes, chunks=None, complete=True, raw_body=None):
+        def send(
+            status_line: str,
+            headers: list[tuple[str, str]],
+            body: bytes,
+            content: bytes,
+            chunks=None,
+            complete=True,
+            raw_body=None,
+        ):
             head = (status_line + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n").encode("latin-1")
             with self._lock:
                 self.sent.append(Sent(path, request_head, head, body, content, complete))
@@ -111,7 +134,12 @@ class FidelityServer:
             out.flush()
 
         def ok(content: bytes, ctype="text/html; charset=utf-8", encoding=None, extra=()):
-            body = {"gzip": lambda c: gzip.compress(c, mtime=0), "br": brotli.compress, "zstd": zstd.compress, None: lambda c: c}[encoding](content)
+            body = {
+                "gzip": lambda c: gzip.compress(c, mtime=0),
+                "br": brotli.compress,
+                "zstd": zstd.compress,
+                None: lambda c: c,
+            }[encoding](content)
             headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
             if encoding:
                 headers.insert(1, ("Content-Encoding", encoding))
@@ -134,17 +162,33 @@ class FidelityServer:
             headers = [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")]
             if path.endswith("gzip"):
                 headers.insert(0, ("Content-Encoding", "gzip"))
-            send("HTTP/1.1 200 OK", headers, body, content, chunks=[body[i : i + 700] for i in range(0, len(body), 700)])
+            send(
+                "HTTP/1.1 200 OK", headers, body, content, chunks=[body[i : i + 700] for i in range(0, len(body), 700)]
+            )
         elif path == "/odd-headers":
             content = html("Odd headers")
-            send("HTTP/1.1 200 Fine Thanks", [
-                ("x-lower-case", "kept as sent"), ("Content-Type", "text/html"), ("Set-Cookie", "a=1; Path=/"),
-                ("X-Between", "yes"), ("Set-Cookie", "b=2; Path=/"), ("ETAG", '"v1"'),
-                ("Content-Length", str(len(content))),
-            ], content, content)
+            send(
+                "HTTP/1.1 200 Fine Thanks",
+                [
+                    ("x-lower-case", "kept as sent"),
+                    ("Content-Type", "text/html"),
+                    ("Set-Cookie", "a=1; Path=/"),
+                    ("X-Between", "yes"),
+                    ("Set-Cookie", "b=2; Path=/"),
+                    ("ETAG", '"v1"'),
+                    ("Content-Length", str(len(content))),
+                ],
+                content,
+                content,
+            )
         elif path == "/http10":
             content = html("HTTP/1.0")
-            send("HTTP/1.0 200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(content)))], content, content)
+            send(
+                "HTTP/1.0 200 OK",
+                [("Content-Type", "text/html"), ("Content-Length", str(len(content)))],
+                content,
+                content,
+            )
             keep = False
         elif path == "/redirect":
             send("HTTP/1.1 302 Found", [("Location", "/redirected"), ("Content-Length", "0")], b"", b"")
@@ -152,22 +196,49 @@ class FidelityServer:
             ok(html("Redirected"))
         elif path == "/missing":
             content = b"<html><body>Not here</body></html>"
-            send("HTTP/1.1 404 Not Found", [("Content-Type", "text/html"), ("Content-Length", str(len(content)))], content, content)
+            send(
+                "HTTP/1.1 404 Not Found",
+                [("Content-Type", "text/html"), ("Content-Length", str(len(content)))],
+                content,
+                content,
+            )
         elif path == "/error":
             content = b"<html><body>Server error</body></html>"
-            send("HTTP/1.1 500 Internal Server Error", [("Content-Type", "text/html"), ("Content-Length", str(len(content)))], content, content)
+            send(
+                "HTTP/1.1 500 Internal Server Error",
+                [("Content-Type", "text/html"), ("Content-Length", str(len(content)))],
+                content,
+                content,
+            )
         elif path == "/big":
-            send("HTTP/1.1 200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(BIG)))], BIG, BIG, complete=False)
+            send(
+                "HTTP/1.1 200 OK",
+                [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(BIG)))],
+                BIG,
+                BIG,
+                complete=False,
+            )
             keep = False
         elif path == "/big-chunked":
-            send("HTTP/1.1 200 OK", [("Content-Type", "application/octet-stream"), ("Transfer-Encoding", "chunked")], BIG, BIG,
-                 chunks=[BIG[i : i + 8192] for i in range(0, len(BIG), 8192)], complete=False)
+            send(
+                "HTTP/1.1 200 OK",
+                [("Content-Type", "application/octet-stream"), ("Transfer-Encoding", "chunked")],
+                BIG,
+                BIG,
+                chunks=[BIG[i : i + 8192] for i in range(0, len(BIG), 8192)],
+                complete=False,
+            )
             keep = False
         elif path == "/drop":
             content = html("Dropped") * 20
             cut = content[: len(content) // 3]
-            send("HTTP/1.1 200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(content)))], cut, content,
-                 complete=False)
+            send(
+                "HTTP/1.1 200 OK",
+                [("Content-Type", "text/html"), ("Content-Length", str(len(content)))],
+                cut,
+                content,
+                complete=False,
+            )
             return False  # close mid-body
         elif path == "/reset":
             return False  # close without answering
@@ -180,7 +251,12 @@ class FidelityServer:
             ok(b"body { color: #333 }", ctype="text/css", encoding="br")
         else:
             content = b"no such page"
-            send("HTTP/1.1 404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(content)))], content, content)
+            send(
+                "HTTP/1.1 404 Not Found",
+                [("Content-Type", "text/plain"), ("Content-Length", str(len(content)))],
+                content,
+                content,
+            )
         return keep
 
 

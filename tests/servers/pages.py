@@ -13,7 +13,9 @@ FILLER = 30_000
 def page(n: int) -> bytes:
     links = "".join(f'<a href="/page/{m}">page {m}</a> ' for m in range(n + 1, min(n + 4, PAGES)))
     noise = b"".join(hashlib.sha256(f"{n}-{i}".encode()).digest() for i in range(FILLER // 32)).hex()
-    return f"<!doctype html><html><head><title>Page {n}</title></head><body>{links}<p>{noise}</p></body></html>".encode()
+    return (
+        f"<!doctype html><html><head><title>Page {n}</title></head><body>{links}<p>{noise}</p></body></html>".encode()
+    )
 
 
 def linked_pages(path, query, base):

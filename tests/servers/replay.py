@@ -40,7 +40,9 @@ def wayback(command: list[str], job: Path, root: Path, name: str = "demo"):
     port = free_port()
     log_path = root / "wayback.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([*command, "-p", str(port), "-b", "127.0.0.1"], cwd=root, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [*command, "-p", str(port), "-b", "127.0.0.1"], cwd=root, stdout=log, stderr=subprocess.STDOUT
+        )
         base = f"http://127.0.0.1:{port}/{name}"
         try:
             deadline = time.monotonic() + 60

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import threading
 import time
@@ -38,10 +39,8 @@ class RouteServer:
                     for k, v in headers.items():
                         self.send_header(k, v)
                     self.end_headers()
-                    try:
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                         body(self.wfile, server._stop)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass
                     return
                 try:
                     self.send_response(status)
@@ -112,18 +111,28 @@ class DiscoverySite:
 
     def __call__(self, path, query, base):
         if path == "/robots.txt":
-            return 200, {"Content-Type": "text/plain"}, f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap_index.xml\n".encode()
+            return (
+                200,
+                {"Content-Type": "text/plain"},
+                f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap_index.xml\n".encode(),
+            )
         if path == "/":
-            body = (f'<html><head><title>Discovery Test</title><link rel="alternate" type="application/atom+xml" '
-                    f'href="{base}/feed.atom"></head><body><h1>Welcome</h1><p>Nothing linked here.</p></body></html>')
+            body = (
+                f'<html><head><title>Discovery Test</title><link rel="alternate" type="application/atom+xml" '
+                f'href="{base}/feed.atom"></head><body><h1>Welcome</h1><p>Nothing linked here.</p></body></html>'
+            )
             return 200, HTML, body.encode()
         if path == "/sitemap_index.xml":
-            body = ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                    f"<sitemap><loc>{base}/sitemap-posts.xml.gz</loc></sitemap>"
-                    f"<sitemap><loc>{base}/news-sitemap.xml</loc></sitemap></sitemapindex>")
+            body = (
+                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{base}/sitemap-posts.xml.gz</loc></sitemap>"
+                f"<sitemap><loc>{base}/news-sitemap.xml</loc></sitemap></sitemapindex>"
+            )
             return 200, XML, body.encode()
         if path == "/sitemap-posts.xml.gz":
-            urls = "".join(f"<url><loc>{base}{p}</loc><lastmod>{self.articles[p][1]}</lastmod></url>" for p in self.paths("gzip"))
+            urls = "".join(
+                f"<url><loc>{base}{p}</loc><lastmod>{self.articles[p][1]}</lastmod></url>" for p in self.paths("gzip")
+            )
             body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
             return 200, {"Content-Type": "application/x-gzip"}, gzip.compress(body.encode())
         if path == "/news-sitemap.xml":
@@ -133,8 +142,10 @@ class DiscoverySite:
                 f"<news:title>{self.articles[p][0]}</news:title></news:news></url>"
                 for p in self.paths("news")
             )
-            body = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-                    f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>')
+            body = (
+                '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+            )
             return 200, XML, body.encode()
         if path == "/feed.atom":
             entries = "".join(
@@ -160,14 +171,16 @@ class TrapSite:
             return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
         if path == "/":
             links = ["/calendar/2024/01/", "/search?q=a", "/loop/a/", "/stall", "/big"]
-            body = "".join(f'<a href="{l}">{l}</a> ' for l in links)
+            body = "".join(f'<a href="{link}">{link}</a> ' for link in links)
             return 200, HTML, f"<html><body><h1>Traps</h1>{body}</body></html>".encode()
         if path.startswith("/calendar/"):
             year, month = (int(x) for x in path.strip("/").split("/")[1:3])
             nxt = (year + month // 12, month % 12 + 1)
             prev = (year - (month == 1), 12 if month == 1 else month - 1)
-            body = (f'<html><body><h1>{year}-{month:02d}</h1><a href="/calendar/{nxt[0]}/{nxt[1]:02d}/">next</a>'
-                    f' <a href="/calendar/{prev[0]}/{prev[1]:02d}/">previous</a></body></html>')
+            body = (
+                f'<html><body><h1>{year}-{month:02d}</h1><a href="/calendar/{nxt[0]}/{nxt[1]:02d}/">next</a>'
+                f' <a href="/calendar/{prev[0]}/{prev[1]:02d}/">previous</a></body></html>'
+            )
             return 200, HTML, body.encode()
         if path == "/search":
             # Every page links to its own query plus one more parameter.
@@ -175,18 +188,26 @@ class TrapSite:
             body = f'<html><body><a href="/search?{params}&amp;p{len(query)}=1">more results</a></body></html>'
             return 200, HTML, body.encode()
         if path.startswith("/loop/"):
-            return 200, HTML, f'<html><body><a href="{path}a/">deeper</a> <a href="{path}b/a/">again</a></body></html>'.encode()
+            return (
+                200,
+                HTML,
+                f'<html><body><a href="{path}a/">deeper</a> <a href="{path}b/a/">again</a></body></html>'.encode(),
+            )
         if path == "/stall":
+
             def stall(out, stop):
                 stop.wait(60)
+
             return 200, HTML, stall
         if path == "/big":
+
             def big(out, stop):
                 chunk = b"x" * 65536
                 for _ in range(self.BIG // len(chunk)):
                     if stop.is_set():
                         return
                     out.write(chunk)
+
             return 200, {"Content-Type": "application/octet-stream", "Content-Length": str(self.BIG)}, big
         return 404, HTML, b"<html><body>not found</body></html>"
 

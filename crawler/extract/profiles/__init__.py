@@ -137,7 +137,11 @@ def apply(profile: Profile, doc: Document, record: dict) -> dict:
                 break
     for name in URL_FIELDS:
         for value in profile.first(root, name):
-            url = doc.absolute(_string(value) if isinstance(value, str) else (value.get("href") or value.get("src") or value.get("content")))
+            url = doc.absolute(
+                _string(value)
+                if isinstance(value, str)
+                else (value.get("href") or value.get("src") or value.get("content"))
+            )
             if url:
                 out[name] = url
                 break
