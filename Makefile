@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: crawl test install serve-demo clean system-packages
+.PHONY: crawl test lint install serve-demo clean system-packages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,14 @@ system-packages:
 		|| echo "make: could not install$$missing with apt-get: the tests that need them will fail" >&2; \
 	fi
 
-## test: install test dependencies and system packages, and run the whole suite
-test: $(VENV)/.installed-test system-packages
+## lint: ruff (lint and format check) over the tree, mypy over the pure libraries
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## test: install test dependencies and system packages, run the lint and the whole suite
+test: $(VENV)/.installed-test system-packages lint
 	$(BIN)/python -m pytest
 
 serve-demo: $(VENV)/.installed

@@ -11,7 +11,8 @@ from crawler.commands import COMMANDS
 from crawler.jobs.run import EXIT_USAGE
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; only `command`'s module is imported (the others are listed by name and help)."""
     parser = argparse.ArgumentParser(
         prog="crawler",
         description="Archiving crawler for article websites: WARC files of every HTTP exchange, "
@@ -19,14 +20,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"crawler {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        module = importlib.import_module(f"crawler.commands.{name}")
-        module.add_parser(sub).set_defaults(func=module.run)
+    for name, summary in COMMANDS.items():
+        if name == command:
+            module = importlib.import_module(f"crawler.commands.{name}")
+            module.add_parser(sub).set_defaults(func=module.run)
+        else:
+            sub.add_parser(name, help=summary, add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

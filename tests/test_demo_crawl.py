@@ -12,6 +12,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.site import DISALLOWED_PREFIX
 
+pytestmark = pytest.mark.e2e
+
 TRUTH_FIELDS = ("title", "breadcrumb", "authors", "body_text", "related")
 
 

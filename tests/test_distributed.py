@@ -3,7 +3,6 @@
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -12,10 +11,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, kill, run_cli
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import DemoServer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 
 COMPARED = ("url", "status", "page_type", "title", "breadcrumb", "authors", "published", "body_text", "related", "tags")
 
@@ -148,8 +149,7 @@ def test_killed_worker_loses_nothing(redis_url, tmp_path):
         while len(server.requests) < 40 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert victim.poll() is None, "the crawl ended before the worker could be killed"
-        victim.send_signal(signal.SIGKILL)
-        victim.wait()
+        kill(victim)
         restarted = worker(server.url + "/", out, redis_url, "victim")
         for proc in (steady, restarted):
             _, stderr = proc.communicate(timeout=300)

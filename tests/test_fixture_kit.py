@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from crawler import fixtures
 from crawler.cli import main
@@ -122,6 +124,7 @@ def make_fixture(folder: Path, html: bytes = STORY, url: str = "https://news.exa
 # ---- save ----------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_saving_from_the_server_and_from_a_warc_gives_identical_fixtures(site, crawled, tmp_path):
     live = run_cli("fixture", "save", f"{site.url}/old", "--dir", str(tmp_path), "--name", "live")
     assert live.returncode == 0, live.stderr
@@ -153,6 +156,7 @@ def test_saving_from_the_server_and_from_a_warc_gives_identical_fixtures(site, c
     assert f"{site.url}/story/ (asked for {site.url}/old)" in live.stdout
 
 
+@pytest.mark.e2e
 def test_save_refuses_an_existing_fixture_unless_forced(crawled, site, tmp_path):
     args = [
         "fixture",
@@ -176,6 +180,7 @@ def test_save_refuses_an_existing_fixture_unless_forced(crawled, site, tmp_path)
     assert fixtures.load(tmp_path / "story").expected["title"].startswith("Harbour ferry")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "path, options, message",
     [
@@ -203,14 +208,14 @@ def test_save_from_a_file_that_is_not_a_warc(tmp_path):
 
 
 def write_warc(path: Path, responses: list[tuple[str, int, list[tuple[str, str]], bytes]]) -> None:
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
     with open(path, "wb") as fh:
         writer = WARCWriter(fh, gzip=True)
         for url, status, headers, body in responses:
             http = StatusAndHeaders(f"{status} X", headers, protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http
+            )
+            writer.write_record(record)
 
 
 def test_save_from_warc_takes_the_latest_capture_with_a_page(tmp_path):
@@ -242,6 +247,7 @@ def test_save_from_warc_takes_the_latest_capture_with_a_page(tmp_path):
     assert (fixture.page.url, fixture.page.status, fixture.expected["title"]) == ("https://x.example/p", 200, "New")
 
 
+@pytest.mark.e2e
 def test_save_keeps_an_error_page_with_any_status(crawled, site, tmp_path):
     result = run_cli(
         "fixture",
@@ -260,6 +266,7 @@ def test_save_keeps_an_error_page_with_any_status(crawled, site, tmp_path):
     assert fixtures.load(tmp_path / "error").page.status == 404
 
 
+@pytest.mark.e2e
 def test_save_over_the_network_reports_404_and_refused(site, tmp_path):
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))

@@ -12,6 +12,8 @@ from conftest import run_cli
 from servers import replay
 from warcio.archiveiterator import ArchiveIterator
 
+pytestmark = pytest.mark.e2e
+
 BIN = Path(sys.executable).parent
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 

@@ -406,6 +406,8 @@ def demo_job(tmp_path_factory) -> Path:
     return root / "demo"
 
 
+@pytest.mark.e2e
+@pytest.mark.browser
 def test_demo_report_renders_in_chromium_with_its_charts(browser, demo_job):
     result = run_cli("report", str(demo_job))
     assert result.returncode == 0, result.stderr
@@ -449,6 +451,8 @@ def test_demo_report_renders_in_chromium_with_its_charts(browser, demo_job):
         page.close()
 
 
+@pytest.mark.e2e
+@pytest.mark.browser
 @pytest.mark.parametrize("folder, charts", [("two_runs", 5), ("empty_run", 0), ("zero_records", 4), ("damaged", 5)])
 def test_every_kind_of_report_renders_without_errors(browser, folder, charts, request):
     job = request.getfixturevalue(folder)

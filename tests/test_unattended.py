@@ -10,12 +10,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, kill, run_cli
 from servers.sites import DiscoverySite, PoliteSite, RouteServer, TrapSite
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import DemoServer
 from crawler.demo.site import DemoSite
+
+pytestmark = pytest.mark.e2e
 
 QUIET = ("--log-level", "WARNING", "--no-progress")
 
@@ -203,8 +205,7 @@ def test_kill_9_at_several_points_then_resume(tmp_path):
             while len(server.requests) - before < stop_after and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.005)
             assert proc.poll() is None, "the crawl ended before it could be killed"
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+            kill(proc)
         final = _crawl_process(server.url + "/", out, job_dir)
         stdout, stderr = final.communicate(timeout=300)
         assert final.returncode == 0, stderr.decode()[-3000:]
@@ -293,8 +294,7 @@ def test_overlapping_run_exits_with_the_lock_code(tmp_path):
             assert "another run of this job is active" in second.stderr
             assert time.monotonic() - started < 20
         finally:
-            first.kill()
-            first.wait()
+            kill(first)
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,12 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT
+import pytest
+from conftest import ROOT, kill
 from servers.pages import linked_pages
 from servers.sites import RouteServer
+
+pytestmark = pytest.mark.e2e
 
 
 def _warcio_check(files):
@@ -53,8 +56,7 @@ def test_sigkill_leaves_valid_files_and_the_next_run_repairs_the_open_one(tmp_pa
                 time.sleep(0.02)
             time.sleep(0.15)  # let it be somewhere in the middle of the next records
         finally:
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=30)
+            kill(process)
         assert process.returncode == -signal.SIGKILL
 
         closed = sorted(job.glob("*.warc.gz"))

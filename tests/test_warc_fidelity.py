@@ -13,6 +13,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.web.http import decode_content
 
+pytestmark = pytest.mark.e2e
+
 
 def _crawl(server, out, *settings):
     result = run_cli(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from pathlib import Path
 
 from cdxj_indexer.main import CDXJIndexer
+from warcio.warcwriter import BufferWARCWriter
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +18,17 @@ WARC_PATTERNS = ("*.warc.gz", "*.warc")
 # end). Its default, 32 MB, would add that much to the peak memory of every crawl past ~50,000 pages
 # (about 340 bytes of index per page).
 SORT_BUFFER_CHARS = 8 * 1024 * 1024
+
+
+class _DigestWriter(BufferWARCWriter):
+    """What cdxj-indexer computes missing payload digests with (warcinfo records have none).
+
+    warcio's own buffers through a SpooledTemporaryFile per record that nobody closes; a record
+    without a digest is small, so this one buffers in memory.
+    """
+
+    def _create_temp_file(self):
+        return io.BytesIO()
 
 
 def warc_files(directory: str | os.PathLike) -> list[Path]:
@@ -33,13 +46,15 @@ def write_cdxj(directory: str | os.PathLike, output: str | os.PathLike | None = 
     output = Path(output) if output else directory / INDEX_NAME
     files = warc_files(directory)
     temporary = output.with_name(output.name + ".tmp")
-    CDXJIndexer(
+    indexer = CDXJIndexer(
         output=str(temporary),
         inputs=[str(p) for p in files],
         sort=True,
         dir_root=str(directory),
         max_sort_buff_size=SORT_BUFFER_CHARS,
-    ).process_all()
+    )
+    indexer.writer = _DigestWriter()
+    indexer.process_all()
     os.replace(temporary, output)
     logger.info("Indexed %d WARC files into %s", len(files), output)
     return output

@@ -12,6 +12,7 @@ from crawler.jobs.paths import default_job_name, job_output_dir, worker_suffix
 from crawler.jobs.run import EXIT_LOCKED, EXIT_USAGE, JobLocked, finish, job_lock, run_log_path
 from crawler.web import redact
 
+from . import COMMANDS
 from .options import LOG_LEVELS, add_job_options, add_setting_option, load_job
 from .runner import project_settings, run_crawl, split_credentials
 
@@ -19,7 +20,7 @@ from .runner import project_settings, run_crawl, split_credentials
 def add_parser(sub) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "crawl",
-        help="crawl sites from start URLs or a job file",
+        help=COMMANDS["crawl"],
         description="Crawl from start URLs (or a job file's seeds), staying on their hosts and obeying "
         "robots.txt. Writes OUTPUT/JOB/records.jsonl (article records, appended), OUTPUT/JOB/*.warc.gz "
         "(every HTTP exchange), OUTPUT/JOB/stats.json and OUTPUT/JOB/logs/. Command-line options override "

@@ -9,6 +9,7 @@ from pathlib import Path
 from crawler.demo.server import DemoServer
 from crawler.jobs.run import EXIT_OK, finish
 
+from . import COMMANDS
 from .options import LOG_LEVELS
 from .runner import project_settings, run_crawl
 
@@ -16,7 +17,7 @@ from .runner import project_settings, run_crawl
 def add_parser(sub):
     parser = sub.add_parser(
         "demo",
-        help="serve the bundled demo news site on 127.0.0.1 and crawl it",
+        help=COMMANDS["demo"],
         description="Start the bundled demo site on a free 127.0.0.1 port, crawl it completely into "
         "OUTPUT/demo/ (emptied first), stop the server and print a summary.",
     )

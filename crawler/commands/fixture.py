@@ -26,6 +26,7 @@ from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.web import redact
 from crawler.web.http import sniff
 
+from . import COMMANDS
 from .options import add_setting_option
 from .runner import project_settings, split_credentials
 
@@ -42,7 +43,7 @@ class FixtureError(Exception):
 def add_parser(sub):
     parser = sub.add_parser(
         "fixture",
-        help="save pages as parser fixtures; check extraction against them",
+        help=COMMANDS["fixture"],
         description="Parser fixtures: a folder per page with page.html (the body as received), meta.json "
         "(final URL, status, headers) and expected.json (the fields a person has checked). "
         "See docs/testing-parsers.md.",

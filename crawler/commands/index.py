@@ -8,11 +8,13 @@ from pathlib import Path
 from crawler.archive.index import warc_files, write_cdxj
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 
+from . import COMMANDS
+
 
 def add_parser(sub):
     parser = sub.add_parser(
         "index",
-        help="rebuild the CDXJ index of a job folder's WARC files",
+        help=COMMANDS["index"],
         description="Index the response and revisit records of OUTPUT_DIR/*.warc.gz into "
         "OUTPUT_DIR/index.cdxj (sorted, filenames relative to OUTPUT_DIR), as pywb and ReplayWeb.page read it.",
     )

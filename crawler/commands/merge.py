@@ -9,11 +9,13 @@ from pathlib import Path
 from crawler.jobs.records import record_key
 from crawler.jobs.run import EXIT_OK, EXIT_USAGE
 
+from . import COMMANDS
+
 
 def add_parser(sub):
     parser = sub.add_parser(
         "merge",
-        help="merge the records and stats of all workers of a job",
+        help=COMMANDS["merge"],
         description="Read records*.jsonl and stats*.json of every worker in OUTPUT/JOB (copy other machines' "
         "files there first) and write OUTPUT/JOB/merged/records.jsonl (one record per canonical page, the "
         "latest capture) and merged/stats.json (counters summed, all WARC files), which `crawler report "

@@ -12,11 +12,13 @@ from crawler.extract.render import record_as_text
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.web.page import Page
 
+from . import COMMANDS
+
 
 def add_parser(sub):
     parser = sub.add_parser(
         "parse",
-        help="extract records from saved HTML files, offline",
+        help=COMMANDS["parse"],
         description="Run the crawl's extraction on saved HTML files (.html.gz read transparently). One file: "
         "the record as indented JSON. Several files: JSON Lines, each with a 'source' key.",
     )

@@ -15,11 +15,13 @@ from crawler.jobs.records import make_item
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.web.http import sniff
 
+from . import COMMANDS
+
 
 def add_parser(sub):
     parser = sub.add_parser(
         "reextract",
-        help="extract records again from archived responses (no network)",
+        help=COMMANDS["reextract"],
         description="Read the article pages archived in WARC files (revisit records resolved to the payload "
         "they refer to, in the same folder) and extract them with this version's extraction. The records "
         "have the same shape as a crawl's, fetched_at and warc from the archive.",

@@ -9,13 +9,15 @@ from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.report import ReportError, load_run, write_report
 from crawler.web.redact import redact
 
+from . import COMMANDS
+
 REPORT_NAME = "report.html"
 
 
 def add_parser(sub):
     parser = sub.add_parser(
         "report",
-        help="write an HTML report of a job's last run",
+        help=COMMANDS["report"],
         description="Write a self-contained HTML page about the last run of a job, read from its output "
         "folder (stats.json, WARC files, records.jsonl): fetches over time, status codes, content types, "
         "hosts and extraction coverage. It opens offline in any browser. Exit code 0 when the page is "

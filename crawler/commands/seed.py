@@ -10,13 +10,14 @@ from crawler.jobs.paths import default_job_name
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.scheduler.distributed import frontier_status, push_seeds, reset_frontier
 
+from . import COMMANDS
 from .options import add_job_options, load_job
 
 
 def add_parser(sub):
     parser = sub.add_parser(
         "seed",
-        help="seed, inspect or reset the Redis frontier of a distributed job",
+        help=COMMANDS["seed"],
         description="Queue a job's seeds in its Redis frontier once, before or while workers run "
         "(workers also queue them at start; the shared duplicate filter keeps one copy). "
         "--status prints queued, in-flight and seen counts; --reset forgets the frontier for a new crawl.",

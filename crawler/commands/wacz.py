@@ -8,11 +8,13 @@ from pathlib import Path
 from crawler.archive.package import WaczError, validate_wacz, write_wacz
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 
+from . import COMMANDS
+
 
 def add_parser(sub):
     parser = sub.add_parser(
         "wacz",
-        help="package a job folder's WARC files as a WACZ (for ReplayWeb.page)",
+        help=COMMANDS["wacz"],
         description="Write OUTPUT_DIR/JOB.wacz: every WARC of the folder, its index and a page list, in one "
         "file ReplayWeb.page opens. The package is checked with `wacz validate`.",
     )
