@@ -51,15 +51,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from crawler.extract import Page, extract
+
 PLACEHOLDER_URL = "https://example.invalid/page"
 
 
 def ours(url: str, html: bytes) -> dict:
     """Our record in the scorers' terms: the one place that calls crawler.extract."""
-    from crawler.extract import extract
-
-    record = extract(url, html)
-    return {"title": record["title"], "authors": record["authors"], "date": record["published"], "body": record["body_text"]}
+    record = extract(Page(url, html))
+    return {
+        "title": record["title"],
+        "authors": record["authors"],
+        "date": record["published"],
+        "body": record["body_text"],
+    }
 
 
 def trafilatura_record(url: str, html: bytes) -> dict:
@@ -151,8 +156,10 @@ def score(corpus: Corpus, records: dict) -> dict:
 def scored_line(corpus: Corpus, metrics: dict) -> str:
     if corpus.kind == "body":
         return f"(scored: body over {metrics['n_pages']} pages, {metrics['n_empty']} predictions empty)"
-    return (f"(scored: title {metrics['n_title']}, authors {metrics['n_authors']}, no-author {metrics['n_noauth']}, "
-            f"date {metrics['n_date']} pages; body over every page's passages)")
+    return (
+        f"(scored: title {metrics['n_title']}, authors {metrics['n_authors']}, no-author {metrics['n_noauth']}, "
+        f"date {metrics['n_date']} pages; body over every page's passages)"
+    )
 
 
 def save(corpus: Corpus, name: str, records: dict, folder: Path) -> None:
@@ -176,17 +183,21 @@ def _first_gap(text: str, other: str, scorer, words: int = 12) -> str:
     tokens = scorer.tokens(text)
     known = scorer.shingles(scorer.tokens(other))
     for start in range(max(1, len(tokens) - scorer.SHINGLE + 1) if tokens else 0):
-        if tuple(tokens[start:start + scorer.SHINGLE]) not in known:
-            return " ".join(tokens[start:start + words])
+        if tuple(tokens[start : start + scorer.SHINGLE]) not in known:
+            return " ".join(tokens[start : start + words])
     return "-"
 
 
 def worst_body_pages(corpus: Corpus, metrics: dict, records: dict, n: int) -> None:
     fmt = lambda x: "  nan" if x is None else f"{x:.3f}"  # noqa: E731
-    print(f"\nbody: worst {n} pages of ours (F1 P R pred_tokens true_tokens id url / predicted, first extra words / truth, first missed words):")
+    print(
+        f"\nbody: worst {n} pages of ours (F1 P R pred_tokens true_tokens id url / predicted, first extra words / truth, first missed words):"
+    )
     for p in sorted(metrics["pages"], key=lambda p: (p["f1"], p["id"]))[:n]:
         got, want = records[p["id"]]["body"], corpus.truth[p["id"]][0]
-        print(f"  {fmt(p['f1'])} {fmt(p['precision'])} {fmt(p['recall'])} {p['pred_tokens']:6d} {p['true_tokens']:6d}  {p['id'][:16]} {p['url']}")
+        print(
+            f"  {fmt(p['f1'])} {fmt(p['precision'])} {fmt(p['recall'])} {p['pred_tokens']:6d} {p['true_tokens']:6d}  {p['id'][:16]} {p['url']}"
+        )
         print(f"      got  {_short(got, 60)} | extra: {_first_gap(got, want, corpus.scorer)}")
         print(f"      want {_short(want, 60)} | missed: {_first_gap(want, got, corpus.scorer)}")
 
@@ -214,7 +225,7 @@ def worst_article_pages(corpus: Corpus, records: dict, n: int) -> None:
     urls = {key: url for key, url, _ in corpus.pages}
     for field, rows in misses.items():
         print(f"\n{field}: {len(rows)} pages wrong; worst {min(n, len(rows))} of ours (id url / predicted / truth):")
-        for measure, key, got, want in sorted(rows, key=lambda row: (row[0], row[1]))[:n]:
+        for _, key, got, want in sorted(rows, key=lambda row: (row[0], row[1]))[:n]:
             print(f"  {key} {urls[key]}\n      got  {_short(got)}\n      want {_short(want)}")
 
 
@@ -227,7 +238,9 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="timed runs (the median is reported)")
     parser.add_argument("--only", choices=sorted(EXTRACTORS), action="append", help="run only these extractors")
     parser.add_argument("--worst", type=int, default=0, metavar="N", help="list N of our worst pages per field")
-    parser.add_argument("--save", type=Path, metavar="DIR", help="write every extractor's predictions here (JSON Lines)")
+    parser.add_argument(
+        "--save", type=Path, metavar="DIR", help="write every extractor's predictions here (JSON Lines)"
+    )
     args = parser.parse_args(argv)
 
     corpora = [load_corpus(path) for path in args.corpora]
@@ -249,8 +262,10 @@ def main(argv=None) -> int:
 
     import trafilatura
 
-    print(f"date {date.today()}; machine {platform.machine()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-          f"trafilatura {trafilatura.__version__}; {runs} timed runs (median pages/s, all runs in brackets)")
+    print(
+        f"date {date.today()}; machine {platform.machine()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"trafilatura {trafilatura.__version__}; {runs} timed runs (median pages/s, all runs in brackets)"
+    )
     for corpus in corpora:
         cols = columns(corpus)
         print(f"\n{corpus.name} ({corpus.kind} corpus, {len(corpus.pages)} pages)")
@@ -263,11 +278,15 @@ def main(argv=None) -> int:
                 save(corpus, name, records, args.save)
             cells = " ".join("        -" if metrics.get(c) is None else f"{metrics[c]:9.3f}" for c in cols)
             all_rates = rates[corpus.name][name]
-            print(f"{name:<12} {cells} {statistics.median(all_rates):8.1f}  [{', '.join(f'{r:.1f}' for r in all_rates)}]")
+            print(
+                f"{name:<12} {cells} {statistics.median(all_rates):8.1f}  [{', '.join(f'{r:.1f}' for r in all_rates)}]"
+            )
         print(scored_line(corpus, next(iter(results.values()))))
         if len(extractors) == len(EXTRACTORS):
             ratios = [o / t for o, t in zip(rates[corpus.name]["ours"], rates[corpus.name]["trafilatura"])]
-            print(f"speed ratio ours/trafilatura: {statistics.median(ratios):.2f}x (median of per-run ratios [{', '.join(f'{r:.2f}' for r in ratios)}])")
+            print(
+                f"speed ratio ours/trafilatura: {statistics.median(ratios):.2f}x (median of per-run ratios [{', '.join(f'{r:.2f}' for r in ratios)}])"
+            )
         if args.worst and "ours" in results:
             if corpus.kind == "body":
                 worst_body_pages(corpus, results["ours"], predictions[corpus.name]["ours"], args.worst)
