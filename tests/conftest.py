@@ -24,6 +24,13 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subpro
     )
 
 
+def start_cli(*args: str, **popen) -> subprocess.Popen:
+    """Start the `crawler` command in the background (stdout and stderr piped unless popen says otherwise)."""
+    popen = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=env, **popen)
+
+
 def kill(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
     """Signal a crawl process, wait for it and close its pipes.
 

@@ -1,7 +1,6 @@
 """One crawl on two workers sharing a Redis frontier (a redis-server of our own on a free loopback port)."""
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -11,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, kill, run_cli
+from conftest import kill, run_cli, start_cli
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import DemoServer
@@ -49,35 +48,25 @@ def redis_url(tmp_path):
 
 
 def worker(url, out, frontier, worker_id, *extra):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "crawl",
-            url,
-            "--job",
-            "fleet",
-            "--output",
-            str(out),
-            "--frontier",
-            frontier,
-            "--worker-id",
-            worker_id,
-            "--log-level",
-            "WARNING",
-            "--no-progress",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=False",
-            "-s",
-            "FRONTIER_LEASE_SECONDS=3",
-            *extra,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    return start_cli(
+        "crawl",
+        url,
+        "--job",
+        "fleet",
+        "--output",
+        str(out),
+        "--frontier",
+        frontier,
+        "--worker-id",
+        worker_id,
+        "--log-level",
+        "WARNING",
+        "--no-progress",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "FRONTIER_LEASE_SECONDS=3",
+        *extra,
     )
 
 

@@ -1,7 +1,6 @@
 """Unattended crawls end to end on loopback sites: discovery, traps, kill -9 and resume, incremental runs, cron."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, kill, run_cli
+from conftest import kill, run_cli, start_cli
 from servers.sites import DiscoverySite, PoliteSite, RouteServer, TrapSite
 from warcio.archiveiterator import ArchiveIterator
 
@@ -169,28 +168,18 @@ def test_trap_site_ends_within_its_limits(tmp_path):
 
 
 def _crawl_process(url, out, job_dir):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "crawl",
-            url,
-            "--job",
-            "kill",
-            "--output",
-            str(out),
-            "--job-dir",
-            str(job_dir),
-            *QUIET,
-            "-s",
-            "AUTOTHROTTLE_ENABLED=False",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    return start_cli(
+        "crawl",
+        url,
+        "--job",
+        "kill",
+        "--output",
+        str(out),
+        "--job-dir",
+        str(job_dir),
+        *QUIET,
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
     )
 
 
@@ -266,25 +255,7 @@ def test_second_run_writes_only_the_changed_pages(tmp_path):
 
 def test_overlapping_run_exits_with_the_lock_code(tmp_path):
     with DemoServer(delay=0.05) as server:
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        first = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "crawler.cli",
-                "crawl",
-                server.url + "/",
-                "--job",
-                "lock",
-                "--output",
-                str(tmp_path),
-                *QUIET,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        first = start_cli("crawl", server.url + "/", "--job", "lock", "--output", str(tmp_path), *QUIET)
         try:
             while len(server.requests) < 3:
                 time.sleep(0.01)

@@ -1,13 +1,12 @@
 """A crawl killed with SIGKILL: closed files stay valid, the one left open is repaired by the next run."""
 
-import os
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
-from conftest import ROOT, kill
+from conftest import kill, start_cli
 from servers.pages import linked_pages
 from servers.sites import RouteServer
 
@@ -21,25 +20,18 @@ def _warcio_check(files):
 
 
 def _crawl(url, out, *extra, **popen):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "crawl",
-            url + "/",
-            "--job",
-            "pages",
-            "--output",
-            str(out),
-            "--log-level",
-            "INFO",
-            "-s",
-            "WARC_MAX_SIZE=150000",
-            *extra,
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    return start_cli(
+        "crawl",
+        url + "/",
+        "--job",
+        "pages",
+        "--output",
+        str(out),
+        "--log-level",
+        "INFO",
+        "-s",
+        "WARC_MAX_SIZE=150000",
+        *extra,
         **popen,
     )
 

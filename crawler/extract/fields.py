@@ -42,22 +42,29 @@ def _keywords(value) -> list[str]:
     return out
 
 
-def tags(doc: Document) -> list[str]:
+def _declared(doc: Document, jsonld_key: str, meta_property: str) -> list[str]:
+    """Names the page declares: the article's JSON-LD key, else <meta property|name=meta_property>."""
     for node in _article_nodes(doc):
-        if node.get("keywords"):
-            return _unique(_keywords(node["keywords"]))
-    meta_tags = [
-        el.get("content", "") for el in doc.root.xpath("//meta[@property='article:tag' or @name='article:tag']")
-    ]
-    if meta_tags:
-        return _unique(meta_tags)
-    rel_tags = [text_of(a) for a in doc.root.xpath("//a[@rel]") if a.get("rel", "").lower().split() == ["tag"]]
-    if rel_tags:
-        return _unique(rel_tags)
-    listed = _tag_list_links(doc)
-    if listed:
-        return _unique(listed)
-    return _unique(doc.meta.get("news_keywords", doc.meta.get("keywords", "")).split(","))
+        if node.get(jsonld_key):
+            return _unique(_keywords(node[jsonld_key]))
+    xpath = f"//meta[@property='{meta_property}' or @name='{meta_property}']"
+    return _unique(el.get("content", "") for el in doc.root.xpath(xpath))
+
+
+def _rel_links(doc: Document, rel: str, only: bool) -> list[str]:
+    """Text of <a rel=...> links: rel is the link's only relation (only) or one of them."""
+    links = doc.root.xpath("//a[@rel]")
+    rels = [(a, a.get("rel", "").lower().split()) for a in links]
+    return _unique(text_of(a) for a, names in rels if (names == [rel] if only else rel in names))
+
+
+def tags(doc: Document) -> list[str]:
+    return (
+        _declared(doc, "keywords", "article:tag")
+        or _rel_links(doc, "tag", only=True)
+        or _unique(_tag_list_links(doc))
+        or _unique(doc.meta.get("news_keywords", doc.meta.get("keywords", "")).split(","))
+    )
 
 
 _TAG_LIST = re.compile(r"(?:^|[\s_-])(?:tags|tag-?list|tags-links|keywords|topics)(?:$|[\s_-])", re.I)
@@ -90,15 +97,7 @@ def listing_title(title: str | None) -> str | None:
 
 
 def categories(doc: Document) -> list[str]:
-    for node in _article_nodes(doc):
-        if node.get("articleSection"):
-            return _unique(_keywords(node["articleSection"]))
-    sections = [
-        el.get("content", "") for el in doc.root.xpath("//meta[@property='article:section' or @name='article:section']")
-    ]
-    if sections:
-        return _unique(sections)
-    return _unique(text_of(a) for a in doc.root.xpath("//a[@rel]") if "category" in a.get("rel", "").lower().split())
+    return _declared(doc, "articleSection", "article:section") or _rel_links(doc, "category", only=False)
 
 
 def language(doc: Document) -> str | None:
