@@ -13,7 +13,7 @@ from crawler.discovery.sitemaps import feed_entries, sitemap_entries
 from crawler.jobs import config as jobconfig
 from crawler.jobs.frontier import Frontier
 from crawler.jobs.records import repair_jsonl
-from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_PARTIAL, exit_code
+from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_PARTIAL, exit_code, finish
 from crawler.web.redact import install, redact, strip_userinfo
 from crawler.web.urls import canonical_url, clean_url
 
@@ -217,6 +217,32 @@ def test_log_records_are_redacted(caplog):
         logging.getLogger("t").info("fetching %s with %s", "https://bob:pw@ex.org/", "hunter2")
     assert "hunter2" not in caplog.text and "bob:pw" not in caplog.text
     assert redact("x https://a:b@h/ y", []) == "x https://***@h/ y"
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("GET https://token@ex.org/feed", "GET https://***@ex.org/feed"),  # a bare token, no password
+        ("https://u:p@ss@ex.org:8080/x", "https://***@ex.org:8080/x"),  # "@" inside the password
+        ("see http://ex.org/a@b and mailto:x@ex.org", "see http://ex.org/a@b and mailto:x@ex.org"),
+    ],
+)
+def test_one_redactor_masks_every_kind_of_userinfo(text, shown):
+    assert redact(text) == shown
+    assert strip_userinfo("https://token@ex.org/feed") == "https://ex.org/feed"
+
+
+def test_stats_and_summary_are_redacted(tmp_path, capsys):
+    stats = {
+        "finish_reason": "finished",
+        "downloader/response_count": 1,
+        "note": "https://tok@ex.org/ s3cret",
+        "fetch/failed/https://tok@ex.org/": 1,
+    }
+    finish(stats, tmp_path, "job", secrets=["s3cret"])
+    written = (tmp_path / "stats.json").read_text()
+    assert "tok@" not in written and "s3cret" not in written and "https://***@ex.org/" in written
+    assert "s3cret" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
