@@ -157,10 +157,9 @@ class ArticleSpider(scrapy.Spider):
         response.meta["article"] = record["page_type"] == "article"
         if record["page_type"] != "article":
             return
-        if response.meta.get("unchanged"):
+        if response.meta.get("unchanged"):  # a 304, or the same bytes as last time (VersionsPipeline counts the rest)
             self.crawler.stats.inc_value("articles/unchanged")
             return
-        self.crawler.stats.inc_value(f"articles/{response.meta.get('change', 'new')}")
         fetched_at = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
         yield make_item(record, fetched_at, response.status, response.meta.get("warc"))
 
