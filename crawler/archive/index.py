@@ -20,6 +20,20 @@ WARC_PATTERNS = ("*.warc.gz", "*.warc")
 SORT_BUFFER_CHARS = 8 * 1024 * 1024
 
 
+# What replay looks up. cdxj-indexer's own default list is not used: py-wacz appends "warcinfo" to
+# it when imported, so the index would change with what else the process had loaded.
+INDEXED_RECORDS = ("response", "revisit", "resource", "metadata")
+
+
+class _Indexer(CDXJIndexer):
+    def filter_record(self, record) -> bool:
+        if record.rec_type not in INDEXED_RECORDS:
+            return False
+        # Metadata about a capture (our outlinks and record ids) is not a capture itself.
+        fields = record.rec_headers.get_header("Content-Type") == "application/warc-fields"
+        return not (record.rec_type in ("resource", "metadata") and fields)
+
+
 class _DigestWriter(BufferWARCWriter):
     """What cdxj-indexer computes missing payload digests with (warcinfo records have none).
 
@@ -46,7 +60,7 @@ def write_cdxj(directory: str | os.PathLike, output: str | os.PathLike | None = 
     output = Path(output) if output else directory / INDEX_NAME
     files = warc_files(directory)
     temporary = output.with_name(output.name + ".tmp")
-    indexer = CDXJIndexer(
+    indexer = _Indexer(
         output=str(temporary),
         inputs=[str(p) for p in files],
         sort=True,
