@@ -31,6 +31,12 @@ def add_parser(sub):
     )
     parser.add_argument("warcs", nargs="+", metavar="PATH.warc.gz")
     parser.add_argument("-o", "--output", metavar="FILE", help="write JSON Lines here (default: standard output)")
+    parser.add_argument(
+        "--every-capture",
+        action="store_true",
+        help="a record for every archived capture of an article, as a crawl with incremental runs off writes "
+        "them (no versions: 'previous' is null)",
+    )
     return parser
 
 
@@ -68,7 +74,8 @@ def run(args) -> int:
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115 - closed below
     count = 0
     try:
-        for item in link_all(records(args.warcs)):
+        items = records(args.warcs)
+        for item in ({**item, "previous": None} for item in items) if args.every_capture else link_all(items):
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1
     except OSError as exc:
