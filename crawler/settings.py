@@ -104,6 +104,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Closest to the downloader: sees every response before decompression,
     # redirect handling or retries, and after the HTTP cache (cache hits are skipped).
     "crawler.downloadermiddlewares.warc.WarcCaptureMiddleware": 950,
+    # Browser mode only (BROWSER_*): marks pages for the browser, archives what the browser fetched for them.
+    "crawler.downloadermiddlewares.browser.BrowserCaptureMiddleware": 960,
 }
 
 WARC_ENABLED = True
@@ -123,6 +125,32 @@ DOWNLOAD_HANDLERS = {
     "http": "crawler.downloader.http11.CapturingHTTP11DownloadHandler",
     "https": "crawler.downloader.http11.CapturingHTTP11DownloadHandler",
 }
+
+# Browser mode (docs/browser.md): pages rendered in headless Chromium through scrapy-playwright, every
+# exchange the browser makes for them archived, records extracted from the rendered DOM. Off by default:
+# BROWSER_ENABLED renders every page; BROWSER_URL_PATTERNS (regexes) renders only the pages matching one.
+BROWSER_ENABLED = False
+BROWSER_URL_PATTERNS = []
+BROWSER_EXECUTABLE = "/usr/bin/chromium"  # Debian's; Playwright downloads no browser of its own
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BROWSER_MAX_PAGES = 4  # pages open at once, in one browser context
+BROWSER_NAVIGATION_TIMEOUT = 30  # seconds until the load event
+BROWSER_PAGE_TIMEOUT = 90  # seconds from navigation to capture, behaviours included; past it the fetch fails
+BROWSER_MEMORY_LIMIT_MB = 2048  # the browser's processes; past it the browser is restarted between pages
+# Behaviours before capture, each bounded (0 turns a wait off).
+BROWSER_NETWORK_IDLE_TIMEOUT = 10  # wait up to this long for no request in flight (0.5 s)
+BROWSER_SCROLL_TIMEOUT = 10  # scroll to the end for lazy images and appended content, up to this long
+BROWSER_CLOSE_BANNERS = True  # remove cookie/consent overlays from the rendered copy (never from the archive)
+BROWSER_SCREENSHOT = True  # a PNG of each page as a urn:screenshot: resource record
 
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,

@@ -335,6 +335,25 @@ class RollingWarcWriter:
         )
         return self._write(open_file, record)
 
+    def write_resource(
+        self, uri: str, content_type: str, body: bytes, concurrent_to: str | None = None, date: str | None = None
+    ) -> RecordLocation:
+        """A resource record: something the crawler made of a capture (a screenshot, a rendered DOM)."""
+        open_file = self._ensure_open()
+        warc_headers = {"WARC-Date": date or open_file.writer.curr_warc_date()}
+        if concurrent_to:
+            warc_headers["WARC-Concurrent-To"] = concurrent_to
+        warc_headers["WARC-Payload-Digest"] = payload_digest(body, self.digest_algorithm)
+        record = open_file.writer.create_warc_record(
+            uri,
+            "resource",
+            payload=BytesIO(body),
+            length=len(body),
+            warc_content_type=content_type,
+            warc_headers_dict=warc_headers,
+        )
+        return self._write(open_file, record)
+
     def close(self) -> None:
         """Flush, fsync and rename the open file to its final name."""
         open_file, self._open_file = self._open_file, None

@@ -43,6 +43,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="ID",
         help="names this worker's output files and lock (default with --frontier: host-pid)",
     )
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="render every page in headless Chromium and archive all it loads (docs/browser.md)",
+    )
     add_setting_option(parser)
     parser.add_argument("--log-level", choices=LOG_LEVELS, help="log file level (default: INFO)")
     parser.add_argument("--no-progress", action="store_true", help="no live progress line on a terminal")
@@ -60,6 +65,7 @@ def _overrides(args) -> dict:
         "LIMIT_RECORDS": args.max_records,
         "FRONTIER_URL": args.frontier,
         "WORKER_ID": args.worker_id,
+        "BROWSER_ENABLED": True if args.browser else None,
     }
     for key, value in (("DATE_SINCE", args.since), ("DATE_UNTIL", args.until)):
         if value is not None:

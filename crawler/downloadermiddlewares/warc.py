@@ -14,6 +14,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 
 import crawler
+from crawler.archive.browser import CAPTURE_NOTE as BROWSER_CAPTURE_NOTE
 from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
 from crawler.extensions.jobstate import job_state
@@ -91,8 +92,10 @@ def warcinfo(settings, spider=None) -> dict[str, str]:
         else "none",
         "capture": _CAPTURE_NOTE,
     }
+    if settings.getbool("BROWSER_ENABLED") or settings.getlist("BROWSER_URL_PATTERNS"):
+        info["capture-browser"] = BROWSER_CAPTURE_NOTE
     for name in sorted(
-        set(_SHAPING_SETTINGS) | {k for k in settings.attributes if k.startswith(("SCOPE_", "LIMIT_", "DATE_"))}
+        set(_SHAPING_SETTINGS) | {k for k in settings.attributes if k.startswith(("SCOPE_", "LIMIT_", "DATE_", "BROWSER_"))}
     ):
         value = settings.get(name)
         if value not in (None, "", [], {}):
@@ -146,6 +149,8 @@ class WarcCaptureMiddleware:
         partial: Partial | None = request.meta.pop(PARTIAL, None)
         if "cached" in response.flags:
             self.stats.inc_value("warc/cache_hits_not_archived")
+            return response
+        if "archived" in response.flags:  # archived where it was made (browser mode: the rendered DOM)
             return response
         page = Page(response.url, response.body, _header_pairs(response.headers), response.status)
         ip_address = str(response.ip_address) if response.ip_address else None

@@ -95,6 +95,15 @@ def _fraction(value) -> float:
     return value
 
 
+def _wait(value) -> float:
+    """Seconds a bounded wait may take; false (or 0) turns it off."""
+    return 0.0 if value is False else _duration(value)
+
+
+def _megabytes(value) -> int:
+    return _size(value) // 1024**2
+
+
 @dataclass(frozen=True)
 class Key:
     check: Callable[[Any], Any]
@@ -155,6 +164,19 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "incremental": Key(BOOL, "INCREMENTAL_ENABLED"),
         "job_dir": Key(STR, "JOBDIR"),
         "error_threshold": Key(_fraction, "ERROR_THRESHOLD"),
+    },
+    "browser": {  # pages rendered in headless Chromium (docs/browser.md)
+        "enabled": Key(BOOL, "BROWSER_ENABLED"),
+        "urls": Key(_patterns, "BROWSER_URL_PATTERNS"),  # only the pages matching one of these regexes
+        "executable": Key(STR, "BROWSER_EXECUTABLE"),
+        "max_pages": Key(INT, "BROWSER_MAX_PAGES"),
+        "navigation_timeout": Key(_duration, "BROWSER_NAVIGATION_TIMEOUT"),
+        "page_timeout": Key(_duration, "BROWSER_PAGE_TIMEOUT"),
+        "memory_limit": Key(_megabytes, "BROWSER_MEMORY_LIMIT_MB"),
+        "network_idle": Key(_wait, "BROWSER_NETWORK_IDLE_TIMEOUT"),
+        "scroll": Key(_wait, "BROWSER_SCROLL_TIMEOUT"),
+        "close_banners": Key(BOOL, "BROWSER_CLOSE_BANNERS"),
+        "screenshot": Key(BOOL, "BROWSER_SCREENSHOT"),
     },
     "auth": {  # HTTP basic auth, sent only to this domain
         "user": Key(STR, "HTTPAUTH_USER", secret=True),

@@ -16,6 +16,8 @@ from crawler.discovery.datewindow import DateWindow
 from crawler.discovery.recent import RecentSet
 from crawler.discovery.scope import Scope
 from crawler.discovery.sitemaps import feed_entries, parse_when, sitemap_entries
+from crawler.downloader import browser
+from crawler.downloadermiddlewares.browser import PAGE, browser_wanted
 from crawler.extensions.jobstate import job_state
 from crawler.extract.workers import PageAnalyser, default_workers
 from crawler.jobs.paths import default_job_name, records_path
@@ -78,6 +80,8 @@ class ArticleSpider(scrapy.Spider):
             settings.set("JOB_NAME", default_job_name(seeds), priority="spider")
         if settings.get("FRONTIER_URL"):
             configure(settings)
+        if browser_wanted(settings):
+            browser.configure(settings)
         spider.incremental = settings.getbool("INCREMENTAL_ENABLED")
         workers = settings.get("EXTRACTION_WORKERS")
         spider.analyser = PageAnalyser(default_workers() if workers in (None, "auto") else int(workers))
@@ -106,7 +110,7 @@ class ArticleSpider(scrapy.Spider):
         for url in self.sitemap_urls + self.feed_urls:
             yield scrapy.Request(url, callback=self.parse, priority=10)
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse)
+            yield scrapy.Request(url, callback=self.parse, meta={PAGE: True})
 
     def robots_parsed(self, robotparser, request):
         """Sitemaps listed in robots.txt are discovery sources; without any, try /sitemap.xml."""
@@ -185,7 +189,7 @@ class ArticleSpider(scrapy.Spider):
             self.crawler.stats.inc_value("discovery/skipped_unchanged")
             return None
         self.seen_links.add(url)
-        return scrapy.Request(url, callback=self.parse, priority=priority)
+        return scrapy.Request(url, callback=self.parse, priority=priority, meta={PAGE: True})
 
     def _unchanged_since(self, url: str, when: datetime) -> bool:
         """A sitemap lastmod no newer than our last capture: no need to ask again."""

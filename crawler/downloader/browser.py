@@ -1,0 +1,171 @@
+"""Browser mode's download handler: scrapy-playwright for the pages meant for the browser, ours for the rest.
+
+BrowserDownloadHandler is the http and https handler of a browser crawl (configure() sets it up
+while settings are open). Requests that crawler.downloadermiddlewares.browser marked for the
+browser (meta "playwright") are loaded in headless Chromium by scrapy-playwright; every other
+request (robots.txt, sitemaps, feeds, images, pages outside BROWSER_URL_PATTERNS) goes to
+CapturingHTTP11DownloadHandler exactly as in a plain crawl. What the browser itself fetches for a
+page goes through the browser, never through Scrapy.
+
+Resource limits: one browser, one context, at most BROWSER_MAX_PAGES pages at once
+(scrapy-playwright's semaphores); BROWSER_PAGE_TIMEOUT bounds a page from navigation to capture
+(past it the page is closed and the fetch fails with BrowserPageTimeout); when the browser's
+processes use more than BROWSER_MEMORY_LIMIT_MB, new pages wait while the open ones finish and
+the browser is restarted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import weakref
+
+import psutil
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from .behaviours import PageCapture
+from .http11 import CapturingHTTP11DownloadHandler
+
+logger = logging.getLogger(__name__)
+
+CAPTURE = "_browser_capture"  # request.meta key: the page's PageCapture
+MEMORY_CHECK_INTERVAL = 2.0  # seconds between measurements of the browser's memory
+
+
+class BrowserPageTimeout(Exception):
+    """A page not captured within BROWSER_PAGE_TIMEOUT: it never finished loading, or a behaviour hung."""
+
+
+class BrowserCrashed(Exception):
+    """The renderer of the page crashed (or was killed) before the page was captured."""
+
+
+def configure(settings) -> None:
+    """Turn browser mode on: call while settings are open (the spider does, when BROWSER_* asks for it)."""
+    priority = "spider"
+    handler = f"{__name__}.BrowserDownloadHandler"
+    settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority=priority)
+    settings.set("TWISTED_REACTOR", "twisted.internet.asyncioreactor.AsyncioSelectorReactor", priority=priority)
+    settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority=priority)
+    settings.set(
+        "PLAYWRIGHT_LAUNCH_OPTIONS",
+        {
+            "executable_path": settings.get("BROWSER_EXECUTABLE"),
+            "headless": True,
+            "args": settings.getlist("BROWSER_ARGS"),
+        },
+        priority=priority,
+    )
+    settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority=priority)
+    settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", max(1, settings.getint("BROWSER_MAX_PAGES")), priority=priority)
+    # Service workers would answer some of the page's requests out of sight of the Network domain.
+    settings.set("PLAYWRIGHT_CONTEXTS", {"default": {"service_workers": "block"}}, priority=priority)
+    navigation = settings.getfloat("BROWSER_NAVIGATION_TIMEOUT") * 1000
+    settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", navigation, priority=priority)
+    # Memory of the crawl plus the browser's processes, in memusage/max and for MEMUSAGE_LIMIT_MB.
+    extensions = dict(settings.getdict("EXTENSIONS"))
+    extensions["scrapy.extensions.memusage.MemoryUsage"] = None
+    extensions["scrapy_playwright.memusage.ScrapyPlaywrightMemoryUsageExtension"] = 0
+    settings.set("EXTENSIONS", extensions, priority=priority)
+
+
+def browser_memory(root: psutil.Process | None = None) -> int:
+    """Bytes of resident memory of the Playwright driver this process started and all it started (the browser)."""
+    total = 0
+    with contextlib.suppress(psutil.Error):
+        for child in (root or psutil.Process()).children():
+            with contextlib.suppress(psutil.Error):
+                if "run-driver" not in " ".join(child.cmdline()):
+                    continue
+                for process in [child, *child.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        total += process.memory_info().rss
+    return total
+
+
+_HANDLERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
+    lazy = False  # scrapy-playwright starts Playwright when the engine starts
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.http = CapturingHTTP11DownloadHandler(crawler)
+        settings = crawler.settings
+        self.page_timeout = settings.getfloat("BROWSER_PAGE_TIMEOUT")
+        self.memory_limit = settings.getint("BROWSER_MEMORY_LIMIT_MB") * 1024 * 1024
+        self._open_pages = 0
+        self._restarting = False
+        self._may_open = asyncio.Event()
+        self._may_open.set()
+        self._checked_at = 0.0
+        self._closed = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        # http and https share one handler, so that a crawl has one browser.
+        handler = _HANDLERS.get(crawler)
+        if handler is None:
+            handler = _HANDLERS[crawler] = cls(crawler)
+        return handler
+
+    async def download_request(self, request):
+        if not request.meta.get("playwright"):
+            return await self.http.download_request(request)
+        await self._may_open.wait()
+        self._open_pages += 1
+        capture: PageCapture | None = request.meta.get(CAPTURE)
+        try:
+            return await asyncio.wait_for(self._download_request(request), self.page_timeout or None)
+        except asyncio.TimeoutError:
+            if capture is not None:
+                await capture.close_page()
+            raise BrowserPageTimeout(f"page not captured within BROWSER_PAGE_TIMEOUT ({self.page_timeout:g} s)") from None
+        except Exception as exc:
+            if capture is not None and capture.crashed:
+                raise BrowserCrashed(f"the browser's renderer crashed: {exc}") from exc
+            raise
+        finally:
+            self._open_pages -= 1
+            await self._watch_memory()
+
+    async def _watch_memory(self) -> None:
+        """Restart the browser between pages once its processes use more than BROWSER_MEMORY_LIMIT_MB."""
+        now = time.monotonic()
+        if not self.memory_limit or self._restarting or now - self._checked_at < MEMORY_CHECK_INTERVAL:
+            if self._restarting and self._open_pages == 0:
+                await self._restart()
+            return
+        self._checked_at = now
+        used = browser_memory()
+        peak = self.stats.get_value("browser/memory_max_bytes") or 0
+        self.stats.set_value("browser/memory_max_bytes", max(peak, used))
+        if used > self.memory_limit:
+            logger.info("Browser uses %d MB (BROWSER_MEMORY_LIMIT_MB): restarting it", used // 2**20)
+            self._restarting = True
+            self._may_open.clear()
+            if self._open_pages == 0:
+                await self._restart()
+
+    async def _restart(self) -> None:
+        browser = getattr(self, "browser", None)
+        try:
+            if browser is not None:
+                # scrapy-playwright forgets its contexts and the browser on "disconnected" and launches
+                # a new one for the next page (PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER).
+                with contextlib.suppress(Exception):
+                    await browser.close()
+                self.stats.inc_value("browser/restarts")
+        finally:
+            self._restarting = False
+            self._may_open.set()
+
+    async def close(self) -> None:
+        if self._closed:  # registered for http and https
+            return
+        self._closed = True
+        await self.http.close()
+        await super().close()

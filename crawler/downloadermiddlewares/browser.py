@@ -1,0 +1,185 @@
+"""Browser mode: send pages to headless Chromium and archive every exchange the browser made for them.
+
+BrowserCaptureMiddleware sits between WARC capture (950) and the downloader. On the way out it
+marks the page requests that browser mode renders (BROWSER_ENABLED, or BROWSER_URL_PATTERNS)
+for scrapy-playwright, with a PageCapture that records the page's exchanges from the DevTools
+protocol and runs the behaviours. On the way back it writes those exchanges (document, XHR/fetch,
+scripts, styles, images, fonts, media) through the crawl's one RollingWarcWriter, deduplicated
+like any other, plus the rendered DOM and a screenshot as resource records; the response
+scrapy-playwright returns (the rendered DOM) is marked "archived" so WarcCaptureMiddleware does
+not store it as if the server had sent it. A page that fails (timeout, crashed renderer) has what
+the browser received archived and fails as any fetch does.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy_playwright.page import PageMethod
+
+from crawler.archive.browser import dom_uri, screenshot_uri
+from crawler.archive.writer import Exchange
+from crawler.downloader.behaviours import Behaviours, PageCapture
+from crawler.downloader.browser import CAPTURE
+from crawler.downloader.devtools import DevToolsRecorder
+from crawler.downloadermiddlewares.warc import WarcCaptureMiddleware
+
+logger = logging.getLogger(__name__)
+
+PAGE = "page"  # request.meta key the spider sets on requests for pages (not sitemaps, feeds or images)
+_NOT_PAGES = {f".{ext}" for ext in IGNORED_EXTENSIONS} | {".xml", ".rss", ".atom", ".json", ".gz", ".txt"}
+_OURS = (CAPTURE, "playwright_page_init_callback", "playwright_page_methods", "playwright_context")
+
+
+def browser_wanted(settings) -> bool:
+    return settings.getbool("BROWSER_ENABLED") or bool(settings.getlist("BROWSER_URL_PATTERNS"))
+
+
+class BrowserCaptureMiddleware:
+    def __init__(self, crawler, patterns: list[str], behaviours: Behaviours, max_size: int, stats):
+        self.crawler = crawler  # its WarcCaptureMiddleware holds the crawl's WARC writer
+        self.patterns = [re.compile(p) for p in patterns]
+        self.behaviours = behaviours
+        self.max_size = max_size
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not browser_wanted(settings):
+            raise NotConfigured
+        behaviours = Behaviours(
+            network_idle=settings.getfloat("BROWSER_NETWORK_IDLE_TIMEOUT"),
+            scroll=settings.getfloat("BROWSER_SCROLL_TIMEOUT"),
+            close_banners=settings.getbool("BROWSER_CLOSE_BANNERS"),
+            screenshot=settings.getbool("BROWSER_SCREENSHOT"),
+        )
+        patterns = settings.getlist("BROWSER_URL_PATTERNS")
+        return cls(crawler, patterns, behaviours, settings.getint("DOWNLOAD_MAXSIZE"), crawler.stats)
+
+    def renders(self, request) -> bool:
+        """A page the browser loads: one the spider asked for as a page, a GET, and not a file by its name."""
+        if not request.meta.get(PAGE) or request.method != "GET" or request.meta.get("playwright") is False:
+            return False
+        path = urlsplit(request.url).path.lower()
+        if any(path.endswith(ext) for ext in _NOT_PAGES):
+            return False
+        return not self.patterns or any(p.search(request.url) for p in self.patterns)
+
+    # ---- requests --------------------------------------------------------------------------
+
+    def process_request(self, request, spider=None):
+        if not self.renders(request):
+            return None
+        capture = PageCapture(DevToolsRecorder(self.max_size), self.behaviours)
+        request.meta.update(
+            {
+                "playwright": True,
+                "playwright_context": "default",
+                "playwright_page_init_callback": capture.attach,
+                "playwright_page_methods": [PageMethod(capture.before_capture)],
+                CAPTURE: capture,
+            }
+        )
+        self.stats.inc_value("browser/pages")
+        return None
+
+    # ---- responses -------------------------------------------------------------------------
+
+    def process_response(self, request, response, spider=None):
+        capture: PageCapture | None = request.meta.get(CAPTURE)
+        self._forget(request)
+        if capture is None or "playwright" not in response.flags:
+            return response
+        document = self._archive(request, capture, response.url)
+        writer = self._writer()
+        if writer is not None:
+            concurrent_to = document.record.record_id if document else None
+            date = document.date if document else None
+            charset = response.encoding if hasattr(response, "encoding") else "utf-8"
+            self._resource(dom_uri(response.url), f"text/html; charset={charset}", response.body, concurrent_to, date)
+            self.stats.inc_value("browser/dom_records")
+            if capture.screenshot:
+                self._resource(screenshot_uri(response.url), "image/png", capture.screenshot, concurrent_to, date)
+                self.stats.inc_value("browser/screenshots")
+        if document is None:
+            logger.warning("The browser recorded no response for the page %s itself", response.url)
+            self.stats.inc_value("browser/pages_without_document")
+        response.flags.append("archived")  # WarcCaptureMiddleware: not the server's bytes, do not store it
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        capture: PageCapture | None = request.meta.get(CAPTURE)
+        self._forget(request)
+        if capture is None or isinstance(exception, IgnoreRequest):
+            return None
+        self.stats.inc_value("browser/failed_pages")
+        self.stats.inc_value(f"browser/failed_pages/{type(exception).__name__}")
+        if capture.crashed:
+            self.stats.inc_value("browser/renderer_crashes")
+        self._archive(request, capture, request.url)
+        return None  # a failed fetch, counted and retried (or not) like any other
+
+    @staticmethod
+    def _forget(request) -> None:
+        """Drop what is ours from meta: a retry or redirect goes back to the frontier, which stores meta."""
+        for key in _OURS:
+            request.meta.pop(key, None)
+        request.meta.pop("playwright", None)
+
+    # ---- archiving -------------------------------------------------------------------------
+
+    def _writer(self):
+        capture = self.crawler.get_downloader_middleware(WarcCaptureMiddleware)
+        return capture.writer if capture is not None else None
+
+    def _archive(self, request, capture: PageCapture, page_url: str):
+        """Write the page's exchanges; point request.meta's WARC keys at its document's records."""
+        for name, value in capture.outcomes.items():
+            self.stats.inc_value(f"browser/{name}", value)
+        if capture.recorder.reencoded:
+            self.stats.inc_value("browser/bodies_reencoded", capture.recorder.reencoded)
+        writer = self._writer()
+        if writer is None:
+            return None
+        exchanges = capture.recorder.exchanges()
+        documents = [exchange for exchange, is_document in exchanges if is_document]
+        page = next((e for e in reversed(documents) if e.response.url == page_url), documents[-1] if documents else None)
+        found = None
+        for exchange, _ in exchanges:
+            written = self._write(writer, exchange)
+            if exchange is page:
+                found = written
+                warc = asdict(written.payload or written.record)
+                if written.revisit:
+                    warc["revisit"] = asdict(written.record)
+                request.meta["warc"] = warc
+                request.meta["warc_record_id"] = written.record.record_id
+                request.meta["warc_date"] = written.date
+                request.meta["fetched_at"] = exchange.captured_at.isoformat(timespec="seconds")
+        self.stats.inc_value("browser/exchanges", len(exchanges))
+        return found
+
+    def _write(self, writer, exchange: Exchange):
+        written = writer.write_exchange(exchange)
+        self.stats.inc_value("warc/records", 2)
+        self.stats.inc_value("warc/bytes", written.bytes_written)
+        if written.revisit:
+            self.stats.inc_value("warc/revisits")
+            self.stats.inc_value("warc/dedup_payload_bytes_saved", len(exchange.response.body))
+        else:
+            self.stats.inc_value("warc/responses")
+        if exchange.truncated:
+            self.stats.inc_value("warc/truncated")
+        return written
+
+    def _resource(self, uri: str, content_type: str, body: bytes, concurrent_to, date) -> None:
+        writer = self._writer()
+        location = writer.write_resource(uri, content_type, body, concurrent_to, date)
+        self.stats.inc_value("warc/resource_records")
+        self.stats.inc_value("warc/bytes", location.length)
