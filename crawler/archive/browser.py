@@ -134,7 +134,7 @@ def devtools_exchange(
     ip = (response.get("remoteIPAddress") or "").strip("[]") or None
     _, lines = split_head(head)
     return Exchange(
-        response=Page(url, stored, [_pair(line) for line in lines], status),
+        response=Page(url, stored, tuple(_pair(line) for line in lines), status),
         method=method,
         request_headers=request_headers,
         request_body=request_body,

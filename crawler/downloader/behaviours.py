@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from playwright.async_api import Error as PlaywrightError
 
-from .devtools import DevToolsRecorder
+from .devtools import RECORDERS, DevToolsRecorder
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +60,11 @@ _REMOVE_OVERLAYS = """() => {
   return removed;
 }"""
 
-_SCROLL_STEP = """() => {
+# One screen down, then two animation frames: intersection observers (lazy loaders) run in the
+# rendering update, so their requests have started when this returns.
+_SCROLL_STEP = """async () => {
   window.scrollBy(0, Math.max(window.innerHeight, 200));
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   const root = document.scrollingElement || document.documentElement;
   return [Math.ceil(window.scrollY + window.innerHeight), root.scrollHeight];
 }"""
@@ -77,7 +80,7 @@ class PageCapture:
     behaviours: Behaviours = field(default_factory=Behaviours)
     page: object = None  # the Playwright page, once created
     screenshot: bytes | None = None
-    crashed: bool = False
+    crash: asyncio.Event = field(default_factory=asyncio.Event)  # set when the renderer crashes
     outcomes: dict[str, int] = field(default_factory=dict)  # stats: what the behaviours did
 
     async def attach(self, page, request=None) -> None:
@@ -85,9 +88,14 @@ class PageCapture:
         self.page = page
         page.on("crash", self._crash)
         await self.recorder.attach(page)
+        RECORDERS[page] = self.recorder
+
+    @property
+    def crashed(self) -> bool:
+        return self.crash.is_set()
 
     def _crash(self, *args) -> None:
-        self.crashed = True
+        self.crash.set()
 
     def _count(self, name: str, value: int = 1) -> None:
         self.outcomes[name] = self.outcomes.get(name, 0) + value
@@ -126,7 +134,7 @@ class PageCapture:
             await self.recorder.quiet(SCROLL_PAUSE, min(2.0, max(deadline - time.monotonic(), 0.0)))
             if bottom >= height:
                 still = still + 1 if height == last_height else 0
-                if still >= 2:  # at the end, and nothing more arrived twice over
+                if still >= 1:  # at the end, and nothing more arrived
                     break
             last_height = height
         else:
@@ -146,7 +154,7 @@ async def _bounded(awaitable, timeout: float):
     """The awaitable's result, or None if it takes longer than timeout or the page script fails."""
     try:
         return await asyncio.wait_for(awaitable, timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return None
     except PlaywrightError as exc:
         if "crash" in str(exc).lower() or "closed" in str(exc).lower():

@@ -23,9 +23,12 @@ import time
 import weakref
 
 import psutil
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from scrapy_playwright.headers import use_scrapy_headers
 
 from .behaviours import PageCapture
+from .devtools import RECORDERS
 from .http11 import CapturingHTTP11DownloadHandler
 
 logger = logging.getLogger(__name__)
@@ -58,7 +61,11 @@ def configure(settings) -> None:
         },
         priority=priority,
     )
+    settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", f"{__name__}.request_headers", priority=priority)
     settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority=priority)
+    # Retried like the plain crawl's timeouts and dropped connections.
+    retry = [*settings.getlist("RETRY_EXCEPTIONS"), f"{__name__}.BrowserPageTimeout", f"{__name__}.BrowserCrashed"]
+    settings.set("RETRY_EXCEPTIONS", retry, priority=priority)
     settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", max(1, settings.getint("BROWSER_MAX_PAGES")), priority=priority)
     # Service workers would answer some of the page's requests out of sight of the Network domain.
     settings.set("PLAYWRIGHT_CONTEXTS", {"default": {"service_workers": "block"}}, priority=priority)
@@ -72,7 +79,11 @@ def configure(settings) -> None:
 
 
 def browser_memory(root: psutil.Process | None = None) -> int:
-    """Bytes of resident memory of the Playwright driver this process started and all it started (the browser)."""
+    """Bytes of memory of the Playwright driver this process started and all it started (the browser).
+
+    Proportional set size where the system reports it: the browser's processes share much of their
+    memory, which a sum of resident sizes would count once per process.
+    """
     total = 0
     with contextlib.suppress(psutil.Error):
         for child in (root or psutil.Process()).children():
@@ -81,11 +92,27 @@ def browser_memory(root: psutil.Process | None = None) -> int:
                     continue
                 for process in [child, *child.children(recursive=True)]:
                     with contextlib.suppress(psutil.Error):
-                        total += process.memory_info().rss
+                        total += getattr(process.memory_full_info(), "pss", 0) or process.memory_info().rss
     return total
 
 
 _HANDLERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PENDING: set[asyncio.Task] = set()
+
+
+async def request_headers(*, browser_type_name, playwright_request, scrapy_request_data):
+    """PLAYWRIGHT_PROCESS_REQUEST_HEADERS: scrapy-playwright's header rule, once the recorder streams the body."""
+    with contextlib.suppress(Exception):  # requests of workers and other pages have no recorder
+        recorder = RECORDERS.get(playwright_request.frame.page)
+        # A navigation is reported only once it is let go: its body comes from getResponseBody.
+        navigation = playwright_request.is_navigation_request()
+        if recorder is not None and not navigation and not await recorder.ready(playwright_request.url):
+            logger.debug("Not streaming %s: its body comes from getResponseBody", playwright_request.url)
+    return await use_scrapy_headers(
+        browser_type_name=browser_type_name,
+        playwright_request=playwright_request,
+        scrapy_request_data=scrapy_request_data,
+    )
 
 
 class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
@@ -93,6 +120,9 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
     def __init__(self, crawler):
         super().__init__(crawler)
+        # A crashed page is a failed fetch, retried (or not) by RETRY_TIMES like any other: scrapy-playwright
+        # would otherwise try it again three times on its own.
+        self.config.target_closed_max_retries = 0
         self.http = CapturingHTTP11DownloadHandler(crawler)
         settings = crawler.settings
         self.page_timeout = settings.getfloat("BROWSER_PAGE_TIMEOUT")
@@ -119,18 +149,52 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
         self._open_pages += 1
         capture: PageCapture | None = request.meta.get(CAPTURE)
         try:
-            return await asyncio.wait_for(self._download_request(request), self.page_timeout or None)
-        except asyncio.TimeoutError:
-            if capture is not None:
-                await capture.close_page()
-            raise BrowserPageTimeout(f"page not captured within BROWSER_PAGE_TIMEOUT ({self.page_timeout:g} s)") from None
-        except Exception as exc:
-            if capture is not None and capture.crashed:
-                raise BrowserCrashed(f"the browser's renderer crashed: {exc}") from exc
-            raise
+            return await self._render(request, capture)
         finally:
             self._open_pages -= 1
             await self._watch_memory()
+
+    async def _render(self, request, capture: PageCapture | None):
+        """scrapy-playwright's download, failing as soon as the page's renderer crashes or its time is up."""
+        download = asyncio.ensure_future(self._download_request(request))
+        crash = asyncio.ensure_future(capture.crash.wait()) if capture is not None else None
+        try:
+            done, _ = await asyncio.wait(
+                [f for f in (download, crash) if f is not None],
+                timeout=self.page_timeout or None,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if download in done:
+                return download.result()
+            download.cancel()
+            if capture is not None:
+                await capture.close_page()
+            if crash is not None and crash in done:
+                self._recount_crashed_page()
+                raise BrowserCrashed("the browser's renderer crashed (or was killed) while loading the page")
+            raise BrowserPageTimeout(f"page not captured within BROWSER_PAGE_TIMEOUT ({self.page_timeout:g} s)")
+        except PlaywrightTimeoutError as exc:
+            raise BrowserPageTimeout(f"page did not finish loading: {exc.message.splitlines()[0]}") from exc
+        except Exception as exc:
+            if capture is not None and capture.crashed and not isinstance(exc, BrowserCrashed):
+                self._recount_crashed_page()
+                raise BrowserCrashed(f"the browser's renderer crashed: {exc}") from exc
+            raise
+        finally:
+            if crash is not None:
+                crash.cancel()
+
+    def _recount_crashed_page(self) -> None:
+        """scrapy-playwright frees a page's slot on "crash" and again on "close": take the extra one back."""
+        wrapper = self.context_wrappers.get("default")
+        if wrapper is not None:
+            self._spawn_acquire(wrapper.semaphore)
+
+    @staticmethod
+    def _spawn_acquire(semaphore: asyncio.Semaphore) -> None:
+        task = asyncio.ensure_future(semaphore.acquire())
+        _PENDING.add(task)
+        task.add_done_callback(_PENDING.discard)
 
     async def _watch_memory(self) -> None:
         """Restart the browser between pages once its processes use more than BROWSER_MEMORY_LIMIT_MB."""

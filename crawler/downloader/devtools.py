@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import codecs
 import contextlib
 import logging
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,6 +26,8 @@ from crawler.archive.writer import Exchange
 from crawler.web.charset import declared_encoding
 
 logger = logging.getLogger(__name__)
+
+RECORDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Playwright page -> its recorder
 
 
 @dataclass
@@ -52,6 +56,7 @@ class _Resource:
     finished: bool = False
     failed: str | None = None
     reencoded: bool = False
+    streaming: asyncio.Future | None = None  # the streamResourceContent call, until it answers
 
 
 class DevToolsRecorder:
@@ -63,7 +68,8 @@ class DevToolsRecorder:
         self.main_frame: str | None = None
         self._resources: dict[str, _Resource] = {}
         self._tasks: set[asyncio.Task] = set()
-        self.reencoded = 0
+        self.reencoded = 0  # bodies taken from getResponseBody as text and encoded back
+        self.inexact = 0  # ... whose length then differs from what the browser received
         self.from_cache = 0
 
     async def attach(self, page) -> None:
@@ -90,14 +96,16 @@ class DevToolsRecorder:
         resource = self._resources.get(request_id)
         if resource is None:
             resource = self._resources[request_id] = _Resource()
-            self._spawn(self._stream(request_id))
+            resource.streaming = self._spawn(self._stream(request_id))
         elif event.get("redirectResponse") and resource.hops:
             previous = resource.hops[-1]
             previous.response = event["redirectResponse"]
             previous.response_timestamp = event["timestamp"]
             previous.redirected = True
         document = (
-            event.get("type") == "Document" and event.get("frameId") == self.main_frame and request_id == event.get("loaderId")
+            event.get("type") == "Document"
+            and event.get("frameId") == self.main_frame
+            and request_id == event.get("loaderId")
         )
         resource.hops.append(_Hop(request, event.get("wallTime") or 0.0, event["timestamp"], document))
 
@@ -138,10 +146,10 @@ class DevToolsRecorder:
         if resource is None:
             return
         resource.finished = True
-        if resource.cut or resource.streamed >= resource.expected:
+        if resource.cut or (resource.streaming is None and resource.streamed >= resource.expected):
             resource.body = b"".join(resource.chunks)
         else:
-            self._spawn(self._fetch_body(event["requestId"], resource))
+            self._spawn(self._finish_body(event["requestId"], resource))
 
     def _loading_failed(self, event: dict) -> None:
         resource = self._resources.get(event["requestId"])
@@ -162,8 +170,12 @@ class DevToolsRecorder:
     async def _stream(self, request_id: str) -> None:
         try:
             result = await self.session.send("Network.streamResourceContent", {"requestId": request_id})
-        except Exception:  # finished or gone already: getResponseBody is the fallback
+        except Exception as exc:  # finished or gone already: getResponseBody is the fallback
+            logger.debug("Cannot stream %s: %s", request_id, exc)
             return
+        finally:
+            if (resource := self._resources.get(request_id)) is not None:
+                resource.streaming = None
         resource = self._resources.get(request_id)
         if resource is not None and result.get("bufferedData") and resource.body is None:
             # What arrived before streaming began comes before what was streamed since.
@@ -171,6 +183,16 @@ class DevToolsRecorder:
             self._keep(resource, base64.b64decode(result["bufferedData"]))
             for chunk in later:
                 self._keep(resource, chunk)
+
+    async def _finish_body(self, request_id: str, resource: _Resource) -> None:
+        if resource.streaming is not None:
+            with contextlib.suppress(Exception):
+                await resource.streaming  # what was buffered before streaming began
+        if resource.cut or resource.streamed >= resource.expected:
+            resource.body = b"".join(resource.chunks)
+        else:
+            logger.debug("Streamed %d of %d bytes of %s", resource.streamed, resource.expected, request_id)
+            await self._fetch_body(request_id, resource)
 
     async def _fetch_body(self, request_id: str, resource: _Resource) -> None:
         try:
@@ -186,14 +208,38 @@ class DevToolsRecorder:
             body = _encode_text(result["body"], resource.hops[-1].response or {})
             resource.reencoded = True
             self.reencoded += 1
+            if len(body) != resource.expected:
+                self.inexact += 1
+                logger.warning(
+                    "Body of %s archived as re-encoded text of %d bytes; the browser received %d",
+                    resource.hops[-1].request["url"],
+                    len(body),
+                    resource.expected,
+                )
         if self.max_size and len(body) > self.max_size:
             body, resource.cut = body[: self.max_size], True
         resource.body = body
 
-    def _spawn(self, coro) -> None:
+    def _spawn(self, coro) -> asyncio.Future:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def ready(self, url: str, timeout: float = 1.0) -> bool:
+        """Wait until the request for url is being streamed, so that no byte of its body escapes.
+
+        Called from the page's request interception, before the request is let go; the protocol
+        reports the request (requestWillBeSent) before interception pauses it.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            for resource in self._resources.values():
+                if resource.hops and resource.hops[-1].request["url"] == url and resource.streaming is None:
+                    return True
+            if time.monotonic() >= deadline or self.session is None:
+                return False
+            await asyncio.sleep(0.005)
 
     def in_flight(self) -> int:
         return sum(1 for resource in self._resources.values() if not resource.finished and not resource.failed)
@@ -225,8 +271,8 @@ class DevToolsRecorder:
         for task in list(self._tasks):
             task.cancel()
         if session is not None:
-            with contextlib.suppress(Exception):
-                await session.detach()
+            with contextlib.suppress(Exception):  # a crashed page's session may never answer
+                await asyncio.wait_for(session.detach(), 5)
 
     # ---- results ---------------------------------------------------------------------------
 
@@ -235,9 +281,15 @@ class DevToolsRecorder:
         out = []
         for resource in self._resources.values():
             for index, hop in enumerate(resource.hops):
+                last = index == len(resource.hops) - 1
+                if hop.response is None and last and index < len(resource.received):
+                    # Headers arrived (the raw ones are reported at once) but not the parsed response: the
+                    # browser was still waiting for body bytes to sniff when the page went away.
+                    received = resource.received[index]
+                    hop.response = {"url": hop.request["url"], "status": received.get("statusCode") or 0}
+                    hop.response["headers"] = received.get("headers") or {}
                 if hop.response is None:
                     continue
-                last = index == len(resource.hops) - 1
                 if hop.redirected or not last:
                     body, complete = None, True
                 else:
@@ -268,6 +320,17 @@ def _matching(received: list[dict], index: int, response: dict) -> dict | None:
     return None
 
 
+def _c1_bytes(error: UnicodeEncodeError):
+    """WHATWG's windows-125x decode bytes they leave undefined as C1 controls: encode those back to their byte."""
+    chars = error.object[error.start : error.end]
+    if all(0x80 <= ord(c) <= 0x9F for c in chars):
+        return bytes(ord(c) for c in chars), error.end
+    raise error
+
+
+codecs.register_error("crawler-c1-bytes", _c1_bytes)
+
+
 def _encode_text(text: str, response: dict) -> bytes:
     """Text the browser decoded, encoded back in the charset it declares (HTML: also its meta tag)."""
     charset = response.get("charset") or ""
@@ -277,5 +340,5 @@ def _encode_text(text: str, response: dict) -> bytes:
         if not name:
             continue
         with contextlib.suppress(LookupError, UnicodeEncodeError):
-            return text.encode(name)
+            return text.encode(name, "crawler-c1-bytes")
     return text.encode("utf-8", "surrogatepass")

@@ -144,12 +144,16 @@ class BrowserCaptureMiddleware:
             self.stats.inc_value(f"browser/{name}", value)
         if capture.recorder.reencoded:
             self.stats.inc_value("browser/bodies_reencoded", capture.recorder.reencoded)
+        if capture.recorder.inexact:
+            self.stats.inc_value("browser/bodies_reencoded_inexact", capture.recorder.inexact)
         writer = self._writer()
         if writer is None:
             return None
         exchanges = capture.recorder.exchanges()
         documents = [exchange for exchange, is_document in exchanges if is_document]
-        page = next((e for e in reversed(documents) if e.response.url == page_url), documents[-1] if documents else None)
+        page = next(
+            (e for e in reversed(documents) if e.response.url == page_url), documents[-1] if documents else None
+        )
         found = None
         for exchange, _ in exchanges:
             written = self._write(writer, exchange)

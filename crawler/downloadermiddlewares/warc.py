@@ -95,7 +95,8 @@ def warcinfo(settings, spider=None) -> dict[str, str]:
     if settings.getbool("BROWSER_ENABLED") or settings.getlist("BROWSER_URL_PATTERNS"):
         info["capture-browser"] = BROWSER_CAPTURE_NOTE
     for name in sorted(
-        set(_SHAPING_SETTINGS) | {k for k in settings.attributes if k.startswith(("SCOPE_", "LIMIT_", "DATE_", "BROWSER_"))}
+        set(_SHAPING_SETTINGS)
+        | {k for k in settings.attributes if k.startswith(("SCOPE_", "LIMIT_", "DATE_", "BROWSER_"))}
     ):
         value = settings.get(name)
         if value not in (None, "", [], {}):

@@ -149,9 +149,12 @@ class ArticleSpider(scrapy.Spider):
         links, record = await self.analyser.analyse(page)
         # For components that archive the page's outlinks (WARC metadata records).
         response.meta["outlinks"] = [url for url, tag, _, _ in links if tag != "script"]
+        rendered = "playwright" in response.flags  # the browser fetched (and archived) what the page needs
         for url, tag, rel, type_ in links:
             if tag in ("a", "area") or (tag == "link" and _is_page_link(rel, type_)):
                 request = self._follow(url)
+            elif rendered:
+                continue
             elif tag == "img" or (self.requisites and tag in ("link", "source", "iframe", "script")):
                 request = self._requisite(url, tag, rel)
             else:

@@ -17,6 +17,7 @@ import zlib
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
 
@@ -57,8 +58,9 @@ APP_JS = """
 })();
 """
 
+# Covers the lower part of the window; the archived page keeps it, the rendered copy does not.
 BANNER = (
-    '<div id="cookie-banner" style="position:fixed;left:0;right:0;top:0;height:100%;background:#000;color:#fff;'
+    '<div id="cookie-banner" style="position:fixed;left:0;right:0;bottom:0;height:40%;background:#000;color:#fff;'
     'z-index:9999">We use cookies to measure our audience. <button>Accept all cookies</button></div>'
 )
 
