@@ -35,7 +35,7 @@ class Behaviours:
 
 
 QUIET = 0.5  # seconds without a request in flight that count as network idle
-SCROLL_PAUSE = 0.25  # seconds between scroll steps, for lazy loaders' timers and observers
+SCROLL_QUIET = 0.1  # ... after each scroll step, once its lazy loaders have run
 
 # Elements that cover a page and speak of cookies or consent: fixed or sticky, or a modal dialog.
 _REMOVE_OVERLAYS = """() => {
@@ -105,21 +105,33 @@ class PageCapture:
         if self.recorder.session is None:
             raise CaptureError(f"no DevTools session for {page.url}: its exchanges cannot be archived")
         settings = self.behaviours
+        started = time.monotonic()
         if settings.network_idle and not await self.recorder.quiet(QUIET, settings.network_idle):
             self._count("network_idle_timeouts")
+        loaded = time.monotonic()
         if settings.scroll:
             steps = await self._scroll(page, settings.scroll)
             self._count("scroll_steps", steps)
             if settings.network_idle and not await self.recorder.quiet(QUIET, min(settings.network_idle, 5.0)):
                 self._count("network_idle_timeouts")
+        scrolled = time.monotonic()
         if settings.close_banners:
             removed = await _bounded(page.evaluate(_REMOVE_OVERLAYS), 2.0)
             if removed:
                 self._count("overlays_removed", removed)
         if settings.screenshot:
-            with contextlib.suppress(PlaywrightError, asyncio.TimeoutError):
+            with contextlib.suppress(PlaywrightError, TimeoutError):
                 self.screenshot = await page.screenshot(type="png", timeout=10_000, animations="disabled")
+        shot = time.monotonic()
         await self.recorder.settle(settings.settle)
+        logger.debug(
+            "Behaviours on %s: network idle %.2f s, scroll %.2f s, banners and screenshot %.2f s, settle %.2f s",
+            page.url,
+            loaded - started,
+            scrolled - loaded,
+            shot - scrolled,
+            time.monotonic() - shot,
+        )
 
     async def _scroll(self, page, budget: float) -> int:
         """Scroll a screen at a time until the end stops moving away, or the budget is spent."""
@@ -131,7 +143,7 @@ class PageCapture:
                 break
             steps += 1
             bottom, height = position
-            await self.recorder.quiet(SCROLL_PAUSE, min(2.0, max(deadline - time.monotonic(), 0.0)))
+            await self.recorder.quiet(SCROLL_QUIET, min(2.0, max(deadline - time.monotonic(), 0.0)))
             if bottom >= height:
                 still = still + 1 if height == last_height else 0
                 if still >= 1:  # at the end, and nothing more arrived
