@@ -17,6 +17,7 @@ Every browser run is checked: one record per article, each with its body, and no
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -51,10 +52,8 @@ def tree_rss_mb(proc: psutil.Process) -> float:
     except psutil.Error:
         return 0.0
     for process in processes:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += process.memory_info().rss
-        except psutil.Error:
-            pass
     return total / 2**20
 
 
@@ -98,7 +97,9 @@ def check(job: Path, articles: int) -> None:
     if any("paragraph 1" not in r["body_text"] for r in records):
         problems.append("records without the article text")
     if stats.get("browser/failed_pages") or stats.get("fetch/failed"):
-        problems.append(f"failed pages: {stats.get('browser/failed_pages')}, failed fetches: {stats.get('fetch/failed')}")
+        problems.append(
+            f"failed pages: {stats.get('browser/failed_pages')}, failed fetches: {stats.get('fetch/failed')}"
+        )
     if problems:
         raise SystemExit(f"CHECK FAILED for {job}:\n  " + "\n  ".join(problems))
 
@@ -159,7 +160,9 @@ def main() -> None:
             finally:
                 server.stdin.close()
                 server.wait(timeout=30)
-    print(f"\n{date.today()} {platform.node()} ({os.cpu_count()} cores), {args.articles} articles, median of {args.runs}")
+    print(
+        f"\n{date.today()} {platform.node()} ({os.cpu_count()} cores), {args.articles} articles, median of {args.runs}"
+    )
     print(f"{'':10}{'pages/s':>10}{'ms CPU/page':>14}{'peak RSS MB':>14}")
     for mode, runs in results.items():
         cpu = median(runs, "cpu_per_page") * 1000

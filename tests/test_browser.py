@@ -157,6 +157,16 @@ def test_rendered_dom_and_screenshot_are_resource_records_of_each_page(site, cra
         assert shot_headers.get_header("WARC-Concurrent-To") == page_record
 
 
+def test_reextract_from_the_warc_gives_the_records_of_the_browser_crawl(crawls, tmp_path):
+    # Extraction runs on the rendered DOM, archived as the page's urn:dom: record: so does reextract.
+    files = sorted(crawls["browser"].glob("*.warc.gz"))
+    result = run_cli("reextract", *map(str, files), "--every-capture", "-o", str(tmp_path / "again.jsonl"))
+    assert result.returncode == 0, result.stderr
+    again = [json.loads(line) for line in (tmp_path / "again.jsonl").read_text().splitlines()]
+    key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731
+    assert sorted(map(key, again)) == sorted(map(key, records(crawls["browser"]).values()))
+
+
 # ---- replay ---------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from warcio.timeutils import iso_date_to_datetime
 
 from crawler.web.page import Page
 
+from .browser import ORIGINAL_ENCODING_HEADER, dom_uri
 from .writer import RecordLocation
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,22 @@ class ArchivedResponse:
     payload_location: RecordLocation  # the response record holding the payload
     revisit: bool = False
     truncated: str | None = None
+    # Browser mode: the DOM the crawl extracted from (its urn:dom: resource record), headers as the page's.
+    rendered: Page | None = None
+
+
+def _rendered(archived: ArchivedResponse, record, payload: bytes) -> Page:
+    """The rendered DOM as a Page: the response's headers, with the DOM record's Content-Type and no framing."""
+    dropped = {
+        "content-type",
+        "content-encoding",
+        "content-length",
+        "transfer-encoding",
+        ORIGINAL_ENCODING_HEADER.lower(),
+    }
+    headers = [("Content-Type", record.rec_headers.get_header("Content-Type") or "text/html")]
+    headers += [(k, v) for k, v in archived.page.headers if k.lower() not in dropped]
+    return Page(archived.page.url, payload, tuple(headers), archived.page.status)
 
 
 def _location(path: Path, it: ArchiveIterator, record) -> RecordLocation:
@@ -81,13 +98,20 @@ class _Originals:
 
 
 def iter_responses(paths: list[str | os.PathLike]) -> Iterator[ArchivedResponse]:
-    """Every response and revisit record of the given WARCs, in order, with its payload."""
+    """Every response and revisit record of the given WARCs, in order, with its payload (and rendered DOM)."""
     originals = _Originals()
     for path in (Path(p).resolve() for p in paths):
         originals.scanned.add(path)
+        pending: ArchivedResponse | None = None  # held until its urn:dom: record could follow
         with open(path, "rb") as fh:
             it = ArchiveIterator(fh)
             for record in it:
+                if record.rec_type == "resource" and pending is not None:
+                    concurrent = record.rec_headers.get_header("WARC-Concurrent-To")
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    if concurrent == pending.location.record_id and uri == dom_uri(pending.page.url):
+                        pending.rendered = _rendered(pending, record, record.raw_stream.read())
+                    continue
                 if record.rec_type not in ("response", "revisit") or not record.http_headers:
                     continue
                 payload = record.raw_stream.read()
@@ -105,7 +129,9 @@ def iter_responses(paths: list[str | os.PathLike]) -> Iterator[ArchivedResponse]
                     payload_location = location
                     originals.add(record, location)
                 http = record.http_headers
-                yield ArchivedResponse(
+                if pending is not None:
+                    yield pending
+                pending = ArchivedResponse(
                     page=Page(
                         url=record.rec_headers.get_header("WARC-Target-URI"),
                         body=payload,
@@ -118,3 +144,5 @@ def iter_responses(paths: list[str | os.PathLike]) -> Iterator[ArchivedResponse]
                     revisit=record.rec_type == "revisit",
                     truncated=record.rec_headers.get_header("WARC-Truncated"),
                 )
+        if pending is not None:
+            yield pending

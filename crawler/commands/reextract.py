@@ -43,7 +43,7 @@ def add_parser(sub):
 def records(paths) -> Iterator[dict]:
     """Article records from the archived 2xx HTML responses of the given WARCs."""
     for archived in iter_responses(paths):
-        page = archived.page
+        page = archived.rendered or archived.page  # browser mode: the DOM the crawl extracted from
         if not 200 <= (page.status or 0) < 300 or archived.truncated:
             continue
         try:

@@ -96,17 +96,9 @@ class BrowserCaptureMiddleware:
         self._forget(request)
         if capture is None or "playwright" not in response.flags:
             return response
-        document = self._archive(request, capture, response.url)
-        writer = self._writer()
-        if writer is not None:
-            concurrent_to = document.record.record_id if document else None
-            date = document.date if document else None
-            charset = response.encoding if hasattr(response, "encoding") else "utf-8"
-            self._resource(dom_uri(response.url), f"text/html; charset={charset}", response.body, concurrent_to, date)
-            self.stats.inc_value("browser/dom_records")
-            if capture.screenshot:
-                self._resource(screenshot_uri(response.url), "image/png", capture.screenshot, concurrent_to, date)
-                self.stats.inc_value("browser/screenshots")
+        charset = response.encoding if hasattr(response, "encoding") else "utf-8"
+        dom = (dom_uri(response.url), f"text/html; charset={charset}", response.body)
+        document = self._archive(request, capture, response.url, dom)
         if document is None:
             logger.warning("The browser recorded no response for the page %s itself", response.url)
             self.stats.inc_value("browser/pages_without_document")
@@ -138,8 +130,12 @@ class BrowserCaptureMiddleware:
         capture = self.crawler.get_downloader_middleware(WarcCaptureMiddleware)
         return capture.writer if capture is not None else None
 
-    def _archive(self, request, capture: PageCapture, page_url: str):
-        """Write the page's exchanges; point request.meta's WARC keys at its document's records."""
+    def _archive(self, request, capture: PageCapture, page_url: str, dom: tuple[str, str, bytes] | None = None):
+        """Write the page's exchanges; point request.meta's WARC keys at its document's records.
+
+        The rendered DOM and the screenshot follow the document's records at once (readers such as
+        crawler reextract find the DOM of a response right after it).
+        """
         for name, value in capture.outcomes.items():
             self.stats.inc_value(f"browser/{name}", value)
         if capture.recorder.reencoded:
@@ -166,8 +162,23 @@ class BrowserCaptureMiddleware:
                 request.meta["warc_record_id"] = written.record.record_id
                 request.meta["warc_date"] = written.date
                 request.meta["fetched_at"] = exchange.captured_at.isoformat(timespec="seconds")
+                if dom is not None:
+                    self._resources(capture, dom, written)
         self.stats.inc_value("browser/exchanges", len(exchanges))
+        if found is None and dom is not None:
+            self._resources(capture, dom, None)
         return found
+
+    def _resources(self, capture: PageCapture, dom: tuple[str, str, bytes], document) -> None:
+        """The rendered DOM and the screenshot, concurrent to the document's response (or revisit)."""
+        concurrent_to = document.record.record_id if document else None
+        date = document.date if document else None
+        self._resource(*dom, concurrent_to, date)
+        self.stats.inc_value("browser/dom_records")
+        if capture.screenshot:
+            url = dom[0].removeprefix("urn:dom:")
+            self._resource(screenshot_uri(url), "image/png", capture.screenshot, concurrent_to, date)
+            self.stats.inc_value("browser/screenshots")
 
     def _write(self, writer, exchange: Exchange):
         written = writer.write_exchange(exchange)
