@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 crawl: $(VENV)/.installed
 	$(BIN)/crawler demo
 
-# System packages some tests need: Debian's chromium (the report renders in it; Playwright drives it
+# System packages some tests need: Debian's chromium (browser mode and the report render in it; Playwright drives it
 # and downloads no browser) and redis-server (the distributed-crawl tests start their own).
 # Not fatal: without them those tests fail and say why, and the rest of the suite still runs.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null && echo sudo)

@@ -103,6 +103,12 @@ class BrowserCaptureMiddleware:
             logger.warning("The browser recorded no response for the page %s itself", response.url)
             self.stats.inc_value("browser/pages_without_document")
         response.flags.append("archived")  # WarcCaptureMiddleware: not the server's bytes, do not store it
+        scope = getattr(self.crawler.spider, "scope", None)
+        if scope is not None and not scope.allows(response.url):
+            # The browser followed a redirect (or a script) off the crawl's scope: archived, not followed,
+            # as a plain crawl treats an off-site redirect.
+            self.stats.inc_value("offsite/filtered")
+            raise IgnoreRequest(f"the page moved out of scope to {response.url}")
         return response
 
     def process_exception(self, request, exception, spider=None):
