@@ -7,6 +7,7 @@ import asyncio
 import base64
 
 import pytest
+from conftest import run_cli
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
@@ -274,3 +275,14 @@ def test_crawl_flag_turns_the_browser_on():
     assert _overrides(args)["BROWSER_ENABLED"] is True
     args.browser = False
     assert "BROWSER_ENABLED" not in _overrides(args)
+
+
+def test_a_missing_browser_is_a_clear_error_before_the_crawl(tmp_path):
+    settings = Settings({**PROJECT, "BROWSER_ENABLED": True, "BROWSER_EXECUTABLE": str(tmp_path / "chromium")})
+    with pytest.raises(ValueError, match="apt-get install chromium"):
+        browser.configure(settings)
+    result = run_cli(
+        "crawl", "http://127.0.0.1:9/", "--browser", "--output", str(tmp_path), "-s", f"BROWSER_EXECUTABLE={tmp_path}/x"
+    )
+    assert result.returncode == 2 and "no browser at" in result.stderr
+    assert not any(tmp_path.iterdir())  # nothing started: no job folder, no lock, no log

@@ -7,6 +7,8 @@ import os
 import socket
 import sys
 
+from crawler.downloader.browser import missing_browser
+from crawler.downloadermiddlewares.browser import browser_wanted
 from crawler.jobs import config as jobconfig
 from crawler.jobs.paths import default_job_name, job_output_dir, worker_suffix
 from crawler.jobs.run import EXIT_LOCKED, EXIT_USAGE, JobLocked, finish, job_lock, run_log_path
@@ -99,6 +101,9 @@ def run(args) -> int:
     overrides.update(auth)
     overrides["START_URLS"] = seeds
     settings = project_settings(overrides, config.settings)
+    if browser_wanted(settings) and (problem := missing_browser(settings)):
+        print(f"crawler crawl: browser mode: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if not settings.get("JOB_NAME"):
         everything = seeds + settings.getlist("SITEMAP_URLS") + settings.getlist("FEED_URLS")
         settings.set("JOB_NAME", default_job_name(everything), priority="cmdline")

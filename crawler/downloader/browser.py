@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 import weakref
 
@@ -45,8 +46,19 @@ class BrowserCrashed(Exception):
     """The renderer of the page crashed (or was killed) before the page was captured."""
 
 
+def missing_browser(settings) -> str | None:
+    """Why the configured Chromium cannot be started, or None."""
+    executable = settings.get("BROWSER_EXECUTABLE") or ""
+    if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
+        return f"no browser at {executable!r}: install Debian's chromium (apt-get install chromium) or set [browser] executable"
+    return None
+
+
 def configure(settings) -> None:
     """Turn browser mode on: call while settings are open (the spider does, when BROWSER_* asks for it)."""
+    problem = missing_browser(settings)
+    if problem:
+        raise ValueError(problem)
     priority = "spider"
     handler = f"{__name__}.BrowserDownloadHandler"
     settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority=priority)
@@ -204,7 +216,7 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
                 await self._restart()
             return
         self._checked_at = now
-        used = browser_memory()
+        used = await asyncio.to_thread(browser_memory)  # reads /proc: off the reactor's thread
         peak = self.stats.get_value("browser/memory_max_bytes") or 0
         self.stats.set_value("browser/memory_max_bytes", max(peak, used))
         if used > self.memory_limit:
