@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from types import SimpleNamespace
 
 import pytest
 from conftest import run_cli
 from scrapy import Request
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
@@ -18,10 +20,12 @@ from crawler import settings as project_settings
 from crawler.archive.browser import devtools_exchange, restated_head
 from crawler.archive.writer import RollingWarcWriter
 from crawler.commands.crawl import _overrides
+from crawler.discovery.scope import Scope
 from crawler.downloader import browser
+from crawler.downloader.browser import CAPTURE
 from crawler.downloader.devtools import DevToolsRecorder
 from crawler.downloadermiddlewares.browser import PAGE, BrowserCaptureMiddleware
-from crawler.downloadermiddlewares.warc import warcinfo
+from crawler.downloadermiddlewares.warc import WarcCaptureMiddleware, warcinfo
 from crawler.jobs.config import JobConfigError, from_dict
 
 PROJECT = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
@@ -286,3 +290,60 @@ def test_a_missing_browser_is_a_clear_error_before_the_crawl(tmp_path):
     )
     assert result.returncode == 2 and "no browser at" in result.stderr
     assert not any(tmp_path.iterdir())  # nothing started: no job folder, no lock, no log
+
+
+def test_browser_capture_archives_the_pages_exchanges_not_the_rendered_response(tmp_path):
+    crawler = _crawler(BROWSER_ENABLED=True, OUTPUT_ROOT=str(tmp_path), WARC_DEDUP=False)
+    crawler.spider = SimpleNamespace(scope=Scope({"h"}), name="article")
+    warc = WarcCaptureMiddleware.from_crawler(crawler)
+    middleware = BrowserCaptureMiddleware.from_crawler(crawler)
+    middleware._writer = lambda: warc.writer  # what crawler.get_downloader_middleware finds in a crawl
+    request = Request("http://h/", meta={PAGE: True})
+    middleware.process_request(request)
+    capture = request.meta[CAPTURE]
+    recorder = capture.recorder
+    recorder.main_frame, capture.screenshot = "F", b"\x89PNG shot"
+
+    async def load():  # what the browser reports for the page: its document, then a script
+        recorder.session = _Session({})
+        for request_id, url, document in (("L", "http://h/", True), ("S", "http://h/s.js", False)):
+            recorder._request_will_be_sent(_sent(request_id, url, 1.0, document=document))
+            recorder._response_received(
+                {"requestId": request_id, "timestamp": 1.1, "response": {"url": url, "status": 200}}
+            )
+            body = b"<html>shell</html>" if document else b"go()"
+            recorder._data_received(
+                {"requestId": request_id, "dataLength": len(body), "data": base64.b64encode(body).decode()}
+            )
+            recorder._loading_finished({"requestId": request_id})
+        await recorder.settle(1)
+
+    asyncio.run(load())
+    rendered = HtmlResponse("http://h/", body=b"<html>rendered article</html>", flags=["playwright"], request=request)
+    assert middleware.process_response(request, rendered) is rendered
+    assert warc.process_response(request, rendered) is rendered  # "archived": not stored again
+    # A page that moved off the crawl's scope is archived, not followed.
+    away = Request("http://h/", meta={PAGE: True})
+    middleware.process_request(away)
+    with pytest.raises(IgnoreRequest):
+        middleware.process_response(
+            away, HtmlResponse("http://elsewhere/", body=b"x", flags=["playwright"], request=away)
+        )
+    warc.spider_closed(None)
+    with open(warc.writer.files[0], "rb") as fh:
+        found = [
+            (r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
+            for r in ArchiveIterator(fh)
+        ]
+    assert [(kind, uri) for kind, uri, _ in found][:7] == [
+        ("warcinfo", None),
+        ("response", "http://h/"),
+        ("request", "http://h/"),
+        ("resource", "urn:dom:http://h/"),
+        ("resource", "urn:screenshot:http://h/"),
+        ("response", "http://h/s.js"),
+        ("request", "http://h/s.js"),
+    ]
+    assert found[1][2] == b"<html>shell</html>" and found[3][2] == b"<html>rendered article</html>"
+    assert request.meta["warc"]["offset"] > 0 and "archived" in rendered.flags
+    assert crawler.stats.get_value("browser/exchanges") == 2 and crawler.stats.get_value("browser/screenshots") == 1
