@@ -345,5 +345,6 @@ def test_browser_capture_archives_the_pages_exchanges_not_the_rendered_response(
         ("request", "http://h/s.js"),
     ]
     assert found[1][2] == b"<html>shell</html>" and found[3][2] == b"<html>rendered article</html>"
+    assert [uri for kind, uri, _ in found if kind == "response"] == ["http://h/", "http://h/s.js"]
     assert request.meta["warc"]["offset"] > 0 and "archived" in rendered.flags
     assert crawler.stats.get_value("browser/exchanges") == 2 and crawler.stats.get_value("browser/screenshots") == 1
