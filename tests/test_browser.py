@@ -3,6 +3,7 @@ browser; what the WARC holds; replay in pywb, checked in Chromium; pages that ha
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -165,6 +166,19 @@ def test_reextract_from_the_warc_gives_the_records_of_the_browser_crawl(crawls, 
     again = [json.loads(line) for line in (tmp_path / "again.jsonl").read_text().splitlines()]
     key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731
     assert sorted(map(key, again)) == sorted(map(key, records(crawls["browser"]).values()))
+
+
+def test_a_second_browser_run_finds_the_articles_unchanged(site, crawls, tmp_path):
+    # The server answers the conditional requests of an incremental run with 304, which a browser
+    # cannot show for a page it has no copy of: rendered pages are fetched in full, judged by content.
+    _, server = site
+    shutil.copytree(crawls["browser"], tmp_path / "browser")
+    again = run_cli("crawl", server.url + "/", "--job", "browser", "--output", str(tmp_path), "--browser", *QUIET)
+    assert again.returncode == 0, again.stderr[-3000:]
+    stats = json.loads((tmp_path / "browser" / "stats.json").read_text())
+    assert stats["articles/unchanged"] == COUNT and "fetch/failed" not in stats
+    assert stats["browser/conditional_headers_dropped"] == COUNT
+    assert len(records(tmp_path / "browser")) == COUNT  # no new version of anything
 
 
 # ---- replay ---------------------------------------------------------------------------------------

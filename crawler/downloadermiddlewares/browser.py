@@ -76,6 +76,11 @@ class BrowserCaptureMiddleware:
     def process_request(self, request, spider=None):
         if not self.renders(request):
             return None
+        # A browser shows nothing for a 304 to a navigation it has no cached copy for (net::ERR_ABORTED):
+        # rendered pages are fetched in full, and incremental runs judge them by their rendered content.
+        for name in (b"If-None-Match", b"If-Modified-Since"):
+            if request.headers.pop(name, None) is not None:
+                self.stats.inc_value("browser/conditional_headers_dropped")
         capture = PageCapture(DevToolsRecorder(self.max_size), self.behaviours)
         request.meta.update(
             {

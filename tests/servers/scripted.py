@@ -109,7 +109,7 @@ class ScriptedSite:
                 f'</head><body>{BANNER}<main><p class="loading">Loading…</p></main>'
                 '<script src="/static/app.js"></script></body></html>'
             )
-            return 200, HTML, body.encode()
+            return 200, {**HTML, "ETag": f'"story-{n}"'}, body.encode()
         if path == "/static/app.js":
             return 200, {"Content-Type": "application/javascript"}, APP_JS.encode()
         if path.startswith("/api/story/"):

@@ -42,6 +42,8 @@ class RouteServer:
                     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                         body(self.wfile, server._stop)
                     return
+                if headers.get("ETag") and self.headers.get("If-None-Match") == headers["ETag"]:
+                    status, headers, body = 304, {"ETag": headers["ETag"]}, b""  # unchanged since that copy
                 try:
                     self.send_response(status)
                     for k, v in headers.items():
