@@ -92,12 +92,11 @@ def warcinfo(settings, spider=None) -> dict[str, str]:
         else "none",
         "capture": _CAPTURE_NOTE,
     }
+    prefixes: tuple[str, ...] = ("SCOPE_", "LIMIT_", "DATE_")
     if settings.getbool("BROWSER_ENABLED") or settings.getlist("BROWSER_URL_PATTERNS"):
         info["capture-browser"] = BROWSER_CAPTURE_NOTE
-    for name in sorted(
-        set(_SHAPING_SETTINGS)
-        | {k for k in settings.attributes if k.startswith(("SCOPE_", "LIMIT_", "DATE_", "BROWSER_"))}
-    ):
+        prefixes += ("BROWSER_",)
+    for name in sorted(set(_SHAPING_SETTINGS) | {k for k in settings.attributes if k.startswith(prefixes)}):
         value = settings.get(name)
         if value not in (None, "", [], {}):
             info[f"crawler-setting-{name}"] = str(value)
