@@ -1,1 +1,1 @@
-"""Downloader middlewares: WARC capture, scope, exact page limits, incremental requests, fetch outcomes."""
+"""Downloader middlewares: WARC capture, browser capture, scope, exact page limits, incremental requests, fetch outcomes."""
