@@ -141,6 +141,10 @@ BROWSER_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # One renderer process per page: with site isolation, a cross-site iframe runs in a process of its own,
+    # whose exchanges the page's DevTools session does not see (and so would not be archived).
+    "--disable-site-isolation-trials",
+    "--disable-features=IsolateOrigins,site-per-process",
 ]
 BROWSER_MAX_PAGES = 4  # pages open at once, in one browser context
 BROWSER_NAVIGATION_TIMEOUT = 30  # seconds until the load event
