@@ -286,3 +286,19 @@ def test_pages_that_hang_or_crash_the_renderer_are_failed_fetches(tmp_path):
     [(headers, _, payload)] = responses[f"{server.url}/static/never.js"]
     assert headers.get_header("WARC-Truncated") == "unspecified"
     assert "Fetch failed" in stderr and "BrowserPageTimeout" in stderr
+
+
+def test_a_browser_past_its_memory_limit_is_restarted_and_the_crawl_goes_on(site, tmp_path):
+    site, server = site
+    result = run_cli(
+        "crawl", server.url + "/", "--job", "mem", "--output", str(tmp_path), "--browser",
+        "-s", "BROWSER_MEMORY_LIMIT_MB=1", *QUIET,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = json.loads((tmp_path / "mem" / "stats.json").read_text())
+    assert stats["browser/restarts"] >= 1 and stats["browser/memory_max_bytes"] > 2**20
+    assert "fetch/failed" not in stats
+    got = records(tmp_path / "mem")
+    assert len(got) == COUNT and all(
+        site.story_json(0, server.url)["paragraphs"][0][:7] in r["body_text"] for r in got.values()
+    )
