@@ -282,10 +282,14 @@ def test_crawl_flag_turns_the_browser_on():
     assert "BROWSER_ENABLED" not in _overrides(args)
 
 
-def test_a_missing_browser_is_a_clear_error_before_the_crawl(tmp_path):
+def test_a_missing_browser_is_an_error_before_the_crawl(tmp_path):
     settings = Settings({**PROJECT, "BROWSER_ENABLED": True, "BROWSER_EXECUTABLE": str(tmp_path / "chromium")})
     with pytest.raises(ValueError, match="apt-get install chromium"):
         browser.configure(settings)
+
+
+@pytest.mark.e2e  # runs the crawler command
+def test_crawl_command_says_the_browser_is_missing_and_starts_nothing(tmp_path):
     result = run_cli(
         "crawl", "http://127.0.0.1:9/", "--browser", "--output", str(tmp_path), "-s", f"BROWSER_EXECUTABLE={tmp_path}/x"
     )
