@@ -72,6 +72,10 @@ _DATED_CLASS = re.compile(
 _SKIP_TEXT = ("script", "style", "noscript", "template", "option", "select", "textarea")
 # Short texts only: a dateline is short, a paragraph that mentions a date is not.
 _MAX_DATELINE = 160
+# A dateline: the date near its start, or few words besides it ("Posted by Anna Lindqvist on 3 May 2016").
+_DATELINE_START = 30
+_DATELINE_WORDS = 14
+_WORD = re.compile(r"\w+")
 # How far from the headline a dateline is looked for, in elements.
 _AFTER_HEADLINE = 120
 _BEFORE_HEADLINE = 40
@@ -201,6 +205,8 @@ def _datelines(elements, day_first: bool):
             if not context or _NOT_PUBLISHED.search(context):
                 continue
             for start, dt, has_time in find_dates(context, day_first):
+                if start > _DATELINE_START and len(_WORD.findall(context)) > _DATELINE_WORDS:
+                    break  # a sentence that mentions a date ("the next meeting is on 5 May"), not a dateline
                 value = iso(dt, has_time)
                 if _UPDATED.search(context[:start]) and not _published_label(context[:start]):
                     modified = modified or value
@@ -354,16 +360,12 @@ def _published(doc: Document, day_first: bool, title: str) -> tuple[str | None, 
         # Metadata written in UTC (or a day late) for a date the page shows: the page's date wins.
         if abs((_day(shown) - _day(structured)).days) == 1:
             return shown, shown_modified
-        # A second visible source that agrees with the dateline against the metadata (an old draft date,
-        # a template's date): the page's date wins.
-        time = _first(_time_elements(doc, modified=False), day_first)
-        if time and _day(time) == _day(shown):
-            return shown, shown_modified
-        dated = _dated_elements(doc, day_first)
-        if dated and _day(dated) == _day(shown):
-            return shown, shown_modified
-        if time and dated and _day(time) == _day(dated):
-            return time, shown_modified
+        # A later date the page shows twice (dateline and <time> or date box) over metadata that kept the
+        # date of a first draft or a template: the page's date wins.
+        if _day(shown) > _day(structured):
+            for other in (_first(_time_elements(doc, modified=False), day_first), _dated_elements(doc, day_first)):
+                if other and _day(other) == _day(shown):
+                    return shown, shown_modified
         return structured, shown_modified
     return (
         _first(_time_elements(doc, modified=False), day_first)

@@ -15,9 +15,10 @@ ELSEWHERE = re.compile(
 TEASER = re.compile(r"teaser|(?<!v)card")
 # Boxes of other stories around the page's own content. Not "teaser" or "card": a listing's own items wear those.
 OTHER_STORIES = re.compile(r"comment|related|sidebar|recommend|popular|rail|read-?also|more-(?:stories|news|articles)")
-# Class names that describe a layout, not a box: "has-sidebar", "layoutTwoColumnsRightSidebar", "no-comments".
+# Class names that describe a layout, not a box: "has-sidebar", "layoutTwoColumnsRightSidebar", "no-comments";
+# and WordPress's taxonomy classes on a post ("category-popular", "tag-related-news").
 _LAYOUT_TOKEN = re.compile(
-    r"^(?:has|with|no|without|one|two|three|is|show|hide|open)[-_]|layout|columns?\b|^sidebar-(?:left|right|first|second)$"
+    r"^(?:category|tag)-|^(?:has|with|no|without|one|two|three|is|show|hide|open)[-_]|layout|columns?\b|^sidebar-(?:left|right|first|second)$"
 )
 _ELSEWHERE_TAGS = ("aside", "nav")
 
