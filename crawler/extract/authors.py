@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from .document import Document
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value, types_of
-from .names import BYLINE_START, clean_names, is_person, site_keys
+from .names import BYLINE_START, OPENER_ONLY, clean_names, is_person, site_keys
 from .regions import is_elsewhere
 from .text import squash, text_of
 
@@ -33,8 +33,10 @@ def _dedupe(names: list[str]) -> list[str]:
 
 
 def _from_jsonld(doc: Document) -> list[str]:
-    """People named as author or creator of the article; organisations only when no person is."""
-    for node in nodes_of_type(doc.jsonld, ARTICLE_TYPES):
+    """People named as author or creator of the article (or, without one, of the WebPage); organisations
+    only when no person is."""
+    nodes = nodes_of_type(doc.jsonld, ARTICLE_TYPES) or nodes_of_type(doc.jsonld, _PAGE_TYPES)
+    for node in nodes:
         people: list[str] = []
         organisations: list[str] = []
         for author in as_list(node.get("author")) + as_list(node.get("creator")):
@@ -54,6 +56,9 @@ def _from_jsonld(doc: Document) -> list[str]:
             # A byline on the page usually names the person; the organisation is the fallback.
             return _from_bylines(doc) or organisations
     return []
+
+
+_PAGE_TYPES = {"webpage", "itempage", "profilepage", "aboutpage", "medicalwebpage"}
 
 
 def _resolve_id(doc: Document, node_id: str) -> str:
@@ -88,6 +93,30 @@ def _from_meta(doc: Document) -> list[str]:
             names = clean_names(value)
             if names:
                 return names
+    return _labelled_meta(doc) or [n for v in doc.root.xpath(_CITATION_AUTHORS) for n in clean_names(v)]
+
+
+# Scholarly pages name every author in a meta tag of its own (Highwire Press tags, read by Google Scholar).
+_CITATION_AUTHORS = "//meta[@name='citation_author' or @name='dc.creator' or @name='DC.creator']/@content"
+# Yoast and others label a "Written by" pair of Twitter meta tags, in the site's language.
+_WRITTEN_BY = re.compile(
+    r"^(?:written by|author|verfasst von|geschrieben von|autor(?:in)?|écrit par|auteur|escrito por|autor|"
+    r"scritto da|autore|geschreven door|auteur|skrivet av|skrevet af|yazan|yazar|napisane przez|автор|"
+    r"نوشته شده توسط|نویسنده|كتب بواسطة|الكاتب|作者|著者)\s*:?$",
+    re.I,
+)
+
+
+def _labelled_meta(doc: Document) -> list[str]:
+    """<meta name="twitter:label1" content="Verfasst von"> <meta name="twitter:data1" content="Jane Doe">."""
+    if "twitter:label" not in doc.text:
+        return []
+    for number in range(1, 5):
+        label = doc.meta.get(f"twitter:label{number}")
+        if label is None:
+            break
+        if _WRITTEN_BY.match(label.strip()):
+            return clean_names(doc.meta.get(f"twitter:data{number}", ""))
     return []
 
 
@@ -151,17 +180,49 @@ def _from_text_byline(doc: Document) -> list[str]:
     body = doc.root.find("body")
     if body is None:
         return []
-    for el in body.iter("p", "div", "span", "small", "em", "address", "td", "li", "font", "b", "strong"):
+    for el in body.iter(_TEXT_BYLINE_TAGS):
         text = el.text
         if not text or not BYLINE_START.match(text):
             continue
         full = squash(text_of(el))
-        if len(full) > 120 or is_elsewhere(el):
+        if is_elsewhere(el):
+            continue
+        if OPENER_ONLY.match(full):
+            # "<span>By</span> <a>Jane Doe</a>", "<strong>Text:</strong> Jane Doe": the name comes after.
+            following = el.getnext()
+            full = squash(
+                full
+                + " "
+                + (el.tail or "")
+                + (" " + text_of(following) if not (el.tail or "").strip() and following is not None else "")
+            )
+        if len(full) > 120:
             continue
         names = clean_names(full)
         if names:
             return names
     return []
+
+
+_TEXT_BYLINE_TAGS = (
+    "p",
+    "div",
+    "span",
+    "small",
+    "em",
+    "i",
+    "address",
+    "td",
+    "li",
+    "font",
+    "b",
+    "strong",
+    "h4",
+    "h5",
+    "h6",
+    "cite",
+    "dd",
+)
 
 
 STRATEGIES = (

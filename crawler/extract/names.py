@@ -28,12 +28,22 @@ _CJK_OPENERS = r"(?:著者|筆者|作者|撰文|记者|記者|编辑|編輯|责�
 PREFIX = re.compile(rf"^\s*(?:{_OPENERS}(?![^\W\d_])|{_CJK_OPENERS})\s*[:\-–：/／]?\s*(?=\S)", re.I)
 # Words that open a byline written as plain text (not in a byline box): "Posted by ...", "Von ...", "بقلم: ...".
 BYLINE_START = re.compile(
-    r"^\s*(?:(?:written|posted|reported|published|submitted|words)\s+(?:on\s.{1,40}\s)?by\b|by\s|"
+    r"^[\W_]*(?:(?:written|posted|reported|published|submitted|words|a story|an article)\s+(?:on\s.{1,40}\s)?by\b|by\b|"
+    r"(?:text|texte|texto|testo|tekst|interview|(?:blog-?\s?)?beitrag|artikel|ein beitrag|un article|"
+    r"reportage)\s*(?:von|by|par|de|di|door)?\s*:|(?:text|blog-?\s?beitrag|beitrag|artikel|ein beitrag)\s+von\s|"
     r"(?:geschrieben|verfasst|erstellt|veröffentlicht|gepostet)\s+(?:am\s.{1,40}\s)?von\s|von\s|"
     r"(?:écrit|publié|rédigé)\s+(?:le\s.{1,40}\s)?par\s|par\s|(?:escrito|publicado)\s+(?:el\s.{1,40}\s)?por\s|"
     r"por\s|(?:scritto|pubblicato)\s+(?:il\s.{1,40}\s)?da\s|di\s|(?:geschreven|geplaatst)\s+door\s|door\s|"
     r"autor(?:in)?:|auteur\s*:|autore\s*:|yazar\s*:|"
     r"نویسنده|توسط|بقلم|كتبه|بواسطة|автор|著者|筆者|作者|撰文|记者|記者)",
+    re.I,
+)
+# An element holding only the opener ("By", "Von:", "Text:", "作者："), the name in what follows it.
+OPENER_ONLY = re.compile(rf"^[\W_]*(?!fotos?\b|фото)(?:{_OPENERS}|{_CJK_OPENERS})\s*[:\-–：]?$", re.I)
+# "Posted on 3 May 2016 by Jane Doe": a label and a date before the opener.
+_LEAD_BEFORE_OPENER = re.compile(
+    r"^.{0,60}?(?:\d|posted|published|veröffentlicht|publié|publicado|pubblicato|gepubliceerd)[^|]{0,40}?\s"
+    r"(?:by|von|par|por|door|da)\s+(?=\S)",
     re.I,
 )
 # "Ahmet Yılmaz tarafından", "홍길동 기자", "王小明 记者": the byline word after the name.
@@ -80,7 +90,7 @@ _NOT_A_NAME = re.compile(
     r"https?:|www\.|@|\.(?:com|net|org|de|at|ch|fr|es|it|nl|uk|eu|info|io|co|pe|cl|ar|mx|br|pl|ru|tv|fm|be)\b|"
     r"^\W*$|\d{3,}|#\d|\[\d|"
     r"\b(?:archive|archiv|rss|feed|e-?mail|view (?:all|more|profile)|posts by|more by|all posts|follow|subscribe|"
-    r"read more|see more|weiterlesen|weitere artikel|mehr (?:von|artikel|zum)|alle (?:artikel|beiträge)|"
+    r"read more|see more|archivo|archiv|copyright|unsplash|wikimedia|cc by|weiterlesen|weitere artikel|mehr (?:von|artikel|zum)|alle (?:artikel|beiträge)|"
     r"anzeigen|rebloggt?|reblog|schlagw[öo]rter|kommentare?|comments?|share|teilen|drucken|print|"
     r"publisher|no author|anonym\w*|an[óo]nimo|unknown|super user|administrator|webmaster|"
     r"lesezeit|lesedauer|min read|leer más|lire la suite|leggi (?:tutto|anche))\b",
@@ -149,6 +159,9 @@ _STOPWORDS = {
     "von",
     "par",
     "by",
+    "artikel",
+    "article",
+    "beitrag",
 }
 
 
@@ -168,7 +181,8 @@ def clean_names(raw: str) -> list[str]:
     text = squash(raw)
     if not text or len(text) > 200 or _NOT_A_NAME.match(text):
         return []
-    text = _MONTH_DAY.sub("", _DATEISH.sub("", _glued_twice(text)))
+    text = _LEAD_BEFORE_OPENER.sub("", _glued_twice(text))
+    text = _MONTH_DAY.sub("", _DATEISH.sub("", text))
     text = PREFIX.sub("", text)
     names = []
     for part in SPLIT.split(text):
@@ -221,7 +235,7 @@ _WEEKDAY_WORD = re.compile(rf"^(?:{_WEEKDAY}|mo|di|mi|do|fr|sa|so|lu|ma|me|je|ve
 
 def is_person(name: str, site: set[str]) -> bool:
     """Could name be a person (not the site, an organisation, a dateline or a reading time)?"""
-    if _ORGANISATION.search(name) or _NOT_A_NAME.search(name) or _WEEKDAY_WORD.match(name):
+    if _ORGANISATION.search(name.replace("_", " ")) or _NOT_A_NAME.search(name) or _WEEKDAY_WORD.match(name):
         return False
     if _compact(name) in site:
         return False
