@@ -198,13 +198,10 @@ def extract_breadcrumb(doc: Document, page_url: str, title: str = "") -> list[di
 
 
 def finish_trail(items: list[dict], doc: Document, page_url: str, title: str = "") -> list[dict]:
-    """Cap the trail and make the page itself its last item."""
+    """Cap the trail, as the page shows it: a trail that stops at the section stays that way (nothing is
+    appended), and its last, unlinked item is the page itself, so it gets the page's URL."""
     items = items[:_MAX_ITEMS]
     last = items[-1]
     if last["url"] is None:
-        # The trail's last, unlinked item is the page itself.
         last["url"] = page_url
-    elif last["url"].rstrip("/") not in (page_url.rstrip("/"), doc.url.rstrip("/")) and title:
-        # A trail that stops at the section: the page itself still ends it.
-        items.append(_item(title, page_url))
     return items
