@@ -7,17 +7,22 @@ from functools import lru_cache
 
 from .document import Document
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value, types_of
-from .names import BYLINE_START, OPENER_ONLY, clean_names, is_person, site_keys
+from .names import BYLINE_END, BYLINE_START, LABELLED_BYLINE, OPENER_ONLY, clean_names, is_person, site_keys
 from .regions import is_elsewhere
 from .text import squash, text_of
 
 __all__ = ["clean_names", "extract_authors"]
 
+# Byline boxes, by class or id, in the languages of the themes that name them.
 _BYLINE_CLASS = re.compile(
-    r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta|submitted|post-info"
+    r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta|submitted|post-info|"
+    r"autor|auteur|firma|signature|yazar|muhabir|verfasser|redakteur|journalist"
 )
+# Links to an author's page: /author/jane-doe, /autor/..., /yazar/..., /redakteur/...
 _AUTHOR_HREF = re.compile(
-    r"/(?:author|authors|autor|autore|auteur|profile|profiles|people|staff|writers?|journalists?)/[^/?#]+", re.I
+    r"/(?:author|authors|autor|autoren|autore|autori|auteur|auteurs|autores|profile|profiles|people|staff|writers?|"
+    r"journalists?|journalisten|redakteur|redakteure|yazar|yazarlar|muhabir|forfatter|skribent|kirjoittaja)/[^/?#]+",
+    re.I,
 )
 _BIO_CLASS = re.compile(r"bio|box|about|description|avatar|profile-text")
 
@@ -182,7 +187,13 @@ def _from_text_byline(doc: Document) -> list[str]:
         return []
     for el in body.iter(_TEXT_BYLINE_TAGS):
         text = el.text
-        if not text or not BYLINE_START.match(text):
+        if not text:
+            continue
+        if not (BYLINE_START.match(text) or BYLINE_END.search(text)):
+            labelled = LABELLED_BYLINE.search(text) if len(text) <= 120 else None
+            names = clean_names(labelled.group("name")) if labelled and not is_elsewhere(el) else []
+            if names:
+                return names
             continue
         full = squash(text_of(el))
         if is_elsewhere(el):

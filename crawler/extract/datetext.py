@@ -73,7 +73,8 @@ _DIGIT = re.compile(r"\d")  # any script's digits
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
 
 # A time after a date: "10:12", "10:12 pm", "à 14h30", "um 16:11 Uhr", "- 18:55".
-_TIME = r"(?:[\s,]*(?:at|um|à|a las|alle|om|saat|-|–|\|)?\s*(?P<H>\d{1,2})(?::|h)(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ap>[ap]\.?\s?m\b\.?)?)?"
+# A weekday may stand between the date and the time ("12 Nisan 2018 Perşembe, 10:30").
+_TIME = r"(?:[\s,]*(?:[^\W\d_]{3,12}\.?,?\s*)?(?:at|um|à|a las|alle|om|saat|-|–|\|)?\s*(?P<H>\d{1,2})(?::|h)(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ap>[ap]\.?\s?m\b\.?)?)?"
 _END = r"(?![\d:])"
 _PATTERNS = [
     # April 12, 2018 / Apr. 12th 2018

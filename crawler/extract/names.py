@@ -46,6 +46,14 @@ _LEAD_BEFORE_OPENER = re.compile(
     r"(?:by|von|par|por|door|da)\s+(?=\S)",
     re.I,
 )
+# A labelled field in a row of them, anywhere in a short line: "来源：滨江日报　作者：张三", "Foto: X | Autor: Y".
+LABELLED_BYLINE = re.compile(
+    r"(?:^|[\s\u3000|｜])(?:作者|记者|記者|撰文|著者|筆者|autor(?:in)?|author|auteur|autore|yazar|نویسنده)\s*[:：]\s*"
+    r"(?P<name>[^\s|｜\u3000,;，；]{1,30}(?: [^\s|｜\u3000,;，；]{1,30}){0,3})",
+    re.I,
+)
+# A byline whose word comes after the name: "Ahmet Yılmaz tarafından", "홍길동 기자".
+BYLINE_END = re.compile(r"^\s*\S.{1,60}?\s(?:tarafından|tarafindan|기자)\s*$", re.I)
 # "Ahmet Yılmaz tarafından", "홍길동 기자", "王小明 记者": the byline word after the name.
 _SUFFIX = re.compile(r"\s*(?:tarafından|tarafindan|기자|记者|記者|報導|报道)\s*$", re.I)
 SPLIT = re.compile(

@@ -38,6 +38,7 @@ _LISTING_BODY_CLASSES = {
     "path-user",
 }
 ERROR_BODY_CLASS = re.compile(r"\berror404\b|\bnot-found\b")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _HEADLINE = re.compile(r"title|headline|heading")
 _AWAY_TAGS = ("aside", "nav", "footer", "script", "style", "noscript", "template")
 # A body this short beside three teasers or more is a listing's intro, not an article (characters).
@@ -180,10 +181,11 @@ def classify(
         return "article"
     if _LISTING_BODY_CLASSES & set(body_class.split()) and "single" not in body_class:
         return "listing"
-    # Characters as well as words: Chinese and Japanese text has few \w+ runs.
-    if word_count >= 250 or len(body_text) >= 1500:
+    # Chinese, Japanese and Korean text has few \w+ runs: each of its characters counts as a word.
+    words = word_count + len(_CJK.findall(body_text))
+    if words >= 250 or len(body_text) >= 1500:
         return "article"
-    if (word_count >= 80 or len(body_text) >= 250) and (has_date or has_author):
+    if (words >= 80 or len(body_text) >= 250) and (has_date or has_author):
         return "article"
     return "other"
 

@@ -21,6 +21,7 @@ _HIDDEN = re.compile(
 # A kicker, overline or label inside the headline element: "<h1><span class="kicker">Politics</span> ...</h1>".
 _KICKER = re.compile(
     r"kicker|overline|topline|dachzeile|roofline|eyebrow|supertitle|pretitle|pre-title|spitzmarke|rubrik|ressort|"
+    r"occhiello|sopratitolo|antetitulo|antetítulo|surtitre|bovenkop|"
     r"label|category|section|flag|tag\b",
     re.I,
 )
