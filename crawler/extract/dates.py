@@ -98,14 +98,21 @@ def _structured(doc: Document) -> str | None:
     """The publication date the page declares in its metadata."""
     return (
         _first(_jsonld(doc, "datePublished"))
-        or _first(microdata_value(e) for e in microdata(doc, "datePublished"))
-        or _first(microdata_value(e) for e in microdata(doc, "dateCreated"))
+        or _first(_date_value(e) for e in microdata(doc, "datePublished"))
+        or _first(_date_value(e) for e in microdata(doc, "dateCreated"))
         or _first(doc.meta.get(k) for k in PUBLISHED_META)
         or _first(_jsonld(doc, "datePublished", {"webpage", "itempage", "medicalwebpage"}))
         or _first(_jsonld(doc, "dateCreated"))
         or _first(_jsonld(doc, "uploadDate", {"videoobject", "audioobject"}))
         or _first(microdata_value(e) for e in microdata(doc, "uploadDate"))
     )
+
+
+def _date_value(el) -> str:
+    """A microdata date; hAtom's <abbr title="2018-04-12T10:30:00+02:00">10:30</abbr> keeps it in its title."""
+    if el.tag == "abbr" and el.get("title"):
+        return el.get("title")
+    return microdata_value(el)
 
 
 def _structured_modified(doc: Document) -> str | None:

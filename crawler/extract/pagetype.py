@@ -174,7 +174,10 @@ def classify(
         return "listing"
     if len(articles) >= 3 and not own_articles:
         return "listing"
-    marked = bool(articles) or doc.meta.get("og:type", "").lower() == "article" or _marked_article(doc)
+    og_type = doc.meta.get("og:type", "").lower()
+    if og_type == "profile" and not articles:
+        return "listing"  # an author's page (Yoast and others mark author archives so)
+    marked = bool(articles) or og_type == "article" or _marked_article(doc)
     if _is_list_of(_teasers(doc, canonical), body_text, marked):
         return "listing"
     if marked:

@@ -61,6 +61,8 @@ _INLINE = ("span", "strong", "em", "b", "i", "u", "font", "label")
 # Paragraph-like blocks: a heading inline in one of these, with its links, is a promo in the text.
 _PARAGRAPHS = ("p", "li", "dd", "blockquote")
 _SIBLINGS = 4
+# More text than this around an inline heading, in its own parent, is a paragraph.
+_PROSE = 40
 _INLINE_SIBLINGS = ("a", "br", "span", "b", "strong", "font", "small", "em", "i", "img", "wbr")
 
 
@@ -112,31 +114,59 @@ def _headings(doc: Document) -> list:
             and not (el.tail or "").strip()
         ):
             heading = parent
-        if heading.tag in _INLINE and (heading.getparent() is not None and heading.getparent().tag in _PARAGRAPHS):
-            continue  # "<p><strong>Read more:</strong> <a>Another story</a></p>": a promo inside the text
-        found.append(heading)
+        if heading.tag in _INLINE and _in_prose(heading):
+            continue  # "<p><strong>Read more:</strong> <a>Another story</a> ...</p>": a promo inside the text
+        found.append(_box_of(heading))
         if len(found) >= _MAX_HEADINGS:
             break
     return found
+
+
+def _in_prose(heading) -> bool:
+    """Is an inline heading part of running text (a paragraph, or text around it in its parent)?"""
+    parent = heading.getparent()
+    if parent is None:
+        return False
+    if parent.tag in _PARAGRAPHS:
+        return True
+    direct = (parent.text or "") + "".join(child.tail or "" for child in parent)
+    return len(squash(direct)) > _PROSE
+
+
+def _box_of(heading):
+    """The largest element around a heading that holds nothing else ("<tr><td><font><b>Related</b>"), whose
+    next siblings then hold the links (the next table row)."""
+    node = heading
+    while True:
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html") or len(parent) != 1:
+            return node
+        if _own_text(parent) or (node.tail or "").strip():
+            return node
+        node = parent
 
 
 def _block_of(heading, doc: Document, page_url: str, headings: set, per_ancestor: dict, cache: dict) -> list[dict]:
     """Links of the block a heading introduces: its next siblings (up to the next heading), else the one
     container around it that holds no other related heading."""
     items: list[dict] = []
-    sibling, blocks, inline = heading.getnext(), 0, 0
+    sibling, blocks, inline, row = heading.getnext(), 0, 0, None
     while sibling is not None and blocks < _SIBLINGS and inline < _MAX_LINKS * 2:
         if sibling in headings or sibling.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "hr"):
             break
         if isinstance(sibling.tag, str):
+            if row is not None and sibling.tag != row:
+                break  # the row of teasers has ended
             found = links_in(sibling, doc, page_url)
             items += found
             if sibling.tag in _INLINE_SIBLINGS:
                 inline += 1  # "<b>Related News</b><br><a>...</a><br><a>...</a>": links in a row
+            elif found:
+                row = sibling.tag  # a list, or the first of a row of teasers ("<article>" after "<article>")
+                if len(items) >= _MAX_LINKS:
+                    break
             else:
                 blocks += 1
-                if found:
-                    break
         sibling = sibling.getnext()
     if items:
         return items

@@ -237,7 +237,7 @@ def extract_title(doc: Document, site_name: str = "") -> str:
 
     1. an <h1> that a meta title (structured headline, og:title, <title>) agrees with;
     2. the page's only <h1> that is not its logo or its site name;
-    3. without a usable <h1>, an <h2> that a meta title agrees with (older blog themes);
+    3. without a usable <h1>, an <h2> or <h3> that a meta title agrees with (older blog themes);
     4. the structured headline, og:title or <title>, without the site's name.
     """
     structured = _structured(doc)
@@ -258,11 +258,13 @@ def extract_title(doc: Document, site_name: str = "") -> str:
     if len(shown) == 1:
         return shown[0][0]
     if not shown:
-        for text, parts, _ in _headings(doc, "h2", site, metas)[:10]:
-            for meta in metas:
-                score, wording = _agreement(text, parts, meta)
-                if score:
-                    return strip_site_name(wording, site_name, doc.url, known_only=True)
+        # Older blog themes: the blog's name in the <h1>, the post's title in an <h2> or <h3>.
+        for tag in ("h2", "h3"):
+            for text, parts, _ in _headings(doc, tag, site, metas)[:10]:
+                for meta in metas:
+                    score, wording = _agreement(text, parts, meta)
+                    if score:
+                        return strip_site_name(wording, site_name, doc.url, known_only=True)
     if structured:
         return strip_site_name(structured, site_name, doc.url)
     if og:
