@@ -257,5 +257,7 @@ def is_person(name: str, site: set[str]) -> bool:
         len(words) <= 3 or any(w.lower().strip(".") in MONTHS for w in words)
     ):
         return False
-    # All capitals and short: an agency's or a newspaper's initials ("AgE", "BDZV", "EFE", "LN").
-    return not (len(words) == 1 and len(name) <= 5 and (name.isupper() or name.islower()))
+    # One short word in capitals (or none): an agency's or a newspaper's initials ("AgE", "BDZV", "EFE", "mf").
+    return not (
+        len(words) == 1 and len(name) <= 5 and (name.isupper() or name.islower() or sum(map(str.isupper, name)) >= 2)
+    )
