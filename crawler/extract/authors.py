@@ -9,7 +9,7 @@ from .document import Document
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value, types_of
 from .names import BYLINE_END, BYLINE_START, LABELLED_BYLINE, OPENER_ONLY, clean_names, is_person, site_keys
 from .regions import is_elsewhere
-from .text import squash, text_of
+from .text import spaced_text, squash, text_of
 
 __all__ = ["clean_names", "extract_authors"]
 
@@ -156,7 +156,7 @@ def _from_bylines(doc: Document) -> list[str]:
         if links:
             names = [n for a in links for n in clean_names(text_of(a))]
         else:
-            names = clean_names(text_of(el))
+            names = clean_names(spaced_text(el))
         if names:
             return names
     return []
@@ -216,6 +216,7 @@ def _from_text_byline(doc: Document) -> list[str]:
 
 
 _TEXT_BYLINE_TAGS = (
+    "byline",  # NewsML's <byline> inside HTML
     "p",
     "div",
     "span",

@@ -364,9 +364,11 @@ def _published(doc: Document, day_first: bool, title: str) -> tuple[str | None, 
     if structured:
         if shown is None or _same_day(shown, structured):
             return structured, shown_modified
-        # Metadata written in UTC (or a day late) for a date the page shows: the page's date wins.
+        # Metadata written in UTC (or a day late) for a date the page shows: the page's date wins, unless
+        # the page's date box agrees with the metadata (then the dateline near the headline is another date).
         if abs((_day(shown) - _day(structured)).days) == 1:
-            return shown, shown_modified
+            dated = _dated_elements(doc, day_first)
+            return (structured if dated and _same_day(dated, structured) else shown), shown_modified
         # A later date the page shows twice (dateline and <time> or date box) over metadata that kept the
         # date of a first draft or a template: the page's date wins.
         if _day(shown) > _day(structured):

@@ -13,7 +13,8 @@ from .text import squash
 _OPENERS = (
     r"(?:(?:written|posted|reported|published|compiled|edited|submitted|text|story|words|photos?|interview|"
     r"analysis|commentary|opinion|review)\s+by|by|from|interview|"
-    r"(?:geschrieben|verfasst|erstellt|veröffentlicht|gepostet|eingestellt|bearbeitet|ein\s+beitrag)\s+von|von|"
+    r"(?:geschrieben|verfasst|erstellt|veröffentlicht|gepostet|eingestellt|bearbeitet|(?:ein\s+)?(?:blog-?\s?)?beitrag|"
+    r"artikel|text)\s+von|von|vom|"
     r"(?:écrit|publié|rédigé|posté|propos\s+recueillis)\s+par|par|"
     r"(?:escrito|publicado|redactado|editado)\s+por|por|"
     r"(?:scritto|pubblicato|a\s+cura)\s+(?:da|di)|di|da|"
@@ -31,9 +32,9 @@ BYLINE_START = re.compile(
     r"^[\W_]*(?:(?:written|posted|reported|published|submitted|words|a story|an article)\s+(?:on\s.{1,40}\s)?by\b|by\b|"
     r"(?:text|texte|texto|testo|tekst|interview|(?:blog-?\s?)?beitrag|artikel|ein beitrag|un article|"
     r"reportage)\s*(?:von|by|par|de|di|door)?\s*:|(?:text|blog-?\s?beitrag|beitrag|artikel|ein beitrag)\s+von\s|"
-    r"(?:geschrieben|verfasst|erstellt|veröffentlicht|gepostet)\s+(?:am\s.{1,40}\s)?von\s|von\s|"
-    r"(?:écrit|publié|rédigé)\s+(?:le\s.{1,40}\s)?par\s|par\s|(?:escrito|publicado)\s+(?:el\s.{1,40}\s)?por\s|"
-    r"por\s|(?:scritto|pubblicato)\s+(?:il\s.{1,40}\s)?da\s|di\s|(?:geschreven|geplaatst)\s+door\s|door\s|"
+    r"(?:geschrieben|verfasst|erstellt|veröffentlicht|gepostet)\s+(?:am\s.{1,40}\s)?von\s|von\b|vom\s|"
+    r"(?:écrit|publié|rédigé)\s+(?:le\s.{1,40}\s)?par\s|par\b|(?:escrito|publicado)\s+(?:el\s.{1,40}\s)?por\s|"
+    r"por\b|(?:scritto|pubblicato)\s+(?:il\s.{1,40}\s)?da\s|di\s|(?:geschreven|geplaatst)\s+door\s|door\b|"
     r"autor(?:in)?:|auteur\s*:|autore\s*:|yazar\s*:|"
     r"نویسنده|توسط|بقلم|كتبه|بواسطة|автор|著者|筆者|作者|撰文|记者|記者)",
     re.I,
@@ -48,7 +49,8 @@ _LEAD_BEFORE_OPENER = re.compile(
 )
 # A labelled field in a row of them, anywhere in a short line: "来源：滨江日报　作者：张三", "Foto: X | Autor: Y".
 LABELLED_BYLINE = re.compile(
-    r"(?:^|[\s\u3000|｜])(?:作者|记者|記者|撰文|著者|筆者|autor(?:in)?|author|auteur|autore|yazar|نویسنده)\s*[:：]\s*"
+    r"(?:^|[\s\u3000|｜-])(?:作者|记者|記者|撰文|著者|筆者|autor(?:in)?|author|auteur|autore|yazar|نویسنده|redaktion|"
+    r"redakteur(?:in)?|verfasser(?:in)?|text|texte|texto|testo)\s*[:：]\s*"
     r"(?P<name>[^\s|｜\u3000,;，；]{1,30}(?: [^\s|｜\u3000,;，；]{1,30}){0,3})",
     re.I,
 )
@@ -169,6 +171,13 @@ _STOPWORDS = {
     "by",
     "artikel",
     "article",
+    "quelle",
+    "source",
+    "fuente",
+    "fonte",
+    "stand",
+    "bild",
+    "foto",
     "beitrag",
 }
 
@@ -176,6 +185,16 @@ _STOPWORDS = {
 _MONTH_WORDS = "|".join(sorted((re.escape(m) for m in MONTHS if m.isascii() or m.isalpha()), key=len, reverse=True))
 # "April 23", "23. April", "07 Dezember" without a year, as bylines end: cut from there.
 _MONTH_DAY = re.compile(rf"(?<!\w)(?:(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\.?\s+(?:{_MONTH_WORDS})\b).*$", re.I)
+
+
+# "(Pressesprecher des EJW)", "(Text)": a role or a note in brackets after a name.
+_PARENTHESES = re.compile(r"\s*[(\[][^)\]]{0,60}[)\]]")
+# "Text von A Illustration von B", "Jane Doe, Fotos: John Roe": credits for other roles end the byline.
+_OTHER_ROLES = re.compile(
+    r"[\s,|·]+(?:illustrations?|illustrationen|fotos?|photos?|bilder?|grafik|graphics?|video|kamera|schnitt)\b"
+    r"\s*(?:von|by|de|di|par|:).*$",
+    re.I,
+)
 
 
 def _glued_twice(text: str) -> str:
@@ -189,7 +208,8 @@ def clean_names(raw: str) -> list[str]:
     text = squash(raw)
     if not text or len(text) > 200 or _NOT_A_NAME.match(text):
         return []
-    text = _LEAD_BEFORE_OPENER.sub("", _glued_twice(text))
+    text = _OTHER_ROLES.sub("", _PARENTHESES.sub(" ", _glued_twice(text))).strip(" ©")
+    text = _LEAD_BEFORE_OPENER.sub("", text)
     text = _MONTH_DAY.sub("", _DATEISH.sub("", text))
     text = PREFIX.sub("", text)
     names = []
@@ -205,7 +225,7 @@ def clean_names(raw: str) -> list[str]:
             continue
         if not words or len(words) > 5 or len(part) > 60:
             continue
-        if _NOT_A_NAME.search(part) or part.casefold() in _STOPWORDS:
+        if _NOT_A_NAME.search(part) or part.casefold() in _STOPWORDS or ":" in part:
             continue
         if not any(ch.isalpha() for ch in part):
             continue

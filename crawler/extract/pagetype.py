@@ -177,7 +177,13 @@ def classify(
     og_type = doc.meta.get("og:type", "").lower()
     if og_type == "profile" and not articles:
         return "listing"  # an author's page (Yoast and others mark author archives so)
-    marked = bool(articles) or og_type == "article" or _marked_article(doc)
+    # A page its metadata calls an article, or one video or recording (a player page, not a list of them).
+    marked = (
+        bool(articles)
+        or og_type in ("article", "video")
+        or og_type.startswith(("video.", "music."))
+        or _marked_article(doc)
+    )
     if _is_list_of(_teasers(doc, canonical), body_text, marked):
         return "listing"
     if marked:
@@ -198,6 +204,7 @@ def _names_page(node: dict, doc: Document, canonical: str) -> bool:
     for key in ("url", "@id", "mainEntityOfPage"):
         value = node.get(key)
         url = text_value(value.get("@id") or value.get("url")) if isinstance(value, dict) else text_value(value)
-        if url and url.startswith("http") and _same_page(url, doc, canonical):
+        url = doc.absolute(url) if url else None  # "/section/123-story.html" too
+        if url and _same_page(url, doc, canonical):
             return True
     return False
