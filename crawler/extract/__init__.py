@@ -52,7 +52,7 @@ def extract_document(doc: Document) -> dict:
     title = extract_title(doc, site_name or "")
     language = fields.language(doc)
     published, modified = extract_dates(doc, language, title)
-    authors = extract_authors(doc, site_name)
+    authors = extract_authors(doc, site_name, title)
     record: dict[str, Any] = {
         "url": doc.url,
         "canonical_url": canonical,

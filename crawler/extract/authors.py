@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 
 from .document import Document
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value, types_of
 from .names import BYLINE_END, BYLINE_START, LABELLED_BYLINE, OPENER_ONLY, clean_names, is_person, site_keys
 from .regions import is_elsewhere
 from .text import spaced_text, squash, text_of
+from .walk import following, from_top, headline, preceding
 
 __all__ = ["clean_names", "extract_authors"]
 
@@ -180,17 +182,31 @@ def _from_author_links(doc: Document) -> list[str]:
     return names
 
 
-def _from_text_byline(doc: Document) -> list[str]:
-    """A byline written as text: "Posted by Anna Lindqvist on 3 May 2016", "بقلم: أحمد منصور"."""
+def _from_text_byline(doc: Document, title: str = "") -> list[str]:
+    """A byline written as text: "Posted by Anna Lindqvist on 3 May 2016", "بقلم: أحمد منصور".
+
+    Looked for around the headline (a bounded walk after it, then before it), or from the top of a page
+    without one: bylines sit there, and the cost does not grow with the page.
+    """
     body = doc.root.find("body")
     if body is None:
         return []
-    for el in body.iter(_TEXT_BYLINE_TAGS):
-        text = el.text
-        if not text:
+    heading = headline(body, title)
+    if heading is None:
+        elements = from_top(body, _FROM_TOP)
+    else:
+        elements = chain(following(heading, _AFTER_HEADLINE), preceding(heading, _BEFORE_HEADLINE))
+    for el in elements:
+        if el.tag not in _TEXT_BYLINE_TAGS:
             continue
-        if not (BYLINE_START.match(text) or BYLINE_END.search(text)):
-            labelled = LABELLED_BYLINE.search(text) if len(text) <= 120 else None
+        text = el.text
+        if not text or text.isspace():
+            continue
+        if not (BYLINE_START.match(text) or (_ENDS_WORD.search(text) and BYLINE_END.search(text))):
+            # A labelled field needs its colon: most texts are out after one substring test.
+            if len(text) > 120 or (":" not in text and "：" not in text):
+                continue
+            labelled = LABELLED_BYLINE.search(text)
             names = clean_names(labelled.group("name")) if labelled and not is_elsewhere(el) else []
             if names:
                 return names
@@ -200,12 +216,12 @@ def _from_text_byline(doc: Document) -> list[str]:
             continue
         if OPENER_ONLY.match(full):
             # "<span>By</span> <a>Jane Doe</a>", "<strong>Text:</strong> Jane Doe": the name comes after.
-            following = el.getnext()
+            after = el.getnext()
             full = squash(
                 full
                 + " "
                 + (el.tail or "")
-                + (" " + text_of(following) if not (el.tail or "").strip() and following is not None else "")
+                + (" " + text_of(after) if not (el.tail or "").strip() and after is not None else "")
             )
         if len(full) > 120:
             continue
@@ -215,7 +231,12 @@ def _from_text_byline(doc: Document) -> list[str]:
     return []
 
 
-_TEXT_BYLINE_TAGS = (
+# How far from the headline a text byline is looked for, in elements (a sign-off ends a long article).
+_AFTER_HEADLINE = 600
+_BEFORE_HEADLINE = 80
+_FROM_TOP = 3000
+_ENDS_WORD = re.compile(r"(?:tarafından|tarafindan|기자)\s*$", re.I)
+_TEXT_BYLINE_TAGS = {
     "byline",  # NewsML's <byline> inside HTML
     "p",
     "div",
@@ -234,7 +255,7 @@ _TEXT_BYLINE_TAGS = (
     "h6",
     "cite",
     "dd",
-)
+}
 
 
 STRATEGIES = (
@@ -250,7 +271,7 @@ STRUCTURED = (_from_jsonld, _from_microdata, _from_meta)
 SHOWN = (_from_rel_author, _from_bylines)
 
 
-def extract_authors(doc: Document, site_name: str | None = None) -> list[str]:
+def extract_authors(doc: Document, site_name: str | None = None, title: str = "") -> list[str]:
     """Names from the most trustworthy source; a byline the page shows wins over metadata it agrees with.
 
     Metadata often names only the first author ("Jane Doe" for "By Jane Doe and John Smith") or adds
@@ -259,14 +280,22 @@ def extract_authors(doc: Document, site_name: str | None = None) -> list[str]:
     person gives way to the next.
     """
     site = site_keys(site_name, doc.url)
+    found: dict = {}
+
+    def people(strategy) -> list[str]:
+        if strategy not in found:  # each source is read once
+            names = _from_text_byline(doc, title) if strategy is _from_text_byline else strategy(doc)
+            found[strategy] = [n for n in _dedupe(names) if is_person(n, site)]
+        return found[strategy]
+
     for strategy in STRATEGIES:
-        names = [n for n in _dedupe(strategy(doc)) if is_person(n, site)]
+        names = people(strategy)
         if not names:
             continue
         if strategy in STRUCTURED:
             wanted = {n.casefold() for n in names}
             for shown in SHOWN:
-                byline = [n for n in _dedupe(shown(doc)) if is_person(n, site)]
+                byline = people(shown)
                 if byline and wanted & {n.casefold() for n in byline}:
                     return byline
         return names

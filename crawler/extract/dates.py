@@ -13,6 +13,7 @@ from .document import Document
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
 from .regions import is_elsewhere
 from .text import squash, text_of
+from .walk import following, from_top, headline, preceding
 
 __all__ = ["DATE_IN_TEXT", "extract_dates", "parse_date"]
 
@@ -140,59 +141,10 @@ def _abbr_published(doc: Document) -> list[str]:
     return [el.get("title") or "" for el in doc.root.iter("abbr") if "published" in (el.get("class") or "")]
 
 
-def _following(start, budget: int):
-    """Elements after start (its own descendants first) in document order, at most budget of them."""
-    count = 0
-    for el in start.iterdescendants():
-        yield el
-        count += 1
-        if count >= budget:
-            return
-    node = start
-    while node is not None:
-        for sibling in node.itersiblings():
-            for el in sibling.iter():
-                yield el
-                count += 1
-                if count >= budget:
-                    return
-        node = node.getparent()
-
-
-def _preceding(start, budget: int):
-    """Elements before start, nearest first, at most budget of them (ancestors are not before it)."""
-    count = 0
-    node = start
-    while node is not None:
-        sibling = node.getprevious()
-        while sibling is not None:
-            for el in _reversed_subtree(sibling):
-                yield el
-                count += 1
-                if count >= budget:
-                    return
-            sibling = sibling.getprevious()
-        node = node.getparent()
-
-
-def _reversed_subtree(root):
-    """root's subtree in reverse document order (last descendant first, root last), without building it."""
-    stack = [(root, False)]
-    while stack:
-        el, expanded = stack.pop()
-        if expanded:
-            yield el
-            continue
-        stack.append((el, True))
-        child = el[0] if len(el) else None
-        while child is not None:
-            stack.append((child, False))
-            child = child.getnext()
-
-
 def _datelines(elements, day_first: bool):
     """(published, modified) from the text of elements: each text node holding a date is read in its context."""
     published = modified = None
+    contexts: dict = {}  # owner -> its short text (many tails can share one big owner)
     for el in elements:
         if el.tag in _SKIP_TEXT or not isinstance(el.tag, str):
             continue
@@ -202,11 +154,13 @@ def _datelines(elements, day_first: bool):
             owner = el.getparent() if is_tail else el
             if owner is None or owner.tag in _SKIP_TEXT or is_elsewhere(owner):
                 continue
-            context = squash(text_of(owner))
-            if len(context) > _MAX_DATELINE:
+            if owner not in contexts:
+                contexts[owner] = _short_text(owner)
+            context = contexts[owner]
+            if not context:
                 # In a long text only a dateline at its very start counts ("27.1.2022 - Bei der ..."), and a
                 # date right after a label element ("<b>Veröffentlicht:</b> 28.01.2022").
-                context = squash((text_of(el) + text) if is_tail else text)
+                context = squash(((el.text or "") + text) if is_tail and len(el) == 0 else text)
                 if len(context) > _MAX_DATELINE:
                     context = context[:40] if not is_tail else ""
             if not context or _NOT_PUBLISHED.search(context):
@@ -222,22 +176,16 @@ def _datelines(elements, day_first: bool):
     return published, modified
 
 
-def _headline(body, title: str):
-    """The heading that shows the title (a logo <h1> often comes first), else the first <h1>."""
-    key = _comparable(title)
-    first = None
-    if key:
-        for el in body.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-            if first is None and el.tag == "h1":
-                first = el
-            if _comparable(text_of(el)) == key:
-                return el
-        return first
-    return body.find(".//h1")
-
-
-def _comparable(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().casefold()
+def _short_text(el) -> str:
+    """el's text if it is dateline-short, else "" (read no further than that)."""
+    parts, size = [], 0
+    for text in el.itertext():
+        parts.append(text)
+        size += len(text)
+        if size > 4 * _MAX_DATELINE:
+            return ""
+    text = squash("".join(parts))
+    return text if len(text) <= _MAX_DATELINE else ""
 
 
 def _shown(doc: Document, day_first: bool, title: str = "") -> tuple[str | None, str | None]:
@@ -250,11 +198,11 @@ def _shown(doc: Document, day_first: bool, title: str = "") -> tuple[str | None,
     if body is None:
         return None, None
     published = modified = None
-    headline = _headline(body, title)
-    if headline is not None:
-        published, modified = _datelines(_following(headline, _AFTER_HEADLINE), day_first)
+    heading = headline(body, title)
+    if heading is not None:
+        published, modified = _datelines(following(heading, _AFTER_HEADLINE), day_first)
         if published is None:
-            published, earlier = _datelines(_preceding(headline, _BEFORE_HEADLINE), day_first)
+            published, earlier = _datelines(preceding(heading, _BEFORE_HEADLINE), day_first)
             modified = modified or earlier
     return published, modified
 
@@ -262,14 +210,7 @@ def _shown(doc: Document, day_first: bool, title: str = "") -> tuple[str | None,
 def _from_top(doc: Document, day_first: bool) -> str | None:
     """The first dateline from the top of the page, for pages where none sits near a headline."""
     body = doc.root.find("body")
-    return _datelines(_following_from_top(body), day_first)[0] if body is not None else None
-
-
-def _following_from_top(body):
-    for count, el in enumerate(body.iterdescendants()):
-        if count >= _FROM_TOP:
-            return
-        yield el
+    return _datelines(from_top(body, _FROM_TOP), day_first)[0] if body is not None else None
 
 
 _PUBLISHED_LABEL = re.compile(

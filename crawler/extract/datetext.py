@@ -99,6 +99,11 @@ _CANDIDATE = re.compile(
 )
 
 
+def _ascii_digits(text: str) -> str:
+    """Arabic-Indic and full-width digits as ASCII ones (offsets kept)."""
+    return text if text.isascii() else text.translate(_DIGITS)
+
+
 def _matches(pattern: re.Pattern, text: str):
     """Like finditer, but a match that turns out not to be a date does not hide one that overlaps it."""
     position = 0
@@ -110,15 +115,27 @@ def _matches(pattern: re.Pattern, text: str):
         position = m.start() + 1
 
 
-def may_hold_date(text: str) -> bool:
-    """A cheap first look: is there something like a date in text?"""
-    if not _DIGIT.search(text):
-        return False
-    for m in _matches(_CANDIDATE, text.translate(_DIGITS)):
+def _starts(text: str):
+    """Where a date may start in text (ASCII digits): the candidates whose month word is a month."""
+    for m in _matches(_CANDIDATE, text):
         word = m.group("w1") or m.group("w2")
         if word is None or word.lower().rstrip(".") in MONTHS:
-            return True
-    return False
+            yield m.start()
+
+
+def may_hold_date(text: str) -> bool:
+    """A cheap first look: is there something like a date in text?"""
+    return bool(_DIGIT.search(text)) and next(_starts(_ascii_digits(text)), None) is not None
+
+
+def _dates_at(text: str, start: int, day_first: bool):
+    """Full-pattern matches of a date starting at start, the longest first."""
+    found = [m for pattern in _COMPILED if (m := pattern.match(text, start)) is not None]
+    found.sort(key=lambda m: m.start() - m.end())
+    for m in found:
+        parsed = _from_match(m, day_first)
+        if parsed and _plausible(parsed[0]):
+            yield m, parsed
 
 
 class _DateInText:
@@ -126,18 +143,13 @@ class _DateInText:
 
     @staticmethod
     def search(text: str) -> re.Match | None:
-        if not may_hold_date(text):
+        if not _DIGIT.search(text):
             return None
-        text = text.translate(_DIGITS)
-        best = None
-        for pattern in _COMPILED:
-            for m in _matches(pattern, text):
-                if best is not None and m.start() >= best.start():
-                    break
-                if _from_match(m, True) is not None:
-                    best = m
-                    break
-        return best
+        text = _ascii_digits(text)
+        for start in _starts(text):
+            for m, _ in _dates_at(text, start, True):
+                return m
+        return None
 
 
 # Month-first numeric dates ("04/12/2018" is April 12): the United States and a few others.
@@ -209,21 +221,18 @@ def _from_match(m: re.Match, day_first: bool) -> tuple[datetime, bool] | None:
 
 
 def find_dates(text: str, day_first: bool = True) -> list[tuple[int, datetime, bool]]:
-    """Every plausible date written in text: (offset, datetime, has time), in order."""
-    text = text.translate(_DIGITS)
-    found = []
-    for pattern in _COMPILED:
-        for m in _matches(pattern, text):
-            parsed = _from_match(m, day_first)
-            if parsed and _plausible(parsed[0]):
-                found.append((m.start(), m.end(), *parsed))
-    # Longest first where several patterns match at one place; then one date per stretch of text.
-    found.sort(key=lambda item: (item[0], -item[1]))
+    """Every plausible date written in text: (offset, datetime, has time), in order, one per stretch of text."""
+    if not _DIGIT.search(text):
+        return []
+    text = _ascii_digits(text)
     out, end = [], -1
-    for start, stop, dt, has_time in found:
-        if start >= end:
+    for start in _starts(text):
+        if start < end:
+            continue
+        for m, (dt, has_time) in _dates_at(text, start, day_first):
             out.append((start, dt, has_time))
-            end = stop
+            end = m.end()
+            break
     return out
 
 

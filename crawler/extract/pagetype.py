@@ -44,6 +44,7 @@ _AWAY_TAGS = ("aside", "nav", "footer", "script", "style", "noscript", "template
 # A body this short beside three teasers or more is a listing's intro, not an article (characters).
 _SHORT_BODY = 500
 _MAX_TEASER = 1200
+_LONG_PARAGRAPH = 400
 
 
 def _listing_path(url: str) -> bool:
@@ -80,19 +81,34 @@ def _same_page(url: str, doc: Document, canonical: str) -> bool:
     return url in (doc.url.rstrip("/"), canonical.rstrip("/"))
 
 
-_HEADLINE_LINKS = etree.XPath(
-    "//body//a[@href][ancestor::h2 or ancestor::h3 or ancestor::h4 or .//h2 or .//h3 or .//h4"
-    " or contains(@class, 'title') or contains(@class, 'headline') or contains(@class, 'heading')]"
+_TITLED_LINKS = etree.XPath(
+    "//body//a[@href][contains(@class, 'title') or contains(@class, 'headline') or contains(@class, 'heading')]"
 )
+
+
+def _candidate_links(doc: Document) -> list:
+    """Links inside an <h2>-<h4>, links around one, and links classed as a title: each once, in no set order."""
+    found: dict = {}
+    for heading in doc.root.iter("h2", "h3", "h4"):
+        for a in heading.iter("a"):
+            found[a] = None
+        for depth, a in enumerate(heading.iterancestors()):
+            if depth >= 3:
+                break
+            if a.tag == "a":
+                found[a] = None
+    for a in _TITLED_LINKS(doc.root):
+        found[a] = None
+    return [a for a in found if a.get("href")]
 
 
 def _is_headline_link(a, doc: Document, canonical: str) -> bool:
     """A story's headline: a heading's whole text (or a link marked as a title) pointing to another page."""
+    text = squash(text_of(a))
+    if len(text) < 12 or " " not in text:
+        return False
     url = doc.absolute(a.get("href"))
     if not url or _same_page(url, doc, canonical):
-        return False
-    text = squash(text_of(a))
-    if len(text) < 12 or len(text.split()) < 2:
         return False
     heading = next(a.iterancestors("h2", "h3", "h4"), None)
     if heading is None and not _HEADLINE.search(a.get("class") or "") and a.find(".//h2") is None:
@@ -121,7 +137,7 @@ def _teasers(doc: Document, canonical: str) -> list[str]:
             away[item] = inside
         return inside
 
-    links = [a for a in _HEADLINE_LINKS(doc.root) if _is_headline_link(a, doc, canonical) and not is_away(a)]
+    links = [a for a in _candidate_links(doc) if _is_headline_link(a, doc, canonical) and not is_away(a)]
     per_ancestor: dict = {}
     for a in links:
         for node in a.iterancestors():
@@ -137,6 +153,11 @@ def _teasers(doc: Document, canonical: str) -> list[str]:
         if len(text) <= _MAX_TEASER:  # longer is the page's own article around a linked headline
             blocks[block] = text
     return list(blocks.values())
+
+
+def _has_prose(body_text: str) -> bool:
+    """Three paragraphs longer than any teaser's summary: the body is an article's text, not a list."""
+    return sum(1 for paragraph in body_text.split("\n\n") if len(paragraph) > _LONG_PARAGRAPH) >= 3
 
 
 def _is_list_of(teasers: list[str], body_text: str, marked: bool) -> bool:
@@ -184,7 +205,7 @@ def classify(
         or og_type.startswith(("video.", "music."))
         or _marked_article(doc)
     )
-    if _is_list_of(_teasers(doc, canonical), body_text, marked):
+    if not (marked and _has_prose(body_text)) and _is_list_of(_teasers(doc, canonical), body_text, marked):
         return "listing"
     if marked:
         return "article"
@@ -203,8 +224,8 @@ def _names_page(node: dict, doc: Document, canonical: str) -> bool:
     """Does a JSON-LD article say it is this page (url, @id or mainEntityOfPage)?"""
     for key in ("url", "@id", "mainEntityOfPage"):
         value = node.get(key)
-        url = text_value(value.get("@id") or value.get("url")) if isinstance(value, dict) else text_value(value)
-        url = doc.absolute(url) if url else None  # "/section/123-story.html" too
+        raw = text_value(value.get("@id") or value.get("url")) if isinstance(value, dict) else text_value(value)
+        url = doc.absolute(raw) if raw else None  # "/section/123-story.html" too
         if url and _same_page(url, doc, canonical):
             return True
     return False

@@ -63,4 +63,7 @@ def _is_elsewhere_label(label: str) -> bool:
 @lru_cache(maxsize=16384)
 def _matches(pattern: re.Pattern, label: str) -> bool:
     """Does a class or id token (not a layout token) match pattern?"""
-    return any(pattern.search(token) and not _LAYOUT_TOKEN.search(token) for token in label.lower().split())
+    label = label.lower()
+    if not pattern.search(label):
+        return False  # most labels: one search, no split
+    return any(pattern.search(token) and not _LAYOUT_TOKEN.search(token) for token in label.split())
