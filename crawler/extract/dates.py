@@ -66,10 +66,31 @@ _UPDATED = re.compile(
 )
 # Texts that hold other dates: a copyright line, an event, an offer, a comment count.
 _NOT_PUBLISHED = re.compile(r"©|copyright|\bevent|veranstaltung|gültig|valid until|deadline|frist", re.I)
-_DATED_CLASS = re.compile(
-    r"date|datum|fecha|data-pub|posted|publish|timestamp|dateline|byline|submitted|entry-meta|post-meta|"
-    r"article-meta|meta-info|post-info|article-info|info-line|infoline|artikel-?info|zeit|\btime\b"
-)
+_DATED_WORDS = [
+    "date",
+    "datum",
+    "fecha",
+    "data-pub",
+    "posted",
+    "publish",
+    "timestamp",
+    "dateline",
+    "byline",
+    "submitted",
+    "entry-meta",
+    "post-meta",
+    "article-meta",
+    "meta-info",
+    "post-info",
+    "article-info",
+    "info-line",
+    "infoline",
+    "artikelinfo",
+    "artikel-info",
+    "zeit",
+    "time",
+]
+_DATED_CLASS = re.compile("|".join(w if w != "time" else r"\btime\b" for w in _DATED_WORDS))
 _SKIP_TEXT = ("script", "style", "noscript", "template", "option", "select", "textarea")
 # Short texts only: a dateline is short, a paragraph that mentions a date is not.
 _MAX_DATELINE = 160
@@ -235,8 +256,8 @@ def _dated_elements(doc: Document, day_first: bool) -> str | None:
     for el, label in doc.labelled:
         if not _is_dated_label(label) or el.tag in _SKIP_TEXT:
             continue
-        text = squash(text_of(el))
-        if not text or len(text) > _MAX_DATELINE or not may_hold_date(text) or is_elsewhere(el):
+        text = _short_text(el)
+        if not text or not may_hold_date(text) or is_elsewhere(el):
             continue
         for start, dt, has_time in find_dates(text, day_first):
             if not _UPDATED.search(text[:start]) or _published_label(text[:start]):

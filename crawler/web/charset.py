@@ -76,11 +76,13 @@ def declared_encoding(body: bytes, content_type: str | None = None) -> str | Non
     http = _normalize(http_content_type_encoding(content_type or ""))
     if http:
         return http
-    if _has_utf8_text(body):
-        return "utf-8"
     meta = _normalize(html_body_declared_encoding(body))
     # A <meta> readable as ASCII cannot be UTF-16 (WHATWG: treat it as UTF-8).
-    return "utf-8" if meta and meta.startswith("utf-16") else meta
+    if meta and meta.startswith("utf-16"):
+        return "utf-8"
+    if meta != "utf-8" and _has_utf8_text(body):
+        return "utf-8"
+    return meta
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
