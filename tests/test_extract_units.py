@@ -197,3 +197,17 @@ def test_bad_input_gives_a_record(body):
     record = extract(Page("http://ex.org/x", body))
     assert record["page_type"] in ("article", "listing", "other")
     assert isinstance(record["body_text"], str)
+
+
+def test_the_dateline_nearest_the_headline_wins():
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the story, long enough to be text, with commas, here.</p>" for n in range(30)
+    )
+    page = (
+        "<html lang='de'><head><title>Neue Brücke | Stadtblatt</title></head><body><article>"
+        "<p class='subline'>21. Januar 2022 // Dominik Ricker</p><h1>Neue Brücke</h1>"
+        f"{paragraphs}<p><strong>Mittwoch, 13.10.2021</strong> Die Sitzung beginnt.</p>"
+        "<p><i>Artikel mis à jour le 7 janvier 2022.</i></p></article></body></html>"
+    )
+    record = extract(Page("https://stadtblatt.example/neue-bruecke", page.encode()))
+    assert record["published"] == "2022-01-21"

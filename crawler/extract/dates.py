@@ -61,7 +61,8 @@ MODIFIED_META = (
 # Labels before a date that say it is not the publication date.
 _UPDATED = re.compile(
     r"(?:updated|last modified|modified|aktualisiert|geändert|änderung|mis à jour|modifié|actualizado|modificado|"
-    r"aggiornato|modificato|bijgewerkt|gewijzigd|atualizado|güncellenme|güncellendi|更新|обновлено|zuletzt)\W*$",
+    r"aggiornato|modificato|bijgewerkt|gewijzigd|atualizado|güncellenme|güncellendi|更新|обновлено|zuletzt)"
+    r"(?:\W+(?:on|am|le|el|il|op|em|den|vom|du|de|del|the))?\W*$",
     re.I,
 )
 # Texts that hold other dates: a copyright line, an event, an offer, a comment count.
@@ -101,6 +102,8 @@ _WORD = re.compile(r"\w+")
 # How far from the headline a dateline is looked for, in elements.
 _AFTER_HEADLINE = 120
 _BEFORE_HEADLINE = 40
+# A date after the headline wins unless one before it is this many times nearer.
+_AFTER_BIAS = 4
 _FROM_TOP = 1000
 
 
@@ -162,11 +165,12 @@ def _abbr_published(doc: Document) -> list[str]:
     return [el.get("title") or "" for el in doc.root.iter("abbr") if "published" in (el.get("class") or "")]
 
 
-def _datelines(elements, day_first: bool):
-    """(published, modified) from the text of elements: each text node holding a date is read in its context."""
+def _datelines(elements, day_first: bool) -> tuple[str | None, str | None, int]:
+    """(published, modified, how many elements were walked to the published date) from the text of elements:
+    each text node holding a date is read in its context."""
     published = modified = None
     contexts: dict = {}  # owner -> its short text (many tails can share one big owner)
-    for el in elements:
+    for distance, el in enumerate(elements):
         if el.tag in _SKIP_TEXT or not isinstance(el.tag, str):
             continue
         for text, is_tail in ((el.text, False), (el.tail, True)):
@@ -193,8 +197,8 @@ def _datelines(elements, day_first: bool):
                 if _UPDATED.search(context[:start]) and not _published_label(context[:start]):
                     modified = modified or value
                 else:
-                    return value, modified
-    return published, modified
+                    return value, modified, distance
+    return published, modified, -1
 
 
 def _short_text(el) -> str:
@@ -218,14 +222,15 @@ def _shown(doc: Document, day_first: bool, title: str = "") -> tuple[str | None,
     body = doc.root.find("body")
     if body is None:
         return None, None
-    published = modified = None
     heading = headline(body, title)
-    if heading is not None:
-        published, modified = _datelines(following(heading, _AFTER_HEADLINE), day_first)
-        if published is None:
-            published, earlier = _datelines(preceding(heading, _BEFORE_HEADLINE), day_first)
-            modified = modified or earlier
-    return published, modified
+    if heading is None:
+        return None, None
+    after, modified, steps_after = _datelines(following(heading, _AFTER_HEADLINE), day_first)
+    before, earlier, steps_before = _datelines(preceding(heading, _BEFORE_HEADLINE), day_first)
+    # The nearer of the two: a dateline right above the headline beats a date deep in the text below it.
+    if after is None or (before is not None and steps_before < steps_after // _AFTER_BIAS):
+        return before, modified or earlier
+    return after, modified or earlier
 
 
 def _from_top(doc: Document, day_first: bool) -> str | None:
