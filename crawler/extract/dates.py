@@ -296,23 +296,6 @@ def _url_date(url: str) -> str | None:
         return None
 
 
-def candidates(doc: Document, language: str | None, title: str = "") -> dict[str, str | None]:
-    """Every source's publication date, by source name (for measuring the choice in extract_dates)."""
-    day_first = not month_first(language)
-    shown, shown_modified = _shown(doc, day_first, title)
-    return {
-        "structured": _structured(doc),
-        "time": _first(_time_elements(doc, modified=False), day_first),
-        "abbr": _first(_abbr_published(doc), day_first),
-        "dated": _dated_elements(doc, day_first),
-        "shown": shown,
-        "shown_modified": shown_modified,
-        "top": _from_top(doc, day_first),
-        "relative": _relative(doc),
-        "url": _url_date(doc.url),
-    }
-
-
 def _day(value: str) -> date:
     return date.fromisoformat(value[:10])
 

@@ -21,6 +21,7 @@ _LAYOUT_TOKEN = re.compile(
     r"^(?:category|tag)-|^(?:has|with|no|without|one|two|three|is|show|hide|open)[-_]|layout|columns?\b|^sidebar-(?:left|right|first|second)$"
 )
 _ELSEWHERE_TAGS = ("aside", "nav")
+_POSTS_WIDGET = {"blog", "blog-posts", "posts", "post", "main"}
 
 
 def is_elsewhere(el) -> bool:
@@ -66,4 +67,9 @@ def _matches(pattern: re.Pattern, label: str) -> bool:
     label = label.lower()
     if not pattern.search(label):
         return False  # most labels: one search, no split
-    return any(pattern.search(token) and not _LAYOUT_TOKEN.search(token) for token in label.split())
+    tokens = label.split()
+    found = [token for token in tokens if pattern.search(token) and not _LAYOUT_TOKEN.search(token)]
+    # "widget Blog": the widget that holds the blog's posts (Blogger and others) is the page's own content.
+    if found and all(token == "widget" for token in found) and any(t in _POSTS_WIDGET for t in tokens):
+        return False
+    return bool(found)
