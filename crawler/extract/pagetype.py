@@ -86,8 +86,9 @@ _TITLED_LINKS = etree.XPath(
 )
 
 
-def _candidate_links(doc: Document) -> list:
-    """Links inside an <h2>-<h4>, links around one, and links classed as a title: each once, in no set order."""
+def _candidate_links(doc: Document, bold: bool) -> list:
+    """Links inside an <h2>-<h4>, links around one, links classed as a title, bold links that start a line:
+    each once, in no set order."""
     found: dict = {}
     for heading in doc.root.iter("h2", "h3", "h4"):
         for a in heading.iter("a"):
@@ -99,6 +100,14 @@ def _candidate_links(doc: Document) -> list:
                 found[a] = None
     for a in _TITLED_LINKS(doc.root):
         found[a] = None
+    # Older layouts set a teaser's headline as a bold link at the start of its line (an article's own list of
+    # bold links, a digest, does not count: pages with metadata are asked for headings only).
+    for strong in doc.root.iter("b", "strong") if bold else ():
+        parent = strong.getparent()
+        if strong.getprevious() is None and parent is not None and not (parent.text or "").strip():
+            for a in strong.iter("a"):
+                found[a] = None
+                break
     return [a for a in found if a.get("href")]
 
 
@@ -110,14 +119,16 @@ def _is_headline_link(a, doc: Document, canonical: str) -> bool:
     url = doc.absolute(a.get("href"))
     if not url or _same_page(url, doc, canonical):
         return False
-    heading = next(a.iterancestors("h2", "h3", "h4"), None)
+    heading = next(a.iterancestors("h2", "h3", "h4", "b", "strong"), None)
+    if heading is not None and heading.tag in ("b", "strong") and len(text.split()) < 4:
+        return False  # a bold link of a word or three is an emphasis, not a headline
     if heading is None and not _HEADLINE.search(a.get("class") or "") and a.find(".//h2") is None:
         return a.find(".//h3") is not None or a.find(".//h4") is not None
     # A link inside a heading's text is not the heading.
     return heading is None or 2 * len(text) >= len(squash(text_of(heading)))
 
 
-def _teasers(doc: Document, canonical: str) -> list[str]:
+def _teasers(doc: Document, canonical: str, bold: bool = True) -> list[str]:
     """Texts of the stories the page lists in its main area: the largest block around each headline link.
 
     Headline links in related-story boxes, sidebars, navigation and footers do not count. Each element's
@@ -137,7 +148,7 @@ def _teasers(doc: Document, canonical: str) -> list[str]:
             away[item] = inside
         return inside
 
-    links = [a for a in _candidate_links(doc) if _is_headline_link(a, doc, canonical) and not is_away(a)]
+    links = [a for a in _candidate_links(doc, bold) if _is_headline_link(a, doc, canonical) and not is_away(a)]
     per_ancestor: dict = {}
     for a in links:
         for node in a.iterancestors():
@@ -205,7 +216,7 @@ def classify(
         or og_type.startswith(("video.", "music."))
         or _marked_article(doc)
     )
-    if not (marked and _has_prose(body_text)) and _is_list_of(_teasers(doc, canonical), body_text, marked):
+    if not (marked and _has_prose(body_text)) and _is_list_of(_teasers(doc, canonical, not marked), body_text, marked):
         return "listing"
     if marked:
         return "article"
