@@ -102,6 +102,7 @@ BLOCK_TAGS = frozenset(
     }
 )
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+SECTION_HEADINGS = HEADINGS - {"h1"}
 
 BOILERPLATE_LINE = re.compile(
     r"^(?:advertisement|advertising|anzeige|publicité|publicidade|sponsored|share(?: this| on \w+)?(?: article| story| post)?:?|"
@@ -127,6 +128,9 @@ _EDGE_BLOCKS = 3
 _WORD = re.compile(r"\w+")
 _MIN_BLOCK = 25
 _SCORED_FINALISTS = 15
+_ORPHAN_HEADING = 100  # characters: a longer heading is a paragraph in big type
+_LEAD = 80  # characters: a lead paragraph is at least this long
+_SECTION = 200  # characters of paragraphs: more than a title holds
 _MIN_BODY = 250  # characters: less than this from a selector is probably a teaser, try the next one
 
 
@@ -407,17 +411,70 @@ def _measure(container) -> dict:
     return sizes
 
 
-def prune(container) -> None:
+def _paragraph_sizes(container) -> dict:
+    """{element: characters of paragraph-like text inside it} (see _paragraph_chars), in one pass."""
+    sizes: dict = {}
+    for p in container.iter("p", "pre", "blockquote", "li", "h2", "h3", "h4"):
+        if p.tag == "li" and p.find(".//p") is not None:
+            continue
+        text = squash(text_of(p))
+        if len(text) < _MIN_BLOCK:
+            continue
+        chars = len(text) - _link_len(p)
+        for el in (p, *p.iterancestors()):
+            sizes[el] = sizes.get(el, 0) + chars
+            if el is container:
+                break
+    return sizes
+
+
+def _holds_lead(header) -> bool:
+    """Does a <header> hold a paragraph of text (a lead), not only a headline, byline, date and links?"""
+    for p in header.iter("p", "div", "h2", "h3"):
+        text = squash(text_of(p))
+        if len(text) >= _LEAD and not (p.tag == "div" and p.find(".//p") is not None):
+            if _link_len(p) < 0.3 * len(text) and not _is_edge_meta(Block("p", text, 0, 0)):
+                return True
+    return False
+
+
+def _heads_article(header, title_key: str) -> bool:
+    """Does a <header> hold the page's headline (not a teaser's, not a cookie notice)?"""
+    for heading in header.iter("h1", "h2"):
+        if heading.tag == "h1" or (title_key and _comparable(text_of(heading)) == title_key):
+            return True
+    return False
+
+
+def prune(container, title_key: str = "") -> None:
     """Remove boilerplate inside the chosen container."""
     sizes = _measure(container)
     total = max(1, sizes[container][0])
+    paragraphs = _paragraph_sizes(container)
+    paragraph_total = paragraphs.get(container, 0)
+    # Words inside a paragraph are part of its sentence ("offering the <span class=productTitle> for"):
+    # there, only hidden text goes, or a labelled piece that is the whole paragraph or holds a picture (a
+    # caption).
+    in_paragraph = {el: p for p in container.iter("p") for el in p.iterdescendants()}
     doomed = []
     for el in container.iter("*"):
         if el is container:
             continue
         tag = el.tag
+        if el in in_paragraph:
+            kind = label_kind(_label(el))
+            if kind.hidden or (
+                kind.negative and (sizes[el][0] == sizes[in_paragraph[el]][0] or el.find(".//img") is not None)
+            ):
+                doomed.append(el)
+            continue
         if tag in CHROME_TAGS:
-            doomed.append(el)
+            # The article's own <header> holds its headline, byline and often its lead: keep a lead. A
+            # "header" or "form" around most of the article (a misused tag, ASP.NET's page form) stays.
+            if paragraphs.get(el, 0) >= 0.5 * paragraph_total > 0:
+                continue
+            if not (tag == "header" and _heads_article(el, title_key) and _holds_lead(el)):
+                doomed.append(el)
             continue
         if tag == "figure" and el.find(".//blockquote") is None and el.find(".//table") is None:
             # Pictures and their credits; an embedded post (a blockquote) stays.
@@ -425,10 +482,19 @@ def prune(container) -> None:
             continue
         if tag in ("a", "b", "i", "em", "strong", "br", "img", "td", "tr", "tbody", "table"):
             continue
-        if label_kind(_label(el)).negative:
-            # A wrapper that holds most of the article is not boilerplate, whatever its class says.
-            if sizes[el][0] < 0.6 * total:
-                doomed.append(el)
+        kind = label_kind(_label(el))
+        if not kind.negative:
+            continue
+        # A heading named "title" is a section's heading, and a titled box holding paragraphs a section.
+        if kind.titled and (tag in SECTION_HEADINGS or paragraphs.get(el, 0) >= _SECTION):
+            continue
+        # A wrapper that holds most of the article is not boilerplate, whatever its class says
+        # ("content-sidebar-wrap", Blogger's "widget Blog"); comments can outgrow the article.
+        if sizes[el][0] >= 0.6 * total:
+            continue
+        if not kind.discussion and paragraphs.get(el, 0) >= 0.5 * paragraph_total > 0:
+            continue
+        doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
             _drop(el)
@@ -532,6 +598,20 @@ def _keep(block: Block, title_key: str) -> bool:
     return not (density > 0.6 and block.kind in ("li", "p") and len(text) < 300)
 
 
+def drop_orphan_headings(blocks: list[Block]) -> list[Block]:
+    """A heading with nothing under it (its related-links list pruned, or at the very end) goes; a long
+    one is a paragraph set in a heading's type."""
+    kept: list[Block] = []
+    for block in reversed(blocks):
+        if block.kind in HEADINGS and len(block.text) < _ORPHAN_HEADING:
+            following = kept[-1] if kept else None
+            if following is None or (following.kind in HEADINGS and following.kind <= block.kind):
+                continue
+        kept.append(block)
+    kept.reverse()
+    return kept
+
+
 def _is_edge_meta(block: Block) -> bool:
     """A byline, dateline or lone date, as found just before or after the article text."""
     text = block.text
@@ -581,10 +661,10 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     title_key = _comparable(title)
     blocks = []
     for container in choose_container(tree, title_key):
-        prune(container)
+        prune(container, title_key)
         blocks += render(container)
     blocks = [b for b in after_headline(blocks, title_key) if _keep(b, title_key)]
-    blocks = trim_edges(blocks)
+    blocks = trim_edges(drop_orphan_headings(blocks))
     return blocks_to_text(blocks), blocks_to_html(blocks)
 
 
