@@ -130,6 +130,10 @@ _MIN_BLOCK = 25
 _SCORED_FINALISTS = 15
 _ORPHAN_HEADING = 100  # characters: a longer heading is a paragraph in big type
 _LEAD = 80  # characters: a lead paragraph is at least this long
+_CAPTION = 300  # characters: text beside a picture shorter than this is its caption
+_SIBLING_TAGS = frozenset(
+    {"p", "div", "section", "blockquote", "ul", "ol", "dl", "h2", "h3", "h4", "pre", "table", "header"}
+)
 _SECTION = 200  # characters of paragraphs: more than a title holds
 _MIN_BODY = 250  # characters: less than this from a selector is probably a teaser, try the next one
 
@@ -356,10 +360,39 @@ def choose_container(tree, title_key: str = "") -> list:
                 if _distance(el, heading) >= _distance(best, heading):
                     continue
         if tier <= 1:
-            return _with_chunks(el, [c for t, c in candidates if t == tier])
-        return [el]
+            return _with_siblings(_with_chunks(el, [c for t, c in candidates if t == tier]))
+        return _with_siblings([el])
     best = scorer_pick()
-    return [best] if best is not None else []
+    return _with_siblings([best]) if best is not None else []
+
+
+def _with_siblings(chosen: list) -> list:
+    """chosen plus the siblings that carry on its text (readability's sibling step): the lead before
+    an article body, the sections after the first one; not link lists, boilerplate or chrome."""
+    parent = chosen[0].getparent()
+    if parent is None or parent.tag == "html" or any(el.getparent() is not parent for el in chosen):
+        return chosen
+    return [
+        child
+        for child in parent
+        if any(child is el for el in chosen) or (isinstance(child.tag, str) and _carries_on(child))
+    ]
+
+
+def _carries_on(el) -> bool:
+    """Is a sibling of the article's container more of the article?"""
+    tag = el.tag
+    if tag not in _SIBLING_TAGS or label_kind(_label(el)).negative:
+        return False
+    if tag == "header" and not _holds_lead(el):
+        return False
+    text = _text_len(el)
+    if text < _LEAD or _link_len(el) > 0.25 * text:
+        return False
+    # Another <article> is another story; a picture with a few lines under it is a caption.
+    if el.find(".//article") is not None or (text < _CAPTION and el.find(".//img") is not None):
+        return False
+    return _paragraph_chars(el) >= _LEAD
 
 
 def _with_chunks(chosen, same_tier: list) -> list:
