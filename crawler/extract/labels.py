@@ -94,6 +94,14 @@ NEGATIVE_WORDS = frozenset(
 # "sharebar", "readmore" from "read-more").
 NEGATIVE_ROOTS = (
     "comment",
+    # Comments and ads in the page's own language: de, pl/cs/sk, es/pt, nl, tr.
+    "kommentar",
+    "komentar",
+    "comentario",
+    "reactie",
+    "yorum",
+    "werbung",
+    "publicidad",
     "footer",
     "footnote",
     "sharing",
@@ -262,7 +270,19 @@ HIDDEN_CLASSES = frozenset({"hide", "hidden"})
 # Title words: on a heading inside the article they name a section heading, which its text judges.
 TITLE_WORDS = ("title", "headline", "subtitle", "subhead", "heading")
 # Comment threads, the one boilerplate that can hold more paragraph text than the article.
-DISCUSSION_WORDS = ("comment", "discussion", "disqus", "respond", "replies", "reply")
+DISCUSSION_WORDS = (
+    "comment",
+    "kommentar",
+    "komentar",
+    "comentario",
+    "reactie",
+    "yorum",
+    "discussion",
+    "disqus",
+    "respond",
+    "replies",
+    "reply",
+)
 # Text for screen readers only: "sr-only", "screen-reader-text", "visually-hidden", "visuallyhidden".
 HIDDEN_NAMES = ("sronly", "screenreader", "visuallyhidden")
 # Looks negative, names content: "post-content author-x", an embedded tweet.
