@@ -188,6 +188,10 @@ _MAYBE_HIDDEN = etree.XPath(".//*[@hidden or @aria-hidden or @style]")
 
 def preclean(tree) -> None:
     """Remove what is never article text: scripts, styles, media, form controls, hidden elements."""
+    # A <noscript> holding text is the page as a reader without JavaScript (and this crawler) sees it;
+    # one holding a tracking pixel or "please enable JavaScript" is not text.
+    for el in tree.iter("noscript"):
+        el.tag = "div" if _text_len(el) >= _MIN_BODY else "noscript"
     etree.strip_elements(tree, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     for el in _MAYBE_HIDDEN(tree):
         if _hidden(el) and el.getparent() is not None:
