@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
-from html import escape
 
 from lxml import etree
 
+from .blocks import Block, blocks_to_html, blocks_to_text
 from .dates import DATE_IN_TEXT
 from .document import Document
 from .labels import label_kind
+from .second_opinion import CLEARLY_LONGER, looks_wrong, may_look_wrong, trafilatura_blocks
 from .text import squash, text_of
 
 # Never article text anywhere on the page.
@@ -138,14 +138,6 @@ _SECTION = 200  # characters of paragraphs: more than a title holds
 _MIN_BODY = 250  # characters: less than this from a selector is probably a teaser, try the next one
 
 
-@dataclass(slots=True)
-class Block:
-    kind: str  # p, h2..h6, li, blockquote, pre
-    text: str
-    link_chars: int
-    group: int  # blocks of one list share a group
-
-
 def _label(el) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}".strip()
 
@@ -233,18 +225,36 @@ def _selector_candidates(tree) -> list[tuple[int, object]]:
 CONTAINER_TAGS = ("div", "section", "article", "main", "dd", "dl", "center", "font", "figure", "blockquote")
 
 
-def _paragraph_chars(el) -> int:
-    """Characters of paragraph-like text: what an article has and a link list does not."""
-    total = 0
-    for p in el.iter("p", "pre", "blockquote", "li", "h2", "h3", "h4"):
-        if p.tag == "li" and p.find(".//p") is not None:
-            continue
-        text = squash(text_of(p))
-        if len(text) >= _MIN_BLOCK:
-            total += len(text) - _link_len(p)
-    if total == 0:
-        total = _text_len(el) - _link_len(el)
-    return total
+class ParagraphText:
+    """Characters of paragraph-like text (paragraphs, list items, quotes, code, subheadings of 25
+    characters or more, less their links) under an element: what an article has and a link list does
+    not. Each block is measured once per page, each element summed once."""
+
+    def __init__(self, tree):
+        blocks: dict = {}
+        for p in tree.iter(*_PARAGRAPH_TAGS):
+            if p.tag == "li" and p.find(".//p") is not None:
+                continue
+            text = squash(text_of(p))
+            if len(text) >= _MIN_BLOCK:
+                blocks[p] = len(text) - _link_len(p)
+        self.blocks = blocks
+        self.sums: dict = {}
+
+    def inside(self, el) -> int:
+        """Paragraph characters under el."""
+        total = self.sums.get(el)
+        if total is None:
+            blocks = self.blocks
+            total = self.sums[el] = sum(blocks.get(p, 0) for p in el.iter(*_PARAGRAPH_TAGS)) if blocks else 0
+        return total
+
+    def of(self, el) -> int:
+        """Paragraph characters under el, or for an element without paragraphs its text less links."""
+        return self.inside(el) or _text_len(el) - _link_len(el)
+
+
+_PARAGRAPH_TAGS = ("p", "pre", "blockquote", "li", "h2", "h3", "h4")
 
 
 def score_container(tree):
@@ -336,7 +346,7 @@ def _distance(el, anchor, limit: int = 8) -> int:
     return limit
 
 
-def choose_container(tree, title_key: str = "") -> list:
+def choose_container(tree, title_key: str = "", paragraphs: ParagraphText | None = None) -> list:
     """The article's container(s): a selector candidate with enough text, else the scorer's pick.
 
     An article split into several same-class chunks (between ads, say) gives all of them, in order.
@@ -348,29 +358,30 @@ def choose_container(tree, title_key: str = "") -> list:
             scored.append(score_container(tree))
         return scored[0]
 
-    page_chars = _paragraph_chars(tree)
+    paragraphs = paragraphs or ParagraphText(tree)
+    page_chars = paragraphs.of(tree)
     heading = _title_heading(tree, title_key)
     candidates = _selector_candidates(tree)
     for tier, el in candidates:
-        chars = _paragraph_chars(el)
+        chars = paragraphs.of(el)
         if chars < _MIN_BODY:
             continue
         # No container can hold three times more than this one when the whole page does not.
         if chars * 3 < page_chars:
             best = scorer_pick()
-            if best is not None and chars * 3 < _paragraph_chars(best) and not _contains(el, best):
+            if best is not None and chars * 3 < paragraphs.of(best) and not _contains(el, best):
                 # A teaser's "entry-content" while the article itself has no telling class; unless the
                 # page's own headline sits with this candidate and not with the scorer's.
                 if _distance(el, heading) >= _distance(best, heading):
                     continue
         if tier <= 1:
-            return _with_siblings(_with_chunks(el, [c for t, c in candidates if t == tier]))
-        return _with_siblings([el])
+            return _with_siblings(_with_chunks(el, [c for t, c in candidates if t == tier], paragraphs), paragraphs)
+        return _with_siblings([el], paragraphs)
     best = scorer_pick()
-    return _with_siblings([best]) if best is not None else []
+    return _with_siblings([best], paragraphs) if best is not None else []
 
 
-def _with_siblings(chosen: list) -> list:
+def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
     """chosen plus the siblings that carry on its text (readability's sibling step): the lead before
     an article body, the sections after the first one; not link lists, boilerplate or chrome."""
     parent = chosen[0].getparent()
@@ -379,11 +390,11 @@ def _with_siblings(chosen: list) -> list:
     return [
         child
         for child in parent
-        if any(child is el for el in chosen) or (isinstance(child.tag, str) and _carries_on(child))
+        if any(child is el for el in chosen) or (isinstance(child.tag, str) and _carries_on(child, paragraphs))
     ]
 
 
-def _carries_on(el) -> bool:
+def _carries_on(el, paragraphs: ParagraphText) -> bool:
     """Is a sibling of the article's container more of the article?"""
     tag = el.tag
     if tag not in _SIBLING_TAGS or label_kind(_label(el)).negative:
@@ -396,10 +407,10 @@ def _carries_on(el) -> bool:
     # Another <article> is another story; a picture with a few lines under it is a caption.
     if el.find(".//article") is not None or (text < _CAPTION and el.find(".//img") is not None):
         return False
-    return _paragraph_chars(el) >= _LEAD
+    return paragraphs.of(el) >= _LEAD
 
 
-def _with_chunks(chosen, same_tier: list) -> list:
+def _with_chunks(chosen, same_tier: list, paragraphs: ParagraphText) -> list:
     """chosen plus same-class siblings-of-siblings holding more of the article, in document order."""
     label = _label(chosen)
     parent = chosen.getparent()
@@ -413,7 +424,7 @@ def _with_chunks(chosen, same_tier: list) -> list:
             continue
         up = el.getparent()
         if up is parent or (up is not None and grandparent is not None and up.getparent() is grandparent):
-            if _paragraph_chars(el) >= _MIN_BLOCK:
+            if paragraphs.of(el) >= _MIN_BLOCK:
                 chunks.append(el)
     return chunks
 
@@ -448,23 +459,6 @@ def _measure(container) -> dict:
     return sizes
 
 
-def _paragraph_sizes(container) -> dict:
-    """{element: characters of paragraph-like text inside it} (see _paragraph_chars), in one pass."""
-    sizes: dict = {}
-    for p in container.iter("p", "pre", "blockquote", "li", "h2", "h3", "h4"):
-        if p.tag == "li" and p.find(".//p") is not None:
-            continue
-        text = squash(text_of(p))
-        if len(text) < _MIN_BLOCK:
-            continue
-        chars = len(text) - _link_len(p)
-        for el in (p, *p.iterancestors()):
-            sizes[el] = sizes.get(el, 0) + chars
-            if el is container:
-                break
-    return sizes
-
-
 def _holds_lead(header) -> bool:
     """Does a <header> hold a paragraph of text (a lead), not only a headline, byline, date and links?"""
     for p in header.iter("p", "div", "h2", "h3"):
@@ -483,32 +477,34 @@ def _heads_article(header, title_key: str) -> bool:
     return False
 
 
-def prune(container, title_key: str = "") -> None:
+# Tags never pruned for their class: links, emphasis, images, table cells.
+_NEVER_LABELLED = frozenset({"a", "b", "i", "em", "strong", "br", "img", "td", "tr", "tbody", "table"})
+
+
+def _paragraph_of(el, container):
+    """The <p> el sits in, below container; None when it is in none."""
+    for anc in el.iterancestors():
+        if anc is container:
+            return None
+        if anc.tag == "p":
+            return anc
+    return None
+
+
+def prune(container, title_key: str = "", paragraphs: ParagraphText | None = None) -> None:
     """Remove boilerplate inside the chosen container."""
-    sizes = _measure(container)
-    total = max(1, sizes[container][0])
-    paragraphs = _paragraph_sizes(container)
-    paragraph_total = paragraphs.get(container, 0)
-    # Words inside a paragraph are part of its sentence ("offering the <span class=productTitle> for"):
-    # there, only hidden text goes, or a labelled piece that is the whole paragraph or holds a picture (a
-    # caption).
-    in_paragraph = {el: p for p in container.iter("p") for el in p.iterdescendants()}
+    total = max(1, _text_len(container))
+    paragraphs = paragraphs or ParagraphText(container)
+    paragraph_total = paragraphs.inside(container)
     doomed = []
     for el in container.iter("*"):
         if el is container:
             continue
         tag = el.tag
-        if el in in_paragraph:
-            kind = label_kind(_label(el))
-            if kind.hidden or (
-                kind.negative and (sizes[el][0] == sizes[in_paragraph[el]][0] or el.find(".//img") is not None)
-            ):
-                doomed.append(el)
-            continue
         if tag in CHROME_TAGS:
             # The article's own <header> holds its headline, byline and often its lead: keep a lead. A
             # "header" or "form" around most of the article (a misused tag, ASP.NET's page form) stays.
-            if paragraphs.get(el, 0) >= 0.5 * paragraph_total > 0:
+            if paragraphs.inside(el) >= 0.5 * paragraph_total > 0:
                 continue
             if not (tag == "header" and _heads_article(el, title_key) and _holds_lead(el)):
                 doomed.append(el)
@@ -517,19 +513,29 @@ def prune(container, title_key: str = "") -> None:
             # Pictures and their credits; an embedded post (a blockquote) stays.
             doomed.append(el)
             continue
-        if tag in ("a", "b", "i", "em", "strong", "br", "img", "td", "tr", "tbody", "table"):
+        if tag in _NEVER_LABELLED or (el.get("class") is None and el.get("id") is None):
             continue
         kind = label_kind(_label(el))
+        if not kind.negative and not kind.hidden:
+            continue
+        paragraph = _paragraph_of(el, container)
+        if paragraph is not None:
+            # Words inside a paragraph are part of its sentence ("offering the <span class=productTitle>
+            # for"): only hidden text goes, or a labelled piece that is the whole paragraph or holds a
+            # picture (a caption).
+            if kind.hidden or el.find(".//img") is not None or _text_len(el) == _text_len(paragraph):
+                doomed.append(el)
+            continue
         if not kind.negative:
             continue
         # A heading named "title" is a section's heading, and a titled box holding paragraphs a section.
-        if kind.titled and (tag in SECTION_HEADINGS or paragraphs.get(el, 0) >= _SECTION):
+        if kind.titled and (tag in SECTION_HEADINGS or paragraphs.inside(el) >= _SECTION):
             continue
         # A wrapper that holds most of the article is not boilerplate, whatever its class says
         # ("content-sidebar-wrap", Blogger's "widget Blog"); comments can outgrow the article.
-        if sizes[el][0] >= 0.6 * total:
+        if _text_len(el) >= 0.6 * total:
             continue
-        if not kind.discussion and paragraphs.get(el, 0) >= 0.5 * paragraph_total > 0:
+        if not kind.discussion and paragraphs.inside(el) >= 0.5 * paragraph_total > 0:
             continue
         doomed.append(el)
     for el in doomed:
@@ -537,6 +543,7 @@ def prune(container, title_key: str = "") -> None:
             _drop(el)
     # Link lists and boxes of links: related stories, tag clouds, social links.
     sizes = _measure(container)
+    total = max(1, sizes[container][0])
     doomed_set: set = set()
     for el in container.iter("ul", "ol", "div", "section", "table", "dl"):
         if el is container:
@@ -696,13 +703,26 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     tree = copy.deepcopy(body)
     preclean(tree)
     title_key = _comparable(title)
+    paragraphs = ParagraphText(tree)
     blocks = []
-    for container in choose_container(tree, title_key):
-        prune(container, title_key)
+    for container in choose_container(tree, title_key, paragraphs):
+        prune(container, title_key, paragraphs)
         blocks += render(container)
-    blocks = [b for b in after_headline(blocks, title_key) if _keep(b, title_key)]
-    blocks = trim_edges(drop_orphan_headings(blocks))
+    blocks = finish(blocks, title_key)
+    chars = sum(len(b.text) for b in blocks)
+    # The page's text (less what pruning took out of the container) only matters for a body too short
+    # for its page, which the page's size alone can rule out.
+    if may_look_wrong(chars, len(doc.text)) and looks_wrong(chars, _text_len(tree), paragraphs.inside(tree)):
+        second = finish(trafilatura_blocks(doc), title_key)
+        if sum(len(b.text) for b in second) > CLEARLY_LONGER * chars:
+            blocks = second
     return blocks_to_text(blocks), blocks_to_html(blocks)
+
+
+def finish(blocks: list[Block], title_key: str) -> list[Block]:
+    """Blocks without boilerplate lines, the headline and what sits above it, or bylines at the edges."""
+    blocks = [b for b in after_headline(blocks, title_key) if _keep(b, title_key)]
+    return trim_edges(drop_orphan_headings(blocks))
 
 
 def extract_body_at(doc: Document, containers: list, removes: list, title: str = "") -> tuple[str, str]:
@@ -727,43 +747,3 @@ def extract_body_at(doc: Document, containers: list, removes: list, title: str =
         blocks += render(container)
     blocks = [b for b in blocks if _keep(b, title_key)]
     return blocks_to_text(blocks), blocks_to_html(blocks)
-
-
-def blocks_to_text(blocks: list[Block]) -> str:
-    parts: list[str] = []
-    prev: Block | None = None
-    for block in blocks:
-        if prev is not None and block.kind == "li" and prev.kind == "li" and block.group == prev.group:
-            parts[-1] += "\n" + block.text
-        else:
-            parts.append(block.text)
-        prev = block
-    return "\n\n".join(parts)
-
-
-def blocks_to_html(blocks: list[Block]) -> str:
-    """Clean, safe HTML: only the tags we write ourselves, every text escaped."""
-    out: list[str] = []
-    open_list = None
-    for block in blocks:
-        if block.kind == "li":
-            if open_list != block.group:
-                if open_list is not None:
-                    out.append("</ul>")
-                out.append("<ul>")
-                open_list = block.group
-            out.append(f"<li>{escape(block.text)}</li>")
-            continue
-        if open_list is not None:
-            out.append("</ul>")
-            open_list = None
-        text = escape(block.text).replace("\n", "<br>")
-        if block.kind == "blockquote":
-            out.append(f"<blockquote><p>{text}</p></blockquote>")
-        elif block.kind == "pre":
-            out.append(f"<pre>{escape(block.text)}</pre>")
-        else:
-            out.append(f"<{block.kind}>{text}</{block.kind}>")
-    if open_list is not None:
-        out.append("</ul>")
-    return "\n".join(out)

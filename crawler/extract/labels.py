@@ -305,7 +305,27 @@ SCORE_POSITIVE = (
 )
 # Besides boilerplate names, these lower the scorer's weight: teaser cards, rails, recirculation.
 SCORE_NEGATIVE = ("card", "cards", "rail", "rails", "recirc")
-_SPANNING = tuple(sorted((*NEGATIVE_ROOTS, *(w for w in NEGATIVE_WORDS if w not in SPECIAL_WORDS)), key=len))
+_SPANNING = frozenset((*NEGATIVE_ROOTS, *(w for w in NEGATIVE_WORDS if w not in SPECIAL_WORDS)))
+# Cheap first tests: a name holding none of these letters in a row (short words: as a word) names no
+# boilerplate, and one holding none of the others says nothing at all.
+_SHORT = 4
+_MAYBE_NEGATIVE_WORD = re.compile(
+    r"(?:^|[-_])(?:"
+    + "|".join(sorted(w for w in {*NEGATIVE_ROOTS, *NEGATIVE_WORDS, *HIDDEN_CLASSES} if len(w) < _SHORT))
+    + r")"
+)
+_MAYBE_OTHER = re.compile("|".join(sorted({*SCORE_POSITIVE, *SCORE_NEGATIVE, "widget", "embed", *PROTECT_WORDS})))
+_SCORE_POSITIVE_WORD = re.compile(r"(?:^|[-_])(?:" + "|".join(SCORE_POSITIVE) + ")")
+_SCORE_NEGATIVE_WORD = re.compile(r"(?:^|[-_])(?:" + "|".join(SCORE_NEGATIVE) + ")")
+_MAYBE_NEGATIVE = re.compile(
+    "|".join(
+        sorted(
+            w
+            for w in {*NEGATIVE_ROOTS, *NEGATIVE_WORDS, *NEGATIVE_SUFFIXES, *HIDDEN_CLASSES, *HIDDEN_NAMES}
+            if len(w) >= _SHORT
+        )
+    )
+)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD_SPLIT = re.compile(r"[-_\s]+")
 _PARTS = re.compile(r"__|--")
@@ -326,12 +346,14 @@ class LabelKind:
 NO_LABEL = LabelKind(False, False, False, 0)
 
 
-def words(part: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def words(part: str) -> tuple[str, ...]:
     """The words of one part of a class name, lower-cased: "PostContent-main" -> post, content, main."""
-    return [w for w in _WORD_SPLIT.split(_CAMEL.sub(" ", part).lower()) if w]
+    lower = part.lower()
+    return tuple(w for w in _WORD_SPLIT.split(lower if lower == part else _CAMEL.sub(" ", part).lower()) if w)
 
 
-def _special_is_negative(ws: list[str], index: int) -> bool:
+def _special_is_negative(ws: tuple[str, ...], index: int) -> bool:
     """Words that are boilerplate only in some names: print, widget, tag, author."""
     word = ws[index]
     after = ws[index + 1] if index + 1 < len(ws) else ""
@@ -349,7 +371,7 @@ def _special_is_negative(ws: list[str], index: int) -> bool:
     return not (index == 0 and after and after not in UI_NOUNS)
 
 
-def part_is_negative(ws: list[str]) -> bool:
+def part_is_negative(ws: tuple[str, ...]) -> bool:
     """Does one part of a class name (its words) name boilerplate?"""
     if not ws:
         return False
@@ -369,39 +391,86 @@ def part_is_negative(ws: list[str]) -> bool:
             continue
         if word in NEGATIVE_WORDS or word.startswith(NEGATIVE_ROOTS) or word.endswith(NEGATIVE_SUFFIXES):
             return True
-    if len(ws) == 1:
-        return False
     # Words and roots written as several words: "read-more", "sr-only", "subHead", "about-the-author".
-    compact = "".join(ws)
-    ends, at = set(), 0
-    for word in ws:
-        at += len(word)
-        ends.add(at)
-    at = 0
-    for word in ws[:-1]:
-        if word not in SPECIAL_WORDS:
-            for root in _SPANNING:
-                if len(root) > len(word) and compact.startswith(root, at) and at + len(root) in ends:
-                    return True
-        at += len(word)
+    for start in range(len(ws) - 1):
+        if ws[start] in SPECIAL_WORDS:
+            continue
+        joined = ws[start]
+        for word in ws[start + 1 :]:
+            joined += word
+            if joined in _SPANNING:
+                return True
     return False
 
 
-def name_is_negative(name: str) -> bool:
-    """Does one class name (or id) name boilerplate? Any of its BEM parts may."""
-    if name.lower() in HIDDEN_CLASSES:
-        return True
-    return any(part_is_negative(words(part)) for part in _PARTS.split(name) if part)
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """What one class name (or id) says."""
+
+    negative: bool
+    titled: bool  # negative only for a title word in it
+    discussion: bool
+    hidden: bool
+    protects: bool  # an embedded post, a page builder's text block
+    score_positive: bool  # the scorer's words
+    score_negative: bool
 
 
-def _spells(ws: list[str], names: tuple[str, ...]) -> bool:
-    """Do the words, written together, start with one of names?"""
-    return "".join(ws).startswith(names)
+_PLAIN = _Name(False, False, False, False, False, False, False)
 
 
-def _spells_any(name: str, roots: tuple[str, ...]) -> bool:
-    """Does any word of name, or run of its words, start with one of roots?"""
-    ws = words(name)
+@lru_cache(maxsize=16384)
+def judge_name(name: str) -> _Name:
+    """One class name judged, cached: names repeat across elements and across sites."""
+    lower = name.lower()
+    spaced = lower if lower == name else _CAMEL.sub("-", name).lower()
+    compact = spaced.replace("-", "").replace("_", "")
+    protects = ("widget" in compact or "embed" in compact or "tweet" in compact) and _protects(name)
+    if _MAYBE_NEGATIVE.search(compact) is None and _MAYBE_NEGATIVE_WORD.search(spaced) is None:
+        negative = False
+    else:
+        parts = [words(part) for part in _PARTS.split(name) if part]
+        hidden = lower in HIDDEN_CLASSES or any("".join(ws).startswith(HIDDEN_NAMES) for ws in parts)
+        negative = hidden or any(part_is_negative(ws) for ws in parts)
+        if negative:
+            flat = [w for ws in parts for w in ws]
+            titled = _spells_any(flat, TITLE_WORDS) and not any(part_is_negative(_untitled(ws)) for ws in parts)
+            return _Name(
+                True,
+                titled,
+                _spells_any(flat, DISCUSSION_WORDS),
+                hidden,
+                protects,
+                _SCORE_POSITIVE_WORD.search(spaced) is not None,
+                _SCORE_NEGATIVE_WORD.search(spaced) is not None,
+            )
+    if not protects and _MAYBE_OTHER.search(compact) is None:
+        return _PLAIN
+    return _Name(
+        False,
+        False,
+        False,
+        False,
+        protects,
+        _SCORE_POSITIVE_WORD.search(spaced) is not None,
+        _SCORE_NEGATIVE_WORD.search(spaced) is not None,
+    )
+
+
+def _protects(name: str) -> bool:
+    """Does the name mark content that looks like boilerplate: an embedded post, a builder's text block?"""
+    flat = [w for part in _PARTS.split(name) if part for w in words(part)]
+    return _is_text_widget(flat) or any(
+        w.startswith(PROTECT_WORDS) or (w.startswith("embed") and w != "embedcode") for w in flat
+    )
+
+
+def _untitled(ws: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in ws if not w.startswith(TITLE_WORDS) and w not in ("sub", "head", "line"))
+
+
+def _spells_any(ws: list[str], roots: tuple[str, ...]) -> bool:
+    """Does any word, or run of words, start with one of roots?"""
     compact = "".join(ws)
     at = 0
     for word in ws:
@@ -411,25 +480,14 @@ def _spells_any(name: str, roots: tuple[str, ...]) -> bool:
     return False
 
 
-def _only_as_title(name: str) -> bool:
-    """Is the name boilerplate only for a title word in it ("section__title", not "comment-reply-title")?"""
-    if not _spells_any(name, TITLE_WORDS):
-        return False
-    for part in _PARTS.split(name):
-        ws = [w for w in words(part) if not w.startswith(TITLE_WORDS) and w not in ("sub", "head", "line")]
-        if part_is_negative(ws):
-            return False
-    return True
-
-
-def _is_text_widget(name: str) -> bool:
-    ws = words(name)
+def _is_text_widget(ws: list[str]) -> bool:
     # Not WordPress's own "widget_text", a sidebar box: the builder's name comes first.
     return "widget" in ws[1:-1] and not TEXT_WIDGET_TYPES.isdisjoint(ws[ws.index("widget", 1) + 1 :])
 
 
-def _score_words(label: str) -> list[str]:
-    return [w for name in label.split() for part in _PARTS.split(name) for w in words(part)]
+def name_is_negative(name: str) -> bool:
+    """Does one class name (or id) name boilerplate? Any of its BEM parts may."""
+    return judge_name(name).negative
 
 
 @lru_cache(maxsize=16384)
@@ -440,21 +498,17 @@ def label_kind(label: str) -> LabelKind:
         return NO_LABEL
     lower = label.lower()
     body = any(word in lower for word in BODY_WORDS) and bool(BODY.search(lower))
-    weak = any(t.replace("_", "-") in WEAK for t in lower.split())
     names = label.split()
-    ws = _score_words(label)
+    weak = any(t.replace("_", "-") in WEAK for t in lower.split())
+    judged = [judge_name(name) for name in names]
     compact = lower.replace("-", "").replace("_", "")
-    protected = (
-        any(part in compact for part in PROTECT_PARTS)
-        or any(_is_text_widget(name) for name in names)
-        or any(w.startswith(PROTECT_WORDS) or (w.startswith("embed") and w != "embedcode") for w in ws)
-    )
-    negative_names = [] if protected else [name for name in names if name_is_negative(name)]
-    negative = bool(negative_names)
-    titled = negative and all(_only_as_title(name) for name in negative_names)
-    discussion = negative and any(_spells_any(name, DISCUSSION_WORDS) for name in negative_names)
-    positive_score = any(w.startswith(SCORE_POSITIVE) for w in ws)
-    negative_score = negative or any(w.startswith(SCORE_NEGATIVE) for w in ws)
+    protected = any(part in compact for part in PROTECT_PARTS) or any(j.protects for j in judged)
+    negatives = [] if protected else [j for j in judged if j.negative]
+    negative = bool(negatives)
+    titled = negative and all(j.titled for j in negatives)
+    discussion = any(j.discussion for j in negatives)
+    hidden = any(j.hidden for j in judged)
+    positive_score = any(j.score_positive for j in judged)
+    negative_score = negative or any(j.score_negative for j in judged)
     score = (25 if positive_score else 0) + (25 if body else 0) - (25 if negative_score else 0)
-    hidden = any(name.lower() in HIDDEN_CLASSES or _spells(words(name), HIDDEN_NAMES) for name in names)
     return LabelKind(body, weak, negative, score, hidden, titled, discussion)
