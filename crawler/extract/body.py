@@ -327,7 +327,7 @@ def _title_heading(tree, title_key: str):
     if not title_key:
         return None
     for el in tree.iter("h1", "h2"):
-        if _comparable(text_of(el)) == title_key:
+        if is_headline(_comparable(text_of(el)), title_key):
             return el
     return None
 
@@ -472,7 +472,7 @@ def _holds_lead(header) -> bool:
 def _heads_article(header, title_key: str) -> bool:
     """Does a <header> hold the page's headline (not a teaser's, not a cookie notice)?"""
     for heading in header.iter("h1", "h2"):
-        if heading.tag == "h1" or (title_key and _comparable(text_of(heading)) == title_key):
+        if heading.tag == "h1" or is_headline(_comparable(text_of(heading)), title_key):
             return True
     return False
 
@@ -636,7 +636,7 @@ def _keep(block: Block, title_key: str) -> bool:
         return False
     if len(text) < 120 and BOILERPLATE_LINE.match(text):
         return False
-    if block.kind in HEADINGS and title_key and _comparable(text) == title_key:
+    if block.kind in HEADINGS and is_headline(_comparable(text), title_key):
         return False
     density = block.link_chars / max(1, len(text))
     return not (density > 0.6 and block.kind in ("li", "p") and len(text) < 300)
@@ -675,7 +675,7 @@ def after_headline(blocks: list[Block], title_key: str) -> list[Block]:
     if not title_key:
         return blocks
     for index, block in enumerate(blocks[:6]):
-        if block.kind in HEADINGS and _comparable(block.text) == title_key:
+        if block.kind in HEADINGS and is_headline(_comparable(block.text), title_key):
             before = sum(len(_WORD.findall(b.text)) for b in blocks[:index])
             return blocks[index + 1 :] if before <= 40 else blocks[:index] + blocks[index + 1 :]
     return blocks
@@ -689,6 +689,16 @@ def trim_edges(blocks: list[Block]) -> list[Block]:
     while end > start and end > len(blocks) - _EDGE_BLOCKS and _is_edge_meta(blocks[end - 1]):
         end -= 1
     return blocks[start:end]
+
+
+def is_headline(key: str, title_key: str) -> bool:
+    """Does a heading (its comparable words) show the page's title: all of it, or the headline part of
+    a title with the site's name before or after it ("Blog » Archive » Headline")?"""
+    if not key or not title_key:
+        return False
+    if key == title_key:
+        return True
+    return key.count(" ") >= 2 and (title_key.endswith(" " + key) or title_key.startswith(key + " "))
 
 
 def _comparable(text: str) -> str:

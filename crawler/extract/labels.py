@@ -53,6 +53,7 @@ WEAK = frozenset(
 NEGATIVE_WORDS = frozenset(
     {
         "meta",
+        "metadata",
         "ad",
         "ads",
         "tag",
@@ -133,6 +134,7 @@ NEGATIVE_ROOTS = (
     "navigation",
     "menu",
     "masthead",
+    "postmeta",
     "rating",
     "outbrain",
     "taboola",
@@ -264,7 +266,13 @@ TEASER_LEADS = frozenset({"text", "intro", "lead"})
 # A widget whose type is text is the page builder's text block: "elementor-widget-text-editor",
 # "elementor-widget-theme-post-content".
 TEXT_WIDGET_TYPES = frozenset({"text", "editor", "heading", "content", "paragraph"})
-SPECIAL_WORDS = frozenset({"print", "widget", "widgets", "tag", "tags", "author"})
+SPECIAL_WORDS = frozenset({"print", "widget", "widgets", "tag", "tags", "author", "header", "headers"})
+# The parts of a site's header: "header-inner", "header-top"; not "header-content-align-left", a style.
+HEADER_PARTS = frozenset(
+    {"inner", "outer", "wrap", "wrapper", "top", "bottom", "container", "area", "bar", "main", "logo", "row", "nav"}
+)
+# What a site-wide header is called after: "site-header", "global-header", "main-header", "top-header".
+SITE_WORDS = frozenset({"site", "global", "main", "top", "page", "primary", "masthead", "nav"})
 # Whole class names only: "hidden-xs" hides on small screens, which is not boilerplate.
 HIDDEN_CLASSES = frozenset({"hide", "hidden"})
 # Title words: on a heading inside the article they name a section heading, which its text judges.
@@ -321,7 +329,14 @@ _MAYBE_NEGATIVE = re.compile(
     "|".join(
         sorted(
             w
-            for w in {*NEGATIVE_ROOTS, *NEGATIVE_WORDS, *NEGATIVE_SUFFIXES, *HIDDEN_CLASSES, *HIDDEN_NAMES}
+            for w in {
+                *NEGATIVE_ROOTS,
+                *NEGATIVE_WORDS,
+                *NEGATIVE_SUFFIXES,
+                *HIDDEN_CLASSES,
+                *HIDDEN_NAMES,
+                *SPECIAL_WORDS,
+            }
             if len(w) >= _SHORT
         )
     )
@@ -353,7 +368,7 @@ def words(part: str) -> tuple[str, ...]:
     return tuple(w for w in _WORD_SPLIT.split(lower if lower == part else _CAMEL.sub(" ", part).lower()) if w)
 
 
-def _special_is_negative(ws: tuple[str, ...], index: int) -> bool:
+def _special_is_negative(ws: tuple[str, ...], index: int, before: str = "") -> bool:
     """Words that are boilerplate only in some names: print, widget, tag, author."""
     word = ws[index]
     after = ws[index + 1] if index + 1 < len(ws) else ""
@@ -367,12 +382,22 @@ def _special_is_negative(ws: tuple[str, ...], index: int) -> bool:
         return index == 0 or not after
     if word == "author":
         return True
+    if word in ("header", "headers"):
+        # The site's header ("header", "site-header", "header-inner", "headerimg"), not an article's
+        # ("entry-header", "article__header"), which holds its headline and often its lead.
+        before = ws[index - 1] if index else before
+        after = ws[index + 1] if index + 1 < len(ws) else ""
+        # "c-header", "l-header", "js-header": a namespace prefix, not an owner.
+        if before and len(before) > 1 and before != "js":
+            return before in SITE_WORDS
+        return not after or after in HEADER_PARTS
     # "tag-elections": WordPress's marker for a post with that tag; "tag-list", "post-tags": boilerplate.
     return not (index == 0 and after and after not in UI_NOUNS)
 
 
-def part_is_negative(ws: tuple[str, ...]) -> bool:
-    """Does one part of a class name (its words) name boilerplate?"""
+def part_is_negative(ws: tuple[str, ...], before: str = "") -> bool:
+    """Does one part of a class name (its words) name boilerplate? before: the last word of the BEM
+    block the part is an element of ("article" for "article__header")."""
     if not ws:
         return False
     if "print" in ws:
@@ -381,7 +406,7 @@ def part_is_negative(ws: tuple[str, ...]) -> bool:
         return False
     for index, word in enumerate(ws):
         if word in SPECIAL_WORDS:
-            if _special_is_negative(ws, index):
+            if _special_is_negative(ws, index, before):
                 return True
             continue
         after = ws[index + 1] if index + 1 < len(ws) else ""
@@ -431,7 +456,10 @@ def judge_name(name: str) -> _Name:
     else:
         parts = [words(part) for part in _PARTS.split(name) if part]
         hidden = lower in HIDDEN_CLASSES or any("".join(ws).startswith(HIDDEN_NAMES) for ws in parts)
-        negative = hidden or any(part_is_negative(ws) for ws in parts)
+        negative = hidden or any(
+            part_is_negative(ws, parts[number - 1][-1] if number and parts[number - 1] else "")
+            for number, ws in enumerate(parts)
+        )
         if negative:
             flat = [w for ws in parts for w in ws]
             titled = _spells_any(flat, TITLE_WORDS) and not any(part_is_negative(_untitled(ws)) for ws in parts)
