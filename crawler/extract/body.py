@@ -130,6 +130,8 @@ _MIN_BLOCK = 25
 _SCORED_FINALISTS = 15
 _ORPHAN_HEADING = 100  # characters: a longer heading is a paragraph in big type
 _LEAD = 80  # characters: a lead paragraph is at least this long
+_CLIMB = 2  # layout wrappers the sibling step looks through
+_ARTICLE_BOUNDS = frozenset({"article", "main", "body"})
 _CAPTION = 300  # characters: text beside a picture shorter than this is its caption
 _SIBLING_TAGS = frozenset(
     {"p", "div", "section", "blockquote", "ul", "ol", "dl", "h2", "h3", "h4", "pre", "table", "header"}
@@ -383,15 +385,45 @@ def choose_container(tree, title_key: str = "", paragraphs: ParagraphText | None
 
 def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
     """chosen plus the siblings that carry on its text (readability's sibling step): the lead before
-    an article body, the sections after the first one; not link lists, boilerplate or chrome."""
+    an article body, the sections after the first one; not link lists, boilerplate or chrome. When
+    nothing next to it does and its parent is only a layout wrapper (the container beside a sidebar),
+    the parent's siblings are looked at, up to two levels up."""
     parent = chosen[0].getparent()
     if parent is None or parent.tag == "html" or any(el.getparent() is not parent for el in chosen):
         return chosen
-    return [
+    out = [
         child
         for child in parent
         if any(child is el for el in chosen) or (isinstance(child.tag, str) and _carries_on(child, paragraphs))
     ]
+    anchor = parent
+    for _ in range(_CLIMB):
+        if len(out) > len(chosen) or anchor.tag in _ARTICLE_BOUNDS or not _is_wrapper(anchor, out):
+            break
+        up = anchor.getparent()
+        if up is None or up.tag == "html":
+            break
+        before, after, seen = [], [], False
+        for child in up:
+            if child is anchor:
+                seen = True
+            elif isinstance(child.tag, str) and _carries_on(child, paragraphs):
+                (after if seen else before).append(child)
+        out = before + out + after
+        anchor = up
+    return out
+
+
+def _is_wrapper(parent, kept: list) -> bool:
+    """Is parent only a layout box around kept: its other children chrome, boilerplate or nearly empty?"""
+    for child in parent:
+        if not isinstance(child.tag, str) or any(child is el for el in kept):
+            continue
+        if child.tag in CHROME_TAGS or label_kind(_label(child)).negative:
+            continue
+        if _text_len(child) >= _LEAD:
+            return False
+    return True
 
 
 def _carries_on(el, paragraphs: ParagraphText) -> bool:
