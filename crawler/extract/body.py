@@ -131,6 +131,7 @@ _SCORED_FINALISTS = 15
 _ORPHAN_HEADING = 100  # characters: a longer heading is a paragraph in big type
 _LEAD = 80  # characters: a lead paragraph is at least this long
 _CLIMB = 2  # layout wrappers the sibling step looks through
+_CHUNK_LEVELS = 3  # how far up same-class chunks of one article are looked for
 _ARTICLE_BOUNDS = frozenset({"article", "main", "body"})
 _CAPTION = 300  # characters: text beside a picture shorter than this is its caption
 _SIBLING_TAGS = frozenset(
@@ -443,22 +444,50 @@ def _carries_on(el, paragraphs: ParagraphText) -> bool:
 
 
 def _with_chunks(chosen, same_tier: list, paragraphs: ParagraphText) -> list:
-    """chosen plus same-class siblings-of-siblings holding more of the article, in document order."""
+    """chosen plus the same-class boxes holding more of the article, in document order: chunks between
+    ads, and a CMS's run of content elements (TYPO3's div.frame > header + div.ce-bodytext, one per
+    section), which sit in siblings of one kind (same tag and first class) up to three levels up. Those
+    siblings, headings and all, are then the containers."""
     label = _label(chosen)
-    parent = chosen.getparent()
-    grandparent = parent.getparent() if parent is not None else None
-    chunks = []
+    ancestors = [chosen, *chosen.iterancestors()][: _CHUNK_LEVELS + 1]
+    chunks, boxes, levels = [], [], set()
     for el in same_tier:
         if el is chosen:
             chunks.append(el)
             continue
-        if _label(el) != label:
+        if _label(el) != label or paragraphs.of(el) < _MIN_BLOCK:
             continue
-        up = el.getparent()
-        if up is parent or (up is not None and grandparent is not None and up.getparent() is grandparent):
-            if paragraphs.of(el) >= _MIN_BLOCK:
-                chunks.append(el)
-    return chunks
+        found = _box_of_same_kind(el, ancestors)
+        if found is not None:
+            chunks.append(el)
+            levels.add(found[0])
+            boxes.append(found[1])
+    if len(levels) != 1 or min(levels) < 2:
+        return chunks
+    # All in sibling boxes of one parent: take the boxes, in order.
+    level = levels.pop()
+    mine = ancestors[level - 1]
+    return [child for child in ancestors[level] if child is mine or any(child is box for box in boxes)]
+
+
+def _box_of_same_kind(el, ancestors: list):
+    """(level, box) when el sits below ancestors[level] in a child (the box) of the same kind as
+    ancestors[level - 1], the one holding chosen; None otherwise."""
+    below = el
+    for up in el.iterancestors():
+        for level in range(1, len(ancestors)):
+            if up is ancestors[level]:
+                mine = ancestors[level - 1]
+                if below.tag == mine.tag and _first_class(below) == _first_class(mine):
+                    return level, below
+                return None
+        below = up
+    return None
+
+
+def _first_class(el) -> str:
+    classes = (el.get("class") or "").split()
+    return classes[0] if classes else ""
 
 
 def _contains(outer, inner) -> bool:
@@ -501,6 +530,14 @@ def _holds_lead(header) -> bool:
     return False
 
 
+def _heads_section(header) -> bool:
+    """Is a <header> a section's heading and nothing else (a CMS's content element: header > h2)?"""
+    text = _text_len(header)
+    if not text or _link_len(header) > 0.3 * text:
+        return False
+    return any(_text_len(h) >= 0.9 * text for h in header.iter("h2", "h3", "h4", "h5", "h6"))
+
+
 def _heads_article(header, title_key: str) -> bool:
     """Does a <header> hold the page's headline (not a teaser's, not a cookie notice)?"""
     for heading in header.iter("h1", "h2"):
@@ -538,7 +575,7 @@ def prune(container, title_key: str = "", paragraphs: ParagraphText | None = Non
             # "header" or "form" around most of the article (a misused tag, ASP.NET's page form) stays.
             if paragraphs.inside(el) >= 0.5 * paragraph_total > 0:
                 continue
-            if not (tag == "header" and _heads_article(el, title_key) and _holds_lead(el)):
+            if not (tag == "header" and (_heads_section(el) or (_heads_article(el, title_key) and _holds_lead(el)))):
                 doomed.append(el)
             continue
         if tag == "figure" and el.find(".//blockquote") is None and el.find(".//table") is None:
