@@ -45,6 +45,9 @@ DROP_TAGS = (
     "map",
     "dialog",
     "figcaption",
+    # Ruby annotations: the reading of the characters they sit on (furigana), not more text.
+    "rt",
+    "rp",
     "link",
     "meta",
     "title",
@@ -121,6 +124,7 @@ BOILERPLATE_LINE = re.compile(
 # Bylines and datelines: boilerplate at the top or bottom of a body, but words like any other inside it.
 EDGE_LINE = re.compile(
     r"^(?:(?:posted|published|updated|last updated|first published)(?: on| at)?:? .{0,60}|by\b.{0,60}|"
+    r"(?:medically |fact[- ]checked and )?(?:reviewed|written|edited|fact[- ]checked|reported) by\b.{0,60}|"
     r"(?:by|photo|photos|video|source|sources)\W*)$",
     re.I,
 )
@@ -137,7 +141,6 @@ _CAPTION = 300  # characters: text beside a picture shorter than this is its cap
 _SIBLING_TAGS = frozenset(
     {"p", "div", "section", "blockquote", "ul", "ol", "dl", "h2", "h3", "h4", "pre", "table", "header"}
 )
-_SECTION = 200  # characters of paragraphs: more than a title holds
 _MIN_BODY = 250  # characters: less than this from a selector is probably a teaser, try the next one
 
 
@@ -251,6 +254,11 @@ class ParagraphText:
             blocks = self.blocks
             total = self.sums[el] = sum(blocks.get(p, 0) for p in el.iter(*_PARAGRAPH_TAGS)) if blocks else 0
         return total
+
+    def prose_inside(self, el) -> int:
+        """Paragraph characters under el in paragraphs, list items, quotes and code: not headings."""
+        blocks = self.blocks
+        return sum(blocks.get(p, 0) for p in el.iter("p", "pre", "blockquote", "li")) if blocks else 0
 
     def of(self, el) -> int:
         """Paragraph characters under el, or for an element without paragraphs its text less links."""
@@ -597,8 +605,9 @@ def prune(container, title_key: str = "", paragraphs: ParagraphText | None = Non
             continue
         if not kind.negative:
             continue
-        # A heading named "title" is a section's heading, and a titled box holding paragraphs a section.
-        if kind.titled and (tag in SECTION_HEADINGS or paragraphs.inside(el) >= _SECTION):
+        # A heading named "title" is a section's heading, and a titled box holding a paragraph (not just
+        # a headline and its deck) a section.
+        if kind.titled and (tag in SECTION_HEADINGS or paragraphs.prose_inside(el) >= _LEAD):
             continue
         # A wrapper that holds most of the article is not boilerplate, whatever its class says
         # ("content-sidebar-wrap", Blogger's "widget Blog"); comments can outgrow the article.
