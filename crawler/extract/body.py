@@ -319,9 +319,14 @@ def score_container(tree):
 
 
 def _own_text(el) -> bool:
+    """Does el hold text of its own: loose, or in inline children (<font>, <b>, <a>), not in blocks?"""
     if el.text and el.text.strip():
         return True
-    return any(child.tail and child.tail.strip() for child in el)
+    return any(
+        (child.tail and child.tail.strip()) or (child.tag not in BLOCK_TAGS and text_of(child).strip())
+        for child in el
+        if isinstance(child.tag, str)
+    )
 
 
 def _direct_text(el) -> str:
@@ -749,11 +754,12 @@ def _is_edge_meta(block: Block) -> bool:
 
 
 def after_headline(blocks: list[Block], title_key: str) -> list[Block]:
-    """Drop what sits above the headline inside the container: kickers, categories, dates."""
+    """Drop the headline and what sits above it inside the container: kickers, categories, dates. The
+    headline is a heading, or in old table layouts a short line in bold type (a plain block)."""
     if not title_key:
         return blocks
     for index, block in enumerate(blocks[:6]):
-        if block.kind in HEADINGS and is_headline(_comparable(block.text), title_key):
+        if (block.kind in HEADINGS or len(block.text) < _LEAD) and is_headline(_comparable(block.text), title_key):
             before = sum(len(_WORD.findall(b.text)) for b in blocks[:index])
             return blocks[index + 1 :] if before <= 40 else blocks[:index] + blocks[index + 1 :]
     return blocks
