@@ -266,6 +266,7 @@ TEASER_LEADS = frozenset({"text", "intro", "lead"})
 # A widget whose type is text is the page builder's text block: "elementor-widget-text-editor",
 # "elementor-widget-theme-post-content".
 TEXT_WIDGET_TYPES = frozenset({"text", "editor", "heading", "content", "paragraph"})
+QUOTE_WORDS = frozenset({"quote", "blockquote", "quotation", "cite", "testimonial", "pullquote"})
 SPECIAL_WORDS = frozenset({"print", "widget", "widgets", "tag", "tags", "author", "header", "headers"})
 # The parts of a site's header: "header-inner", "header-top"; not "header-content-align-left", a style.
 HEADER_PARTS = frozenset(
@@ -381,7 +382,8 @@ def _special_is_negative(ws: tuple[str, ...], index: int, before: str = "") -> b
         # of one, which the widget's own name judges.
         return index == 0 or not after
     if word == "author":
-        return True
+        # A byline, unless it is a quotation's attribution ("quote-author", "blockquote__author").
+        return (ws[index - 1] if index else before) not in QUOTE_WORDS
     if word in ("header", "headers"):
         # The site's header ("header", "site-header", "header-inner", "headerimg"), not an article's
         # ("entry-header", "article__header"), which holds its headline and often its lead.
