@@ -616,9 +616,11 @@ def prune(container, title_key: str = "", paragraphs: ParagraphText | None = Non
             continue
         # A wrapper that holds most of the article is not boilerplate, whatever its class says
         # ("content-sidebar-wrap", Blogger's "widget Blog"); comments can outgrow the article.
-        if _text_len(el) >= 0.6 * total:
+        text = _text_len(el)
+        if text >= 0.6 * total:
             continue
-        if not kind.discussion and paragraphs.inside(el) >= 0.5 * paragraph_total > 0:
+        # (Of paragraphs and text: an article of loose text has few paragraphs, maybe only a caption's.)
+        if not kind.discussion and paragraphs.inside(el) >= 0.5 * paragraph_total > 0 and text >= 0.3 * total:
             continue
         doomed.append(el)
     for el in doomed:
@@ -645,6 +647,14 @@ def prune(container, title_key: str = "", paragraphs: ParagraphText | None = Non
 # ---- rendering ----------------------------------------------------------------------------------
 
 
+_SPACE_NEWLINES = re.compile(r"[\r\n]+").sub
+
+
+def _link_share(part: str, text: str, link_chars: int) -> int:
+    """A paragraph cut out of a longer text gets its share of the text's link characters."""
+    return round(link_chars * len(part) / max(1, len(text)))
+
+
 def render(container) -> list[Block]:
     """Text blocks of a container in reading order."""
     blocks: list[Block] = []
@@ -658,11 +668,19 @@ def render(container) -> list[Block]:
         link_chars, links[0] = links[0], 0
         if kind == "pre":
             text = text.strip("\n")
-        else:
-            text = "\n".join(squash(line) for line in text.split("\n"))
-            text = re.sub(r"\n{2,}", "\n", text).strip()
-        if text.strip():
-            blocks.append(Block(kind, text, link_chars, group[0]))
+            if text.strip():
+                blocks.append(Block(kind, text, link_chars, group[0]))
+            return
+        lines = [squash(line) for line in text.split("\n")]
+        # Two line breaks in a row end a paragraph ("text<br><br>text", the markup of many old pages
+        # and editors); one is a line break inside it.
+        parts = "\n".join(lines).split("\n\n") if kind == "p" else ["\n".join(lines)]
+        for part in parts:
+            part = re.sub(r"\n{2,}", "\n", part).strip()
+            if part:
+                blocks.append(
+                    Block(kind, part, link_chars if len(parts) == 1 else _link_share(part, text, link_chars), group[0])
+                )
 
     def walk(el, kind: str, in_link: bool) -> None:
         tag = el.tag
@@ -697,14 +715,15 @@ def render(container) -> list[Block]:
         _children(el, kind, in_link or tag == "a")
 
     def _children(el, kind: str, in_link: bool) -> None:
+        # A line break in the page's source is a space; only <br> (and <pre>) break lines.
         if el.text:
-            buf.append(el.text)
+            buf.append(el.text if kind == "pre" else _SPACE_NEWLINES(" ", el.text))
             if in_link:
                 links[0] += len(el.text.strip())
         for child in el:
             walk(child, kind, in_link)
             if child.tail:
-                buf.append(child.tail)
+                buf.append(child.tail if kind == "pre" else _SPACE_NEWLINES(" ", child.tail))
                 if in_link:
                     links[0] += len(child.tail.strip())
 
