@@ -823,9 +823,14 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
         blocks += render(container)
     blocks = finish(blocks, title_key)
     chars = sum(len(b.text) for b in blocks)
-    # The page's text (less what pruning took out of the container) only matters for a body too short
-    # for its page, which the page's size alone can rule out.
-    if may_look_wrong(chars, len(doc.text)) and looks_wrong(chars, _text_len(tree), paragraphs.inside(tree)):
+    # The page's text only matters for a body too short for its page, which the page's size alone can
+    # rule out. (Pruning took boilerplate out of the tree; the paragraph count is from before.)
+    if may_look_wrong(chars, len(doc.text)):
+        page_paragraphs = paragraphs.inside(tree)
+        suspect = looks_wrong(chars, max(_text_len(tree), page_paragraphs), page_paragraphs)
+    else:
+        suspect = False
+    if suspect:
         second = finish(trafilatura_blocks(doc), title_key)
         if sum(len(b.text) for b in second) > CLEARLY_LONGER * chars:
             blocks = second
