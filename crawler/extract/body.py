@@ -118,12 +118,27 @@ BOILERPLATE_LINE = re.compile(
     r"adverts?|iklan|publicidad|реклама|광고|sharing is caring!?|(?:image|photo|slide) \d+ (?:of|/) \d+|\d+ (?:of|/) \d+|"
     r"text size|next article|previous article|top rated comments|popular on .{1,30}|related \w+(?: \w+){0,3}:.*|"
     r".{0,200}\((?:image|photo|picture|credit|source): [^)]{1,60}\)|[©ⓒ].{0,80}|copyright\b.{0,80}|"
-    r"tell us what you think\W*|this slideshow requires javascript\.?)$",
+    r"tell us what you think\W*|this slideshow requires javascript\.?|"
+    # The same lines in the languages of the pages we see: read also, related, share, newsletter, print.
+    r"(?:mehr zum thema|zum weiterlesen|weiterlesen|auch interessant|lesen sie auch|schon gelesen|"
+    r"das könnte sie (?:auch )?interessieren|weitere (?:artikel|beiträge|informationen|infos)|"
+    r"(?:verwandte|ähnliche) (?:artikel|beiträge)|zobacz (?:również|też)|czytaj (?:też|także|więcej)|"
+    r"(?:à )?lire aussi|voir aussi|lea (?:también|más)|leer más|ver también|te puede interesar|"
+    r"leia (?:também|mais)|veja também|leggi anche|leggi di più|vedi anche|lees ook|lees meer|"
+    r"read also|also read|read next|recommended(?: for you| reading)?|more on this(?: story| topic)?)\W?.{0,80}|"
+    r"(?:artikel |beitrag |diesen artikel )?teilen\W*|möchten sie (?:den|diesen) artikel teilen\W*|"
+    r"compartir|partager|condividi|partilhar|udostępnij|delen|"
+    r"(?:zum |unseren )?newsletter (?:anmelden|abonnieren).*|jetzt abonnieren.*|abonnez-vous.*|suscríbete.*|"
+    r"iscriviti.*|zapisz się.*|(?:rezept |artikel |seite )?drucken|imprimer|imprimir|stampa|bewerten:?|"
+    r"artikel bewerten|beitragsbild|empfohlener redaktioneller inhalt)$",
     re.I,
 )
 # Bylines and datelines: boilerplate at the top or bottom of a body, but words like any other inside it.
 EDGE_LINE = re.compile(
     r"^(?:(?:posted|published|updated|last updated|first published)(?: on| at)?:? .{0,60}|by\b.{0,60}|"
+    r"(?:aktualisiert|veröffentlicht|erstellt|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|"
+    r"gepubliceerd|bijgewerkt|opublikowano|zaktualizowano)(?: am| le| el| il| op| o)?:? .{0,60}|"
+    r"(?:von|par|por|di|door|przez)\b.{1,60}|"
     r"(?:medically |fact[- ]checked and )?(?:reviewed|written|edited|fact[- ]checked|reported) by\b.{0,60}|"
     r"(?:by|photo|photos|video|source|sources)\W*)$",
     re.I,
