@@ -133,6 +133,20 @@ BOILERPLATE_LINE = re.compile(
     r"artikel bewerten|beitragsbild|empfohlener redaktioneller inhalt)$",
     re.I,
 )
+# What the site says after the article, in the corpora's languages: follow us, subscribe, get the app,
+# support us, log in, reprint rights. Searched (not matched) in short blocks at a body's end only.
+PROMO_LINE = re.compile(
+    r"\b(?:follow|folgt?|folgen|síguenos|sigue|siga|suivez|seguici|segui|volg|join|únete|rejoignez)\b.{0,60}"
+    r"\b(?:twitter|facebook|instagram|whatsapp|telegram|youtube|tiktok|linkedin)\b|"
+    r"\b(?:canal|kanal|channel|chaîne) (?:de |auf |on )?(?:youtube|telegram|whatsapp)\b|"
+    r"subscri|abonnier|abonnez|suscrib|iscriv|newsletter|\bsign up\b|\bsign-up\b|"
+    r"\b(?:download|herunterladen|descarga|télécharge)\w*\b.{0,60}\bapps?\b|\bapps?\b.{0,40}\b(?:download|herunterladen)|"
+    r"copyright|©|all rights reserved|alle rechte|todos los derechos|tous droits|written permission|\breprint|"
+    r"nachdruck|support (?:us|our)|unterstütze|\bapoya|soutenez|hazte (?:miembro|socio)|"
+    r"become a (?:member|subscriber|patron)|\blog ?in\b|einloggen|eingeloggt|iniciar sesión|se connecter",
+    re.I,
+)
+_PROMO = 300  # characters: longer blocks are paragraphs, whatever words they hold
 # Bylines and datelines: boilerplate at the top or bottom of a body, but words like any other inside it.
 EDGE_LINE = re.compile(
     r"^(?:(?:posted|published|updated|last updated|first published)(?: on| at)?:? .{0,60}|by\b.{0,60}|"
@@ -804,9 +818,19 @@ def trim_edges(blocks: list[Block]) -> list[Block]:
     while start < min(_EDGE_BLOCKS, len(blocks)) and _is_edge_meta(blocks[start]):
         start += 1
     end = len(blocks)
-    while end > start and end > len(blocks) - _EDGE_BLOCKS and _is_edge_meta(blocks[end - 1]):
+    while (
+        end > start
+        and end > len(blocks) - _EDGE_BLOCKS
+        and (_is_edge_meta(blocks[end - 1]) or _is_promo(blocks[end - 1]))
+    ):
         end -= 1
     return blocks[start:end]
+
+
+def _is_promo(block: Block) -> bool:
+    """A call to follow, subscribe, download the app, support the site, or a reprint notice, as found
+    after an article's last paragraph."""
+    return len(block.text) < _PROMO and PROMO_LINE.search(block.text) is not None
 
 
 def is_headline(key: str, title_key: str) -> bool:
