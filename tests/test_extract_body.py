@@ -5,7 +5,7 @@ import pytest
 from crawler.extract import Page, extract
 from crawler.extract.document import Document
 from crawler.extract.labels import label_kind
-from crawler.extract.second_opinion import looks_wrong, may_look_wrong, trafilatura_blocks
+from crawler.extract.second_opinion import looks_wrong, trafilatura_blocks
 
 
 @pytest.mark.parametrize(
@@ -78,23 +78,26 @@ def test_body_and_title_labels():
 
 
 @pytest.mark.parametrize(
-    "body, page, suspect",
+    "body, paragraphs, page, suspect",
     [
-        (0, 5000, True),  # empty
-        (300, 5000, True),  # a lead only
-        (3000, 100_000, True),  # a sliver of a page full of text
-        (3000, 20_000, False),
-        (0, 100, False),  # a page without text: nothing to find
+        (0, 5000, 8000, True),  # empty
+        (300, 5000, 8000, True),  # a lead only
+        (0, 0, 4000, True),  # empty, and the page's text is not in paragraphs (a table layout)
+        (3000, 100_000, 120_000, True),  # a sliver of a page full of text
+        (3000, 20_000, 30_000, False),
+        (0, 0, 100, False),  # a page without text: nothing to find
+        (400, 500, 3000, False),  # the page holds no more paragraphs than the body
     ],
 )
-def test_looks_wrong(body, page, suspect):
-    assert looks_wrong(body, page, 0) is suspect
-    assert may_look_wrong(body, page) or not suspect
+def test_looks_wrong(body, paragraphs, page, suspect):
+    assert looks_wrong(body, paragraphs, lambda: page) is suspect
 
 
-def test_no_second_opinion_when_the_page_holds_no_more_paragraphs():
-    # 400 characters of body from a page whose paragraphs total 500: nobody can find more.
-    assert not looks_wrong(400, 3000, 500)
+def test_page_text_is_counted_only_for_a_short_body():
+    def page_text():
+        raise AssertionError("counted")
+
+    assert not looks_wrong(3000, 20_000, page_text)
 
 
 ARTICLE = """<html><head><title>Ferry timetable</title></head><body>

@@ -22,7 +22,7 @@ from .blocks import Block, blocks_to_html, blocks_to_text
 from .dates import DATE_IN_TEXT
 from .document import Document
 from .labels import label_kind
-from .second_opinion import CLEARLY_LONGER, looks_wrong, may_look_wrong, trafilatura_blocks
+from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
 from .text import squash, text_of
 
 # Never article text anywhere on the page.
@@ -602,59 +602,68 @@ def _paragraph_of(el, container):
     return None
 
 
+def _judge(el, container, title_key: str, paragraphs: ParagraphText, total: int, lengths: dict) -> bool:
+    """Is el boilerplate inside the article's container?"""
+    tag = el.tag
+    paragraph_total = paragraphs.inside(container)
+    if tag in CHROME_TAGS:
+        # The article's own <header> holds its headline, byline and often its lead: keep a lead. A
+        # "header" or "form" around most of the article (a misused tag, ASP.NET's page form) stays.
+        if paragraphs.inside(el) >= 0.5 * paragraph_total > 0:
+            return False
+        return not (tag == "header" and (_heads_section(el) or (_heads_article(el, title_key) and _holds_lead(el))))
+    if tag == "figure" and el.find(".//blockquote") is None and el.find(".//table") is None:
+        # Pictures and their credits; an embedded post (a blockquote) stays.
+        return True
+    if tag in _NEVER_LABELLED or (el.get("class") is None and el.get("id") is None):
+        return False
+    kind = label_kind(_label(el))
+    if not kind.negative and not kind.hidden:
+        return False
+    paragraph = _paragraph_of(el, container)
+    if paragraph is not None:
+        # Words inside a paragraph are part of its sentence ("offering the <span class=productTitle>
+        # for"): only hidden text goes, or a labelled piece that is the whole paragraph or holds a
+        # picture (a caption).
+        return kind.hidden or el.find(".//img") is not None or _text_len(el) == _cached_len(paragraph, lengths)
+    if not kind.negative:
+        return False
+    # A heading named "title" is a section's heading, and a titled box holding a paragraph (not just
+    # a headline and its deck) a section.
+    if kind.titled and (tag in SECTION_HEADINGS or paragraphs.prose_inside(el) >= _LEAD):
+        return False
+    # A wrapper that holds most of the article is not boilerplate, whatever its class says
+    # ("content-sidebar-wrap", Blogger's "widget Blog"); comments can outgrow the article.
+    text = _text_len(el)
+    if text >= 0.6 * total:
+        return False
+    # (Of paragraphs and text: an article of loose text has few paragraphs, maybe only a caption's.)
+    return not (not kind.discussion and paragraphs.inside(el) >= 0.5 * paragraph_total > 0 and text >= 0.3 * total)
+
+
+def _cached_len(el, lengths: dict) -> int:
+    length = lengths.get(el)
+    if length is None:
+        length = lengths[el] = _text_len(el)
+    return length
+
+
 def prune(container, title_key: str = "", paragraphs: ParagraphText | None = None) -> None:
     """Remove boilerplate inside the chosen container."""
     total = max(1, _text_len(container))
     paragraphs = paragraphs or ParagraphText(container)
-    paragraph_total = paragraphs.inside(container)
+    lengths: dict = {}  # text lengths of paragraphs, asked about for each labelled piece inside
     doomed = []
-    for el in container.iter("*"):
-        if el is container:
-            continue
-        tag = el.tag
-        if tag in CHROME_TAGS:
-            # The article's own <header> holds its headline, byline and often its lead: keep a lead. A
-            # "header" or "form" around most of the article (a misused tag, ASP.NET's page form) stays.
-            if paragraphs.inside(el) >= 0.5 * paragraph_total > 0:
-                continue
-            if not (tag == "header" and (_heads_section(el) or (_heads_article(el, title_key) and _holds_lead(el)))):
-                doomed.append(el)
-            continue
-        if tag == "figure" and el.find(".//blockquote") is None and el.find(".//table") is None:
-            # Pictures and their credits; an embedded post (a blockquote) stays.
+    # Depth first, and not into what is already doomed (a comment thread's hundred labelled parts).
+    stack = [child for child in reversed(container) if isinstance(child.tag, str)]
+    while stack:
+        el = stack.pop()
+        if _judge(el, container, title_key, paragraphs, total, lengths):
             doomed.append(el)
-            continue
-        if tag in _NEVER_LABELLED or (el.get("class") is None and el.get("id") is None):
-            continue
-        kind = label_kind(_label(el))
-        if not kind.negative and not kind.hidden:
-            continue
-        paragraph = _paragraph_of(el, container)
-        if paragraph is not None:
-            # Words inside a paragraph are part of its sentence ("offering the <span class=productTitle>
-            # for"): only hidden text goes, or a labelled piece that is the whole paragraph or holds a
-            # picture (a caption).
-            if kind.hidden or el.find(".//img") is not None or _text_len(el) == _text_len(paragraph):
-                doomed.append(el)
-            continue
-        if not kind.negative:
-            continue
-        # A heading named "title" is a section's heading, and a titled box holding a paragraph (not just
-        # a headline and its deck) a section.
-        if kind.titled and (tag in SECTION_HEADINGS or paragraphs.prose_inside(el) >= _LEAD):
-            continue
-        # A wrapper that holds most of the article is not boilerplate, whatever its class says
-        # ("content-sidebar-wrap", Blogger's "widget Blog"); comments can outgrow the article.
-        text = _text_len(el)
-        if text >= 0.6 * total:
-            continue
-        # (Of paragraphs and text: an article of loose text has few paragraphs, maybe only a caption's.)
-        if not kind.discussion and paragraphs.inside(el) >= 0.5 * paragraph_total > 0 and text >= 0.3 * total:
-            continue
-        doomed.append(el)
+        else:
+            stack.extend(child for child in reversed(el) if isinstance(child.tag, str))
     for el in doomed:
-        if el.getparent() is not None:
-            _drop(el)
+        _drop(el)
     # Link lists and boxes of links: related stories, tag clouds, social links.
     sizes = _measure(container)
     total = max(1, sizes[container][0])
@@ -862,14 +871,10 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
         blocks += render(container)
     blocks = finish(blocks, title_key)
     chars = sum(len(b.text) for b in blocks)
-    # The page's text only matters for a body too short for its page, which the page's size alone can
-    # rule out. (Pruning took boilerplate out of the tree; the paragraph count is from before.)
-    if may_look_wrong(chars, len(doc.text)):
-        page_paragraphs = paragraphs.inside(tree)
-        suspect = looks_wrong(chars, max(_text_len(tree), page_paragraphs), page_paragraphs)
-    else:
-        suspect = False
-    if suspect:
+    # The paragraph count is from before pruning; the page's text (less what pruning took out of the
+    # container, so at least the paragraphs) is only counted for a short body.
+    page_paragraphs = paragraphs.inside(tree)
+    if looks_wrong(chars, page_paragraphs, lambda: max(_text_len(tree), page_paragraphs)):
         second = finish(trafilatura_blocks(doc), title_key)
         if sum(len(b.text) for b in second) > CLEARLY_LONGER * chars:
             blocks = second

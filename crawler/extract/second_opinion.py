@@ -14,6 +14,7 @@ here into the same blocks our own extractor renders, so body_text and body_html 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import trafilatura
 
@@ -23,7 +24,7 @@ from .text import squash
 
 # Our body looks wrong when it is shorter than this (empty, a lead, a teaser)...
 SHORT_BODY = 600  # characters
-# ... or holds less than this share of the text on the page (the wrong box on a full page).
+# ... or holds less than this share of the page's paragraph text (the wrong box on a full page).
 SMALL_SHARE = 0.05
 # trafilatura's body replaces ours when it is this much longer.
 CLEARLY_LONGER = 1.5
@@ -33,17 +34,15 @@ _HEADINGS = {f"h{n}" for n in range(1, 7)}
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
-def looks_wrong(body_chars: int, page_chars: int, page_paragraph_chars: int) -> bool:
-    """Is a body of body_chars characters, from a page with page_chars characters of text of which
-    page_paragraph_chars in paragraphs, suspect? Not when the page holds no more text to find."""
-    if page_chars < SHORT_BODY // 2 or 0 < page_paragraph_chars < 2 * body_chars:
+def looks_wrong(body_chars: int, page_paragraph_chars: int, page_chars: Callable[[], int]) -> bool:
+    """Is a body of body_chars characters suspect, on a page with page_paragraph_chars characters of
+    paragraph text (and page_chars() of text, asked only for a short body)? Not when the page holds
+    no more to find."""
+    if 0 < page_paragraph_chars < 2 * body_chars:
         return False
-    return body_chars < SHORT_BODY or body_chars < SMALL_SHARE * page_chars
-
-
-def may_look_wrong(body_chars: int, html_chars: int) -> bool:
-    """Can looks_wrong be true, judging by the page's HTML size (an upper bound of its text)?"""
-    return body_chars < SHORT_BODY or body_chars < SMALL_SHARE * html_chars
+    if body_chars < SHORT_BODY:
+        return page_chars() >= SHORT_BODY // 2
+    return body_chars < SMALL_SHARE * page_paragraph_chars
 
 
 def trafilatura_blocks(doc: Document) -> list[Block]:
