@@ -446,7 +446,9 @@ def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
         up = anchor.getparent()
         if up is None or up.tag == "html":
             break
-        before, after, seen = [], [], False
+        before: list = []
+        after: list = []
+        seen = False
         for child in up:
             if child is anchor:
                 seen = True
