@@ -113,6 +113,9 @@ WARC_DIGEST_ALGORITHM = "sha1"  # block and payload digests, base32 like the fie
 WARC_DEDUP = True  # revisit records for payloads this job archived before (digest index in state.sqlite)
 WARC_DEDUP_MIN_SIZE = 1  # shorter payloads (empty bodies) are always stored in full
 WARC_METADATA_ENABLED = True  # a metadata record per article page: outlinks, extracted record id
+# Request records keep Authorization, Proxy-Authorization and Cookie header names, values masked (***);
+# True stores them as sent (for an archive that stays private).
+WARC_KEEP_CREDENTIALS = False
 WARC_CDXJ_ENABLED = True  # OUTPUT_DIR/index.cdxj of all the job's WARCs at the end of a crawl
 WACZ_ENABLED = False  # also OUTPUT_DIR/JOB.wacz, a package ReplayWeb.page opens
 WACZ_TITLE = None  # defaults to JOB_NAME

@@ -18,6 +18,9 @@ WARC_PATTERNS = ("*.warc.gz", "*.warc")
 # end). Its default, 32 MB, would add that much to the peak memory of every crawl past ~50,000 pages
 # (about 340 bytes of index per page).
 SORT_BUFFER_CHARS = 8 * 1024 * 1024
+# What replay looks up. Named, not cdxj-indexer's default: importing py-wacz adds warcinfo records
+# to that default for every indexer in the process.
+INDEXED_RECORDS = "response,revisit,resource"
 
 
 class _DigestWriter(BufferWARCWriter):
@@ -52,6 +55,7 @@ def write_cdxj(directory: str | os.PathLike, output: str | os.PathLike | None = 
         sort=True,
         dir_root=str(directory),
         max_sort_buff_size=SORT_BUFFER_CHARS,
+        records=INDEXED_RECORDS,
     )
     indexer.writer = _DigestWriter()
     indexer.process_all()
