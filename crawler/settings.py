@@ -54,8 +54,11 @@ INCREMENTAL_ENABLED = True
 # core beyond the first (at most 4); 0 parses in the crawl's own process.
 EXTRACTION_WORKERS = "auto"
 
-# Fetch what article pages need to replay (stylesheets, scripts, images, also from other hosts).
-PAGE_REQUISITES_ENABLED = False
+# Fetch what every archived page needs to replay: stylesheets (and their url()s and @imports),
+# scripts, icons, fonts, images, media; archived, never followed as pages (crawler/discovery/requisites.py).
+PAGE_REQUISITES_ENABLED = True
+# Also from hosts outside the scope (CDNs), robots.txt and politeness applied per host; frames never.
+PAGE_REQUISITES_OTHER_HOSTS = True
 
 # A crash-safe SQLite frontier; with JOBDIR (crawler crawl --job-dir) a stopped or killed run resumes.
 SCHEDULER = "crawler.scheduler.local.FrontierScheduler"
