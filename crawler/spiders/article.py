@@ -53,6 +53,7 @@ class ArticleSpider(scrapy.Spider):
         # only, so that memory does not grow with the site (the frontier's seen-set is exact).
         self.seen_links = RecentSet(SEEN_LINKS_REMEMBERED)
         self.job_state = None  # the job's shared state, once the spider is open (incremental runs)
+        self.requisites: RequisiteRequests | None = None  # once the spider is open, if requisites are on
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -72,12 +73,9 @@ class ArticleSpider(scrapy.Spider):
             exclude=settings.getlist("SCOPE_EXCLUDE"),
         )
         spider.window = DateWindow.from_settings(settings)
-        spider.requisites = (
-            RequisiteRequests(
-                spider.scope, crawler.stats, spider.seen_links, settings.getbool("PAGE_REQUISITES_OTHER_HOSTS")
-            )
-            if settings.getbool("PAGE_REQUISITES_ENABLED")
-            else None
+        # None: no requisites; else whether other hosts may serve them (set up once stats exist).
+        spider.requisites_other_hosts = (
+            settings.getbool("PAGE_REQUISITES_OTHER_HOSTS") if settings.getbool("PAGE_REQUISITES_ENABLED") else None
         )
         spider.probe_sitemaps = settings.getbool("SITEMAP_PROBE")
         # Settings are still open here: name the job (and the worker) before components read them.
@@ -97,6 +95,10 @@ class ArticleSpider(scrapy.Spider):
         compat.warn_if_unchecked()
         # Not `spider.state`: with JOBDIR, Scrapy's SpiderState extension replaces that with its own dict.
         self.job_state = job_state(self.crawler) if self.incremental else None
+        if self.requisites_other_hosts is not None:
+            self.requisites = RequisiteRequests(
+                self.scope, self.crawler.stats, self.seen_links, self.requisites_other_hosts
+            )
 
     def spider_closed(self, spider):
         self.analyser.close()
