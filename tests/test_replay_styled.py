@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -277,3 +278,200 @@ def test_fastwarc_and_warcat_find_no_fault_in_requests_responses_and_metadata(st
         f"warcat: {len(failed)} failed, all revisits"
     )
     assert len(bad) == revisits and len(failed) == revisits
+
+
+# ---- replay in a browser: ReplayWeb.page and pywb, Chromium driven by Playwright ---------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1000, "height": 800}
+# Mean difference per colour channel (0-255) between two screenshots: a replay within SAME of the
+# live page looks like it; an unstyled rendering of the page is more than UNSTYLED away.
+SAME, UNSTYLED = 2.0, 15.0
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    """A Chromium context with a fresh profile; fails (never skips) when the browser cannot be had."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is not installed: `make test` installs it (pip install -e '.[test]')")
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        try:
+            context = playwright.chromium.launch_persistent_context(
+                str(tmp_path_factory.mktemp("chromium-profile")),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport=VIEWPORT,
+            )
+        except Error as exc:
+            pytest.fail(f"cannot start {CHROMIUM}: {exc}")
+        yield context
+        context.close()
+
+
+class _Watch:
+    """What a page met with the archived site's URLs: HTTP errors, loads that failed and never succeeded."""
+
+    def __init__(self, page, hosts):
+        self.hosts = hosts
+        self.errors: list[str] = []
+        self.failed: dict[str, str] = {}
+        self.seen: set[str] = set()  # answered below 400
+        page.on("response", self.on_response)
+        page.on("requestfailed", lambda r: self.archived(r.url) and self.failed.setdefault(r.url, str(r.failure)))
+        page.on("console", self.on_console)
+
+    def archived(self, url: str) -> bool:
+        return any(host in url for host in self.hosts)
+
+    def on_response(self, response):
+        if not self.archived(response.url):
+            return
+        if response.status >= 400:
+            self.errors.append(f"{response.status} {response.url}")
+        else:
+            self.seen.add(response.url)
+
+    def on_console(self, message):
+        where = message.location.get("url", "")
+        if message.type == "error" and self.archived(where + message.text):
+            self.errors.append(f"console: {message.text} ({where})")
+
+    def clear(self):
+        self.errors.clear()
+        self.failed.clear()
+
+    @property
+    def problems(self) -> list[str]:
+        """Errors, and failed loads (a load the page cancelled and made again is no failure)."""
+        return self.errors + [f"failed {url}: {why}" for url, why in self.failed.items() if url not in self.seen]
+
+
+def _difference(a: bytes, b: bytes) -> float:
+    from PIL import Image, ImageChops, ImageStat
+
+    first, second = (Image.open(io.BytesIO(x)).convert("RGB") for x in (a, b))
+    if first.size != second.size:  # a replay frame under a banner: compare what both show, from the top left
+        size = (0, 0, min(first.width, second.width), min(first.height, second.height))
+        first, second = first.crop(size), second.crop(size)
+    return sum(ImageStat.Stat(ImageChops.difference(first, second)).mean) / 3
+
+
+@pytest.fixture(scope="module")
+def live_article(styled, chromium):
+    """(URL, screenshot of the live article, screenshot of it without its stylesheets)."""
+    url = f"{styled['site'].url}/news/2026/story-1/"
+    page = chromium.new_page()
+    page.goto(url, wait_until="networkidle")
+    styled_shot = page.screenshot()
+    page.close()
+    page = chromium.new_page()
+    page.route("**/*.css", lambda route: route.abort())
+    page.goto(url, wait_until="networkidle")
+    unstyled_shot = page.screenshot()
+    page.close()
+    assert _difference(styled_shot, unstyled_shot) > UNSTYLED, "the comparison cannot tell styled from unstyled"
+    return url, styled_shot, unstyled_shot
+
+
+def _latest_ts(styled, url: str) -> str:
+    return max(ts for ts, data in _cdxj(styled["job"] / "index.cdxj") if data.get("url") == url)
+
+
+def _wait_for(page, watch: _Watch, urls, timeout=60.0):
+    """Until every one of urls was answered inside the replay (and the page had a moment to paint)."""
+    deadline = time.monotonic() + timeout
+
+    def missing():
+        return [url for url in urls if not any(seen.endswith("/" + url) for seen in watch.seen)]
+
+    while missing():
+        assert time.monotonic() < deadline, f"not replayed: {missing()}; problems: {watch.problems}"
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(1000)
+
+
+def _article_requisites(styled) -> list[str]:
+    site = styled["site"].url
+    needed = [p for p in REQUISITES if "story-" not in p or "story-1" in p]
+    # What Chromium loads of them: one srcset candidate, no icon inside a frame, no @2x at 1x.
+    loaded = [
+        p
+        for p in needed
+        if p
+        not in (
+            "/favicon.ico",
+            "/static/img/story-1-small.png",
+            "/static/img/story-1@2x.webp",
+            "/static/img/story-1.png",
+        )
+    ]
+    return [site + p for p in loaded] + [styled["cdn"].url + "/lib/badge.css"]
+
+
+@pytest.mark.browser
+def test_replaywebpage_replays_the_latest_capture_styled_like_the_live_page(styled, chromium, live_article, tmp_path):
+    from servers.replayweb import ReplayWebPage
+
+    url, live, unstyled = live_article
+    ts = _latest_ts(styled, url)  # the second run's not-modified revisit
+    hosts = [styled["site"].url.split("//")[1], styled["cdn"].url.split("//")[1]]
+    with ReplayWebPage(styled["job"] / "styled.wacz", width=VIEWPORT["width"], height=VIEWPORT["height"]) as rwp:
+        page = chromium.new_page()
+        watch = _Watch(page, hosts)
+        page.goto(rwp.page(url, ts))
+        # The first visit installs ReplayWeb.page's service worker; it replays from the next one on.
+        page.wait_for_function("navigator.serviceWorker.getRegistrations().then(rs => rs.some(r => r.active))")
+        watch.clear()
+        page.reload()
+        _wait_for(page, watch, [url, *_article_requisites(styled)])
+        replayed = page.screenshot()
+        (tmp_path / "replaywebpage.png").write_bytes(replayed)
+        api = chromium.new_page()
+        collection = next(part for s in watch.seen for part in s.split("/") if part.startswith("id-"))
+        api.goto(f"{rwp.url}/replay/w/api/c/{collection}?all=1")
+        listed = json.loads(api.inner_text("body"))["pages"]
+        api.close()
+        page.close()
+    assert watch.problems == [], "\n".join(watch.problems)
+    difference = _difference(live, replayed)
+    print(f"\nReplayWeb.page: {difference:.2f} from the live page; unstyled {_difference(live, unstyled):.2f}")
+    assert difference < SAME, f"replayed article differs from the live one by {difference:.1f} ({tmp_path})"
+    titles = {p["url"]: p.get("title") for p in listed}
+    assert len(titles) == 1 + ARTICLES and titles[url] == "Story number 1"
+    assert all("harbour plan" in p.get("text", "") for p in listed if "/story-" in p["url"])
+
+
+@pytest.mark.browser
+def test_pywb_replays_the_latest_capture_styled_like_the_live_page(styled, chromium, live_article, tmp_path):
+    url, live, unstyled = live_article
+    ts = _latest_ts(styled, url)
+    hosts = [styled["site"].url.split("//")[1], styled["cdn"].url.split("//")[1]]
+    with replay.wayback([str(BIN / "wayback")], styled["job"], tmp_path / "pywb", name="styled") as base:
+        page = chromium.new_page()
+        watch = _Watch(page, hosts)
+        page.goto(f"{base}/{ts}mp_/{url}", wait_until="networkidle")
+        _wait_for(page, watch, [url, *_article_requisites(styled)])
+        # pywb shows a top-level mp_ page in its frame, under its banner: the frame is the replay.
+        frames = [frame for frame in page.frames if "mp_/" in frame.url]
+        replayed = frames[0].frame_element().screenshot() if frames else page.screenshot()
+        (tmp_path / "pywb.png").write_bytes(replayed)
+        page.close()
+    assert watch.problems == [], "\n".join(watch.problems)
+    difference = _difference(live, replayed)
+    print(f"\npywb: {difference:.2f} from the live page; unstyled {_difference(live, unstyled):.2f}")
+    assert difference < SAME, f"replayed article differs from the live one by {difference:.1f} ({tmp_path})"
