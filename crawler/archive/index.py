@@ -69,7 +69,8 @@ def resolve_not_modified(lines: Iterable[str]) -> Iterator[str]:
     Lines of one URL are adjacent and in time order, so only one URL's captures are held at once.
     A revisit whose earlier capture is not in the index keeps its own line.
     """
-    key, captures = None, {}
+    key: str | None = None
+    captures: dict[tuple[str, str | None], str] = {}
     for line in lines:
         urlkey, ts, data = line.rstrip("\n").split(" ", 2)
         if urlkey != key:
