@@ -163,18 +163,16 @@ def test_request_records_hold_the_request_as_received_and_link_to_their_response
         for h, b in fidelity["records"]
         if h.get_header("WARC-Type") == "request"
     }
-    masked = 0
     for sent in fidelity["sent"]:
         [(headers, _)] = fidelity["by_uri"][sent.path]
         request_headers, request_block = requests[headers.get_header("WARC-Record-ID")]
-        # As received, but for the values of credential headers (Cookie here), masked by default.
+        # As received, but for the values of credential headers (a Cookie, when /odd-headers set one
+        # before), masked by default (tests/test_replay_styled.py checks the masking itself).
         assert request_block == mask_header_values(sent.request_head), sent.path
-        masked += request_block != sent.request_head
         assert request_headers.get_header("WARC-Target-URI") == headers.get_header("WARC-Target-URI")
         assert request_headers.get_header("WARC-Date") == headers.get_header("WARC-Date")
         assert headers.get_header("WARC-IP-Address") == "127.0.0.1"
     assert len(requests) == len(fidelity["sent"])
-    assert masked, "no request carried a credential to mask"
 
 
 def test_cut_bodies_are_archived_as_truncated(fidelity):
