@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from crawler.archive.index import resolve_not_modified, write_cdxj
 from crawler.archive.writer import DigestEntry, Exchange, RollingWarcWriter
 from crawler.jobs.pages import write_page_lists
+from crawler.jobs.state import JobState
 from crawler.web.page import Page
 
 SITE = "http://a.test"
@@ -27,16 +28,19 @@ def _entry(written, url):
 
 
 def _job(tmp_path):
-    """Run 1: seed, two articles, a hub, a stylesheet; run 2: a 304 for article 1."""
-    writer = RollingWarcWriter(tmp_path, "job", {"seeds": f"{SITE}/"}, hostname="h")
+    """Run 1: seed, two articles, two hubs of one payload, a stylesheet; run 2: a 304 for article 1."""
+    state = JobState(tmp_path / "state.sqlite")
+    writer = RollingWarcWriter(tmp_path, "job", {"seeds": f"{SITE}/"}, hostname="h", digest_index=state)
     writer.write_exchange(_exchange(f"{SITE}/"))
     first = writer.write_exchange(_exchange(f"{SITE}/a1", b"<html>article one</html>"))
     writer.write_exchange(_exchange(f"{SITE}/a2", b"<html>article two</html>"))
     writer.write_exchange(_exchange(f"{SITE}/hub", b"<html>hub</html>"))
+    assert writer.write_exchange(_exchange(f"{SITE}/hub2", b"<html>hub</html>")).revisit  # of /hub's payload
     writer.write_exchange(_exchange(f"{SITE}/s.css", b"a{}", ctype="text/css"))
     not_modified = _exchange(f"{SITE}/a1", b"", 304, when=5, ctype=None, not_modified=_entry(first, f"{SITE}/a1"))
     writer.write_exchange(not_modified)
     writer.close()
+    state.close()
     records = [
         {"url": f"{SITE}/a1", "title": "One (old)", "body_text": "old", "fetched_at": "2026-01-01T00:00:00+00:00"},
         {"url": f"{SITE}/a2", "title": "Two", "body_text": "text two", "fetched_at": "2026-01-01T00:00:00+00:00"},
@@ -87,6 +91,6 @@ def test_page_lists_hold_seeds_and_articles_with_text_and_other_html_pages(tmp_p
         "title": "One",  # the latest record
         "text": "text one",
     }
-    assert [p["url"] for p in extra[1:]] == [f"{SITE}/hub"]  # HTML only: no stylesheet
-    assert count == 4
-    assert len({p["id"] for p in pages[1:] + extra[1:]}) == 4
+    assert [p["url"] for p in extra[1:]] == [f"{SITE}/hub", f"{SITE}/hub2"]  # HTML only: no stylesheet
+    assert count == 5
+    assert len({p["id"] for p in pages[1:] + extra[1:]}) == 5

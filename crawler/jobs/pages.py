@@ -34,20 +34,35 @@ def _page_id(url: str) -> str:
     return hashlib.sha1(url.encode("utf-8")).hexdigest()[:26]
 
 
-def latest_html_captures(index: Path) -> dict[str, str]:
-    """URL -> timestamp of its latest archived 200 HTML capture (not-modified revisits included)."""
-    latest: dict[str, str] = {}
+def _index_lines(index: Path) -> Iterator[tuple[str, dict]]:
     with open(index, encoding="utf-8") as lines:
         for line in lines:
             _, ts, data = line.rstrip("\n").split(" ", 2)
-            fields = json.loads(data)
-            url = fields.get("url")
-            mime = (fields.get("mime") or "").split(";")[0].strip().lower()
-            if fields.get("status") != "200" or not url:
-                continue
-            # A later identical-payload revisit of an HTML page is a later capture of it (lines of a URL are in time order).
-            if mime in _HTML_TYPES or (mime == "warc/revisit" and url in latest):
-                latest[url] = max(ts, latest.get(url, ""))
+            yield ts, json.loads(data)
+
+
+def _mime(fields: dict) -> str:
+    return (fields.get("mime") or "").split(";")[0].strip().lower()
+
+
+def latest_html_captures(index: Path) -> dict[str, str]:
+    """URL -> timestamp of its latest archived 200 HTML capture, revisits included.
+
+    A revisit's line says only "warc/revisit": it is HTML when its payload digest is an HTML
+    capture's (two passes, since the index is in URL order, not capture order).
+    """
+    html_digests = {
+        fields.get("digest")
+        for _, fields in _index_lines(index)
+        if fields.get("status") == "200" and _mime(fields) in _HTML_TYPES
+    }
+    latest: dict[str, str] = {}
+    for ts, fields in _index_lines(index):
+        url, mime = fields.get("url"), _mime(fields)
+        if fields.get("status") != "200" or not url:
+            continue
+        if mime in _HTML_TYPES or (mime == "warc/revisit" and fields.get("digest") in html_digests):
+            latest[url] = max(ts, latest.get(url, ""))
     return latest
 
 
