@@ -53,6 +53,8 @@ def _job_file(path: Path, site: str, **output) -> Path:
     path.write_text(
         f'[job]\nname = "{path.stem}"\n[seeds]\nurls = ["{site}/"]\n'
         f'[auth]\nuser = "{USER}"\npassword = "{PASSWORD}"\ndomain = "{host}"\n'
+        # Articles are one link from the seed: their requisites are part of them, not a depth further.
+        "[scope]\nmax_depth = 1\n"
         f"[output]\nwarc_max_size = 20000\nwacz = true\n{extra}"
     )
     return path

@@ -42,8 +42,13 @@ class RequisiteRequests:
                 callback=callback,
                 errback=errback,
                 priority=REQUISITE_PRIORITY,
-                # The spider decided: ScopeMiddleware lets it through (include patterns, other hosts).
-                meta={"requisite": kind, "allow_offsite": True},
+                meta={
+                    "requisite": kind,
+                    # The spider decided: ScopeMiddleware lets it through (include patterns, other hosts).
+                    "allow_offsite": True,
+                    # Part of its page, not a link further: DEPTH_LIMIT never drops it (Scrapy >= 2.18).
+                    "depth_reset": True,
+                },
             )
 
     def archived(self, response) -> None:
