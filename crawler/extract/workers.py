@@ -25,12 +25,15 @@ logger = logging.getLogger(__name__)
 LinkTuple = tuple[str, str, str, str]
 
 
-def analyse(page: Page) -> tuple[list[LinkTuple], dict]:
+Analysis = tuple[list[LinkTuple], dict, list[str]]  # links, record, what site parsers got wrong
+
+
+def analyse(page: Page) -> Analysis:
     """Links first (the body extractor prunes the tree), then the record, from one parse."""
     doc = Document(page)
     links = [(link.url, link.tag, link.rel, link.type) for link in doc.links]
     links += [(url, "script", "", "") for url in map(doc.absolute, doc.root.xpath("//script/@src")) if url]
-    return links, extract_document(doc)
+    return links, extract_document(doc), doc.problems
 
 
 def default_workers() -> int:
@@ -54,7 +57,7 @@ class PageAnalyser:
         for _ in range(self.workers):  # pay the workers' start-up now, not on the first pages
             self.pool.submit(int)
 
-    async def analyse(self, page: Page) -> tuple[list[LinkTuple], dict]:
+    async def analyse(self, page: Page) -> Analysis:
         if self.pool is None:
             return analyse(page)
         try:

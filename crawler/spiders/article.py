@@ -142,7 +142,10 @@ class ArticleSpider(scrapy.Spider):
     async def _parse_html(self, response):
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
         page = Page(response.url, response.body, headers, response.status)
-        links, record = await self.analyser.analyse(page)
+        links, record, problems = await self.analyser.analyse(page)
+        for problem in problems:  # a site parser failed on a field: the record keeps the generic value
+            logger.warning("Site parser on %s: %s", response.url, problem)
+            self.crawler.stats.inc_value("extraction/parser_errors")
         # For components that archive the page's outlinks (WARC metadata records).
         response.meta["outlinks"] = [url for url, tag, _, _ in links if tag != "script"]
         for url, tag, rel, type_ in links:
