@@ -52,7 +52,7 @@ def _matches(root, css: str) -> list:
 
 def css_path(root, el) -> str:
     """The shortest selector of ancestor steps (tag, id, classes) whose first match is el."""
-    steps = []
+    steps: list[str] = []
     node = el
     while node is not None and node.tag not in ("html",):
         steps.insert(0, _step(node))
