@@ -47,8 +47,10 @@ LIMIT_RECORDS = 0
 DATE_SINCE = None
 DATE_UNTIL = None
 
-# Incremental runs: conditional requests and unchanged-page detection from output/JOB/state.sqlite.
+# Incremental runs: conditional requests, unchanged-page detection and article versions (a record only
+# when the content changed, pointing at the version it replaces) from output/JOB/state.sqlite.
 INCREMENTAL_ENABLED = True
+CHANGE_FEED_ENABLED = True  # OUTPUT/JOB/changes.xml after each run
 
 # Processes that parse pages and extract records while the engine downloads: "auto" is one per
 # core beyond the first (at most 4); 0 parses in the crawl's own process.
@@ -139,11 +141,15 @@ EXTENSIONS = {
     # WARC metadata records for article pages, then the CDXJ index / WACZ once the WARCs are closed.
     "crawler.extensions.warc_metadata.WarcMetadataExtension": 600,
     "crawler.extensions.warc_index.WarcIndexExtension": 610,
+    # OUTPUT/JOB/changes.xml: an Atom feed of the articles whose content changed.
+    "crawler.extensions.changefeed.ChangeFeedExtension": 700,
 }
 
 ITEM_PIPELINES = {
     "crawler.pipelines.datewindow.DateWindowPipeline": 100,
     "crawler.pipelines.dedupe.RecordDedupePipeline": 200,
+    # Before the record limit, so an unchanged article does not count against it.
+    "crawler.pipelines.versions.VersionsPipeline": 250,
     "crawler.pipelines.limits.RecordLimitPipeline": 300,
 }
 

@@ -19,7 +19,7 @@ PURE = {
     "discovery": {"web"},
     "jobs": {"web", "archive"},
     "fixtures": {"web", "extract"},
-    "report": {"web", "archive", "jobs"},
+    "report": {"web", "archive", "extract", "jobs"},
     "demo": set(),
 }
 COMMANDS = {"commands", "cli"}

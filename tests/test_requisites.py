@@ -157,7 +157,7 @@ def test_scope_for_requisites():
 
 def test_the_analysis_worker_returns_requisites_from_its_one_parse():
     html = b'<html><head><link rel=stylesheet href="/s.css"></head><body><a href="/p">p</a><img src="/i.png"></body></html>'
-    links, requisites, record = analyse(Page("http://a.test/", html, [("Content-Type", "text/html")], 200))
+    links, requisites, record, problems = analyse(Page("http://a.test/", html, [("Content-Type", "text/html")], 200))
     assert ("http://a.test/p", "a", "", "") in links
     assert requisites == [("http://a.test/s.css", "stylesheet"), ("http://a.test/i.png", "image")]
-    assert "page_type" in record
+    assert "page_type" in record and problems == []

@@ -70,8 +70,7 @@ class IncrementalMiddleware:
                 request.meta["unchanged"] = True
                 self.stats.inc_value("incremental/unchanged")
             else:
-                request.meta["change"] = "changed" if previous is not None else "new"
-                self.stats.inc_value(f"incremental/{request.meta['change']}")
+                self.stats.inc_value("incremental/changed" if previous is not None else "incremental/new")
             request.meta["capture"] = Capture(
                 request.url,
                 now,

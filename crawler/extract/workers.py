@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 LinkTuple = tuple[str, str, str, str]
 # (url, kind) per page requisite (crawler.discovery.requisites), in document order.
 RequisiteTuple = tuple[str, str]
-Analysis = tuple[list[LinkTuple], list[RequisiteTuple], dict]
+# links, requisites, record, and what site parsers got wrong on the page
+Analysis = tuple[list[LinkTuple], list[RequisiteTuple], dict, list[str]]
 
 
 def analyse(page: Page) -> Analysis:
@@ -34,7 +35,7 @@ def analyse(page: Page) -> Analysis:
     doc = Document(page)
     links = [(link.url, link.tag, link.rel, link.type) for link in doc.links]
     requisites = html_requisites(doc.root, doc.base_url)
-    return links, requisites, extract_document(doc)
+    return links, requisites, extract_document(doc), doc.problems
 
 
 def default_workers() -> int:

@@ -2,7 +2,8 @@
 
 - captures: the latest capture of each URL (incremental runs: conditional requests, unchanged pages,
   and the record holding its payload, which a later 304's revisit record refers to);
-- digests: the first capture of each payload digest (WARC dedup: revisit records point at it).
+- digests: the first capture of each payload digest (WARC dedup: revisit records point at it);
+- versions: the latest record of each page (article versions: the next one points at it).
 
 A crawl opens it once and its components share that connection (WAL journal, so a killed run
 never corrupts it).
@@ -20,6 +21,8 @@ import redis
 
 from crawler.archive.writer import DigestEntry
 
+from .versions import Version
+
 SCHEMA_VERSION = 1
 FILENAME = "state.sqlite"
 
@@ -35,6 +38,7 @@ CREATE TABLE IF NOT EXISTS captures (
     article INTEGER NOT NULL DEFAULT 0,
     payload TEXT
 );
+CREATE TABLE IF NOT EXISTS versions (key TEXT PRIMARY KEY, version TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS digests (
     digest TEXT PRIMARY KEY,
     url TEXT NOT NULL,
@@ -153,6 +157,17 @@ class JobState:
             )
         return cursor.rowcount == 1
 
+    # ---- article versions ----------------------------------------------------------------
+
+    def version(self, key: str) -> Version | None:
+        with self._lock:
+            row = self._db.execute("SELECT version FROM versions WHERE key=?", (key,)).fetchone()
+        return Version.from_json(row[0]) if row else None
+
+    def put_version(self, key: str, version: Version) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO versions VALUES (?, ?)", (key, version.to_json()))
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -165,6 +180,7 @@ class RedisJobState:
         self.server = server
         self.captures_key = f"crawler:{job}:captures"
         self.digests_key = f"crawler:{job}:digests"
+        self.versions_key = f"crawler:{job}:versions"
 
     def capture(self, url: str) -> Capture | None:
         raw = self.server.hget(self.captures_key, url)
@@ -183,6 +199,13 @@ class RedisJobState:
     def add_digest(self, entry: DigestEntry) -> bool:
         """Remember the first capture of a digest; False if a worker already did (HSETNX is atomic)."""
         return bool(self.server.hsetnx(self.digests_key, entry.digest, json.dumps(asdict(entry))))
+
+    def version(self, key: str) -> Version | None:
+        raw = self.server.hget(self.versions_key, key)
+        return Version.from_json(raw) if raw else None
+
+    def put_version(self, key: str, version: Version) -> None:
+        self.server.hset(self.versions_key, key, version.to_json())
 
     def close(self) -> None:
         self.server.close()

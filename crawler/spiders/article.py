@@ -151,7 +151,10 @@ class ArticleSpider(scrapy.Spider):
     async def _parse_html(self, response):
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
         page = Page(response.url, response.body, headers, response.status)
-        links, requisites, record = await self.analyser.analyse(page)
+        links, requisites, record, problems = await self.analyser.analyse(page)
+        for problem in problems:  # a site parser failed on a field: the record keeps the generic value
+            logger.warning("Site parser on %s: %s", response.url, problem)
+            self.crawler.stats.inc_value("extraction/parser_errors")
         # For components that archive the page's outlinks (WARC metadata records).
         response.meta["outlinks"] = [url for url, _, _, _ in links]
         for request in self._requisite_requests(requisites):
@@ -164,10 +167,9 @@ class ArticleSpider(scrapy.Spider):
         response.meta["article"] = record["page_type"] == "article"
         if record["page_type"] != "article":
             return
-        if response.meta.get("unchanged"):
+        if response.meta.get("unchanged"):  # a 304, or the same bytes as last time (VersionsPipeline counts the rest)
             self.crawler.stats.inc_value("articles/unchanged")
             return
-        self.crawler.stats.inc_value(f"articles/{response.meta.get('change', 'new')}")
         fetched_at = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
         yield make_item(record, fetched_at, response.status, response.meta.get("warc"))
 
