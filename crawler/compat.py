@@ -1,6 +1,6 @@
 """Every private Scrapy (and Twisted) API this project touches, in one place.
 
-Checked against Scrapy 2.13 to 2.19 and Twisted 24 to 25. A Scrapy release that changes one of
+Checked against Scrapy 2.18 to 2.19 and Twisted 24 to 25. A Scrapy release that changes one of
 them fails tests/test_compat.py and tests/test_warc_fidelity.py, not a user's crawl; a Scrapy
 outside the checked range gets one warning when the crawl starts.
 """
@@ -19,7 +19,7 @@ from twisted.web._newclient import HEADER, STATUS
 
 logger = logging.getLogger(__name__)
 
-CHECKED_SCRAPY = ((2, 13), (2, 19))
+CHECKED_SCRAPY = ((2, 18), (2, 19))
 
 # The HTTP/1.1 download handler's parts, subclassed by crawler.downloader.http11 to record heads
 # as they cross the socket and to keep bodies cut short.

@@ -47,15 +47,20 @@ LIMIT_RECORDS = 0
 DATE_SINCE = None
 DATE_UNTIL = None
 
-# Incremental runs: conditional requests and unchanged-page detection from output/JOB/state.sqlite.
+# Incremental runs: conditional requests, unchanged-page detection and article versions (a record only
+# when the content changed, pointing at the version it replaces) from output/JOB/state.sqlite.
 INCREMENTAL_ENABLED = True
+CHANGE_FEED_ENABLED = True  # OUTPUT/JOB/changes.xml after each run
 
 # Processes that parse pages and extract records while the engine downloads: "auto" is one per
 # core beyond the first (at most 4); 0 parses in the crawl's own process.
 EXTRACTION_WORKERS = "auto"
 
-# Fetch what article pages need to replay (stylesheets, scripts, images, also from other hosts).
-PAGE_REQUISITES_ENABLED = False
+# Fetch what every archived page needs to replay: stylesheets (and their url()s and @imports),
+# scripts, icons, fonts, images, media; archived, never followed as pages (crawler/discovery/requisites.py).
+PAGE_REQUISITES_ENABLED = True
+# Also from hosts outside the scope (CDNs), robots.txt and politeness applied per host; frames never.
+PAGE_REQUISITES_OTHER_HOSTS = True
 
 # A crash-safe SQLite frontier; with JOBDIR (crawler crawl --job-dir) a stopped or killed run resumes.
 SCHEDULER = "crawler.scheduler.local.FrontierScheduler"
@@ -113,6 +118,9 @@ WARC_DIGEST_ALGORITHM = "sha1"  # block and payload digests, base32 like the fie
 WARC_DEDUP = True  # revisit records for payloads this job archived before (digest index in state.sqlite)
 WARC_DEDUP_MIN_SIZE = 1  # shorter payloads (empty bodies) are always stored in full
 WARC_METADATA_ENABLED = True  # a metadata record per article page: outlinks, extracted record id
+# Request records keep Authorization, Proxy-Authorization and Cookie header names, values masked (***);
+# True stores them as sent (for an archive that stays private).
+WARC_KEEP_CREDENTIALS = False
 WARC_CDXJ_ENABLED = True  # OUTPUT_DIR/index.cdxj of all the job's WARCs at the end of a crawl
 WACZ_ENABLED = False  # also OUTPUT_DIR/JOB.wacz, a package ReplayWeb.page opens
 WACZ_TITLE = None  # defaults to JOB_NAME
@@ -133,11 +141,15 @@ EXTENSIONS = {
     # WARC metadata records for article pages, then the CDXJ index / WACZ once the WARCs are closed.
     "crawler.extensions.warc_metadata.WarcMetadataExtension": 600,
     "crawler.extensions.warc_index.WarcIndexExtension": 610,
+    # OUTPUT/JOB/changes.xml: an Atom feed of the articles whose content changed.
+    "crawler.extensions.changefeed.ChangeFeedExtension": 700,
 }
 
 ITEM_PIPELINES = {
     "crawler.pipelines.datewindow.DateWindowPipeline": 100,
     "crawler.pipelines.dedupe.RecordDedupePipeline": 200,
+    # Before the record limit, so an unchanged article does not count against it.
+    "crawler.pipelines.versions.VersionsPipeline": 250,
     "crawler.pipelines.limits.RecordLimitPipeline": 300,
 }
 

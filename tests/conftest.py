@@ -1,7 +1,9 @@
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,11 @@ from crawler.demo.server import DemoServer
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 300, env: dict | None = None
+) -> subprocess.CompletedProcess:
     """Run the `crawler` command in a fresh interpreter (Twisted's reactor cannot restart in-process)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args],
         cwd=cwd or ROOT,
@@ -47,3 +51,50 @@ def kill(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
 def demo_server():
     with DemoServer() as server:
         yield server
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A Chromium page factory; fails (never skips) when the browser cannot be had."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is not installed: `make test` installs it (pip install -e '.[test]')")
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt-get install -y chromium)")
+    profile = tempfile.mkdtemp(prefix="report-test-chromium-")
+    with sync_playwright() as playwright:
+        try:
+            context = playwright.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+        except Error as exc:
+            pytest.fail(f"cannot start {CHROMIUM}: {exc}")
+        yield context
+        context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_report(context, path: Path):
+    """The page and the problems it met: console errors, page errors, requests for anything but itself."""
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    url = path.resolve().as_uri()
+    page.on("request", lambda req: problems.append(f"request: {req.url}") if req.url != url else None)
+    page.goto(url, wait_until="load")
+    return page, problems

@@ -1,7 +1,10 @@
 import gzip
 import io
+import subprocess
+import sys
 from datetime import UTC, datetime
 
+from conftest import ROOT
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.writer import Exchange, RollingWarcWriter
@@ -148,7 +151,7 @@ def test_metadata_record(tmp_path):
     kind, headers, _, body = _records(writer.files[0])[3]
     assert kind == "metadata" and headers.get_header("Content-Type") == "application/warc-fields"
     assert headers.get_header("WARC-Concurrent-To") == response.record_id
-    assert body == b"outlink: http://a/\r\nextracted-record-id: urn:x\r\n"
+    assert body == b"outlink: http://a/\r\nextracted-record-id: urn:x\r\n\r\n"  # warc-fields end with an empty line
 
 
 def test_warc_1_0_and_sha256(tmp_path):
@@ -238,3 +241,23 @@ def test_index_sorted_through_temporary_files_equals_the_in_memory_sort(tmp_path
     lines = spilled.splitlines()
     assert len(lines) == 10 and lines == sorted(lines)
     assert spilled == in_memory
+
+
+def test_index_is_the_same_whatever_else_is_imported(tmp_path):
+    """py-wacz changes cdxj-indexer's default record types when it is imported; our index must not change."""
+    script = (
+        "import sys; from pathlib import Path; from crawler.archive.index import write_cdxj\n"
+        "if sys.argv[2] == 'wacz': import crawler.archive.package\n"
+        "print(write_cdxj(Path(sys.argv[1]), Path(sys.argv[1]) / (sys.argv[2] + '.cdxj')).read_text(), end='')\n"
+    )
+    writer = RollingWarcWriter(tmp_path, "job", {"software": "test"}, hostname="h")
+    for n in range(3):
+        writer.write_exchange(_exchange(n))
+    writer.write_metadata("http://127.0.0.1:8000/page/0", "<urn:uuid:x>", [("outlink", "http://127.0.0.1:8000/")])
+    writer.close()
+    runs = [
+        subprocess.run([sys.executable, "-c", script, str(tmp_path), mode], capture_output=True, text=True, cwd=ROOT)
+        for mode in ("plain", "wacz")
+    ]
+    assert runs[0].returncode == 0 and runs[1].returncode == 0, runs[0].stderr + runs[1].stderr
+    assert runs[0].stdout == runs[1].stdout and len(runs[0].stdout.splitlines()) == 3  # the three responses

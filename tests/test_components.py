@@ -114,7 +114,7 @@ def test_incremental_asks_only_for_changes_and_commits_on_request_done(tmp_path)
     new = Request(f"{SITE}/new")
     middleware.process_request(new)
     middleware.process_response(new, html(new.url, headers={"ETag": '"n1"'}))
-    assert new.meta["change"] == "new" and state.capture(new.url) is None  # not before request_done
+    assert crawler.stats.get_value("incremental/new") == 1 and state.capture(new.url) is None  # not before request_done
     new.meta["article"] = True
     middleware.request_done(new)
     assert state.capture(new.url).etag == '"n1"' and state.capture(new.url).article

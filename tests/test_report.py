@@ -10,15 +10,13 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
-import tempfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import open_report, run_cli
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
@@ -26,17 +24,6 @@ from warcio.warcwriter import WARCWriter
 from crawler.report import load_run, render_page
 from crawler.report.charts import MAX_BUCKETS, time_buckets
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FIELDS = {
     "title": "title",
     "authors": "author",
@@ -362,40 +349,6 @@ def test_unusable_folder_is_a_clear_error_with_exit_code_2(tmp_path, setup, mess
 
 
 # ---- in a real browser ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A Chromium page factory; fails (never skips) when the browser cannot be had."""
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        pytest.fail("Playwright is not installed: `make test` installs it (pip install -e '.[test]')")
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt-get install -y chromium)")
-    profile = tempfile.mkdtemp(prefix="report-test-chromium-")
-    with sync_playwright() as playwright:
-        try:
-            context = playwright.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-        except Error as exc:
-            pytest.fail(f"cannot start {CHROMIUM}: {exc}")
-        yield context
-        context.close()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
-def open_report(context, path: Path):
-    """The page and the problems it met: console errors, page errors, requests for anything but itself."""
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    url = path.resolve().as_uri()
-    page.on("request", lambda req: problems.append(f"request: {req.url}") if req.url != url else None)
-    page.goto(url, wait_until="load")
-    return page, problems
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,9 @@ COMMANDS = {
     "index": "rebuild the CDXJ index of a job folder's WARC files",
     "wacz": "package a job folder's WARC files as a WACZ (for ReplayWeb.page)",
     "reextract": "extract records again from archived responses (no network)",
+    "changes": "show the articles whose content changed between crawls, and how",
     "seed": "seed, inspect or reset the Redis frontier of a distributed job",
     "merge": "merge the records and stats of all workers of a job",
     "fixture": "save pages as parser fixtures; check extraction against them",
+    "profile": "write a starting site profile (TOML selectors or a Python parser) for a host",
 }

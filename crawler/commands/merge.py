@@ -8,6 +8,7 @@ from pathlib import Path
 
 from crawler.jobs.records import record_key
 from crawler.jobs.run import EXIT_OK, EXIT_USAGE
+from crawler.report.changes import write_feed
 
 from . import COMMANDS
 
@@ -20,7 +21,8 @@ def add_parser(sub):
         "files there first) and write OUTPUT/JOB/merged/records.jsonl (one record per canonical page, the "
         "latest capture) and merged/stats.json (counters summed, all WARC files), which `crawler report "
         "OUTPUT/JOB/merged` reads. The workers' files are left as they are; index.cdxj already covers all WARCs "
-        "(`crawler index OUTPUT/JOB` rebuilds it).",
+        "(`crawler index OUTPUT/JOB` rebuilds it); OUTPUT/JOB/changes.xml is rewritten from every worker's records "
+        "(`crawler changes OUTPUT/JOB` lists the same changes).",
     )
     parser.add_argument("output_dir", metavar="OUTPUT/JOB")
     return parser
@@ -82,6 +84,7 @@ def run(args) -> int:
     totals["item_scraped_count"] = len(merged)
     totals["run/records_offset_start"], totals["run/records_offset_end"] = 0, (out / "records.jsonl").stat().st_size
     (out / "stats.json").write_text(json.dumps(totals, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_feed(folder)
     print(
         f"merged {len(records)} record files ({read} records, {len(merged)} distinct pages) and "
         f"{len(stats)} stats files into {out}/"

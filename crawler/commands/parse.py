@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.extract import extract
+from crawler.extract import Document, extract_document
 from crawler.extract.render import record_as_text
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.web.page import Page
@@ -53,7 +53,10 @@ def run(args) -> int:
             print(f"crawler parse: cannot read {name}: {exc}", file=sys.stderr)
             status = EXIT_CRAWL_FAILED
             continue
-        record = extract(Page(args.url or path.resolve().as_uri(), body))
+        doc = Document(Page(args.url or path.resolve().as_uri(), body))
+        record = extract_document(doc)
+        for problem in doc.problems:
+            print(f"crawler parse: {name}: site parser: {problem}", file=sys.stderr)
         if args.format == "text":
             print(record_as_text(record))
             if len(args.files) > 1:

@@ -13,6 +13,7 @@ from crawler.archive.reader import iter_responses
 from crawler.extract import extract
 from crawler.jobs.records import make_item
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
+from crawler.jobs.versions import link_all
 from crawler.web.http import sniff
 
 from . import COMMANDS
@@ -24,10 +25,18 @@ def add_parser(sub):
         help=COMMANDS["reextract"],
         description="Read the article pages archived in WARC files (revisit records resolved to the payload "
         "they refer to, in the same folder) and extract them with this version's extraction. The records "
-        "have the same shape as a crawl's, fetched_at and warc from the archive.",
+        "have the same shape as a crawl's, fetched_at and warc from the archive; given the WARCs of several runs "
+        "in capture order, they form the same article versions as the crawl (a record only when a page's "
+        "content changed, its 'previous' pointing at the version it replaces).",
     )
     parser.add_argument("warcs", nargs="+", metavar="PATH.warc.gz")
     parser.add_argument("-o", "--output", metavar="FILE", help="write JSON Lines here (default: standard output)")
+    parser.add_argument(
+        "--every-capture",
+        action="store_true",
+        help="a record for every archived capture of an article, as a crawl with incremental runs off writes "
+        "them (no versions: 'previous' is null)",
+    )
     return parser
 
 
@@ -65,7 +74,8 @@ def run(args) -> int:
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115 - closed below
     count = 0
     try:
-        for item in records(args.warcs):
+        items = records(args.warcs)
+        for item in ({**item, "previous": None} for item in items) if args.every_capture else link_all(items):
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1
     except OSError as exc:

@@ -86,7 +86,10 @@ class _RecordingParser(compat.LenientHTTPClientParser):
 class _RecordingProtocol(compat.LenientHTTP11ClientProtocol):
     def request(self, request):
         written = _Buffer()
-        write_headers = request._writeHeaders
+        # Twisted's connection pool sends the same request object again on a fresh connection when
+        # a pooled one turns out closed: wrap the original writer, not our wrapper of the last try
+        # (which wrote the head twice on the wire, and into the record).
+        write_headers = request.__dict__.setdefault("_warc_write_headers", request._writeHeaders)
 
         def _writeHeaders(transport, TEorCL):
             write_headers(written, TEorCL)

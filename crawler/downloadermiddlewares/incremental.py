@@ -22,7 +22,8 @@ class IncrementalMiddleware:
     writes no record. Placed after HttpCompressionMiddleware in
     the response path (priority 585) so the digest does not depend on gzip's bytes. The capture is
     committed on `request_done`, after the page's record is written, so a crash never marks a page
-    unchanged whose record was lost.
+    unchanged whose record was lost. A capture remembers the WARC record holding its payload, which
+    the revisit record of a later 304 refers to (previous_capture, read by WarcCaptureMiddleware).
     """
 
     def __init__(self, state: JobState | RedisJobState, stats):
@@ -69,8 +70,7 @@ class IncrementalMiddleware:
                 request.meta["unchanged"] = True
                 self.stats.inc_value("incremental/unchanged")
             else:
-                request.meta["change"] = "changed" if previous is not None else "new"
-                self.stats.inc_value(f"incremental/{request.meta['change']}")
+                self.stats.inc_value("incremental/changed" if previous is not None else "incremental/new")
             request.meta["capture"] = Capture(
                 request.url,
                 now,
@@ -78,6 +78,8 @@ class IncrementalMiddleware:
                 _header(response, b"ETag"),
                 _header(response, b"Last-Modified"),
                 digest,
+                # Set by WarcCaptureMiddleware: where this payload is archived, for a later 304's revisit.
+                payload=request.meta.get("warc_payload"),
             )
         return response
 

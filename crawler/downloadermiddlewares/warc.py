@@ -14,12 +14,13 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 
 import crawler
-from crawler.archive.writer import Exchange, RollingWarcWriter
+from crawler.archive.writer import DigestEntry, Exchange, RollingWarcWriter
 from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
 from crawler.extensions.jobstate import job_state
 from crawler.jobs.paths import job_output_dir
-from crawler.signals import warc_files_closed
+from crawler.signals import request_done, warc_files_closed
 from crawler.web.page import Page
+from crawler.web.redact import CREDENTIAL_HEADERS
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,10 @@ def warcinfo(settings, spider=None) -> dict[str, str]:
         if settings.getbool("WARC_DEDUP")
         else "none",
         "capture": _CAPTURE_NOTE,
+        "http-request-credentials": "kept as sent"
+        if settings.getbool("WARC_KEEP_CREDENTIALS")
+        else f"masked: the values of {', '.join(h.title() for h in CREDENTIAL_HEADERS)} request headers "
+        "are replaced by ***",
     }
     for name in sorted(
         set(_SHAPING_SETTINGS) | {k for k in settings.attributes if k.startswith(("SCOPE_", "LIMIT_", "DATE_"))}
@@ -109,10 +114,11 @@ class WarcCaptureMiddleware:
     DOWNLOAD_MAXSIZE, a dropped connection or a timeout (archived with WARC-Truncated).
     """
 
-    def __init__(self, writer: RollingWarcWriter, stats, signals=None):
+    def __init__(self, writer: RollingWarcWriter, stats, signals=None, metadata: bool = False):
         self.writer = writer
         self.stats = stats
         self.signals = signals  # sends warc_files_closed when the last file is closed
+        self.metadata = metadata  # pages may get a metadata record, which must share their file
         for repair in writer.repaired:
             stats.inc_value("warc/repaired_files")
             stats.inc_value("warc/repaired_bytes_cut", repair.cut)
@@ -134,9 +140,11 @@ class WarcCaptureMiddleware:
             digest_index=job_state(crawler) if settings.getbool("WARC_DEDUP") else None,
             dedup_min_size=settings.getint("WARC_DEDUP_MIN_SIZE", 1),
             hostname=settings.get("WORKER_ID"),  # host-pid for a worker of a distributed crawl
+            keep_credentials=settings.getbool("WARC_KEEP_CREDENTIALS"),
         )
-        middleware = cls(writer, crawler.stats, crawler.signals)
+        middleware = cls(writer, crawler.stats, crawler.signals, settings.getbool("WARC_METADATA_ENABLED"))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(middleware.request_done, signal=request_done)
         return middleware
 
     # ---- responses -------------------------------------------------------------------------
@@ -150,9 +158,10 @@ class WarcCaptureMiddleware:
         page = Page(response.url, response.body, _header_pairs(response.headers), response.status)
         ip_address = str(response.ip_address) if response.ip_address else None
         truncated = partial.reason if partial and "dataloss" in response.flags else None
-        self._archive(
-            request, self._exchange(request, page, wire, response.protocol or "HTTP/1.1", ip_address, truncated)
-        )
+        exchange = self._exchange(request, page, wire, response.protocol or "HTTP/1.1", ip_address, truncated)
+        if response.status == 304:
+            exchange.not_modified = _earlier_payload(request)
+        self._archive(request, exchange, hold=self.metadata and _may_be_page(response))
         return response
 
     def process_exception(self, request, exception):
@@ -195,18 +204,32 @@ class WarcCaptureMiddleware:
             request_head=wire.request_head if wire else None,
         )
 
-    def _archive(self, request, exchange: Exchange) -> None:
-        written = self.writer.write_exchange(exchange)
-        warc = asdict(written.payload or written.record)
+    def _archive(self, request, exchange: Exchange, hold: bool = False) -> None:
+        written = self.writer.write_exchange(exchange, hold=hold)
+        payload = written.payload or written.record
+        warc = asdict(payload)
         if written.revisit:
             warc["revisit"] = asdict(written.record)
         request.meta["warc"] = warc
+        # The capture holding this fetch's payload, for a later 304 to refer to (incremental runs).
+        request.meta["warc_payload"] = written.original or DigestEntry(
+            written.payload_digest,
+            request.url,
+            written.date,
+            payload.filename,
+            payload.offset,
+            payload.length,
+            payload.record_id,
+        )
         request.meta["warc_record_id"] = written.record.record_id  # this fetch's own record
         request.meta["warc_date"] = written.date
         request.meta["fetched_at"] = exchange.captured_at.isoformat(timespec="seconds")
         self.stats.inc_value("warc/records", 2)
         self.stats.inc_value("warc/bytes", written.bytes_written)
-        if written.revisit:
+        if exchange.not_modified is not None and written.revisit:
+            self.stats.inc_value("warc/revisits")
+            self.stats.inc_value("warc/revisits/server_not_modified")
+        elif written.revisit:
             self.stats.inc_value("warc/revisits")
             self.stats.inc_value("warc/dedup_payload_bytes_saved", len(exchange.response.body))
         else:
@@ -233,8 +256,27 @@ class WarcCaptureMiddleware:
         self.stats.inc_value("warc/bytes", location.length)
         return location
 
+    def request_done(self, request):
+        record_id = request.meta.get("warc_record_id")
+        if record_id:
+            self.writer.release(record_id)
+
     def spider_closed(self, spider):
+        if self.writer.metadata_elsewhere:
+            self.stats.set_value("warc/metadata_records_in_another_file", self.writer.metadata_elsewhere)
         self.writer.close()
         self.stats.set_value("warc/files", [str(p) for p in self.writer.files])
         if self.signals is not None:
             self.signals.send_catch_log(warc_files_closed, warc_files=list(self.writer.files))
+
+
+def _earlier_payload(request) -> DigestEntry | None:
+    """For a 304: the capture holding the payload it confirms (IncrementalMiddleware's previous_capture)."""
+    previous = request.meta.get("previous_capture")
+    return getattr(previous, "payload", None)
+
+
+def _may_be_page(response) -> bool:
+    """A response the spider may parse as a page (and so give a metadata record): 2xx, HTML or untyped."""
+    content_type = response.headers.get(b"Content-Type", b"").lower()
+    return 200 <= response.status < 300 and (not content_type or b"html" in content_type)

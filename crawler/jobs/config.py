@@ -146,7 +146,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "warc_max_size": Key(_size, "WARC_MAX_SIZE"),
         "warc_prefix": Key(STR, "WARC_PREFIX"),
         "wacz": Key(BOOL, "WACZ_ENABLED"),
+        "change_feed": Key(BOOL, "CHANGE_FEED_ENABLED"),
         "page_requisites": Key(BOOL, "PAGE_REQUISITES_ENABLED"),
+        "page_requisites_other_hosts": Key(BOOL, "PAGE_REQUISITES_OTHER_HOSTS"),
+        "keep_credentials": Key(BOOL, "WARC_KEEP_CREDENTIALS"),
     },
     "schedule": {
         "since": Key(_date, "DATE_SINCE"),

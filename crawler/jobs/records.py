@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from crawler.web.urls import canonical_url
@@ -39,6 +40,25 @@ def make_item(record: dict, fetched_at: str, status: int, warc: dict | None = No
 def record_key(record: dict) -> str:
     """Records of the same page share this key: the canonical URL the page names, else its own."""
     return canonical_url(record.get("canonical_url") or record["url"])
+
+
+def read_records(path: Path, start: int = 0, end: int | None = None) -> Iterator[tuple[int, dict]]:
+    """(offset, record) for every whole, parseable line of a records file between start and end."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        offset = start
+        for line in fh:
+            if end is not None and offset >= end:
+                return
+            here, offset = offset, offset + len(line)
+            if not line.endswith(b"\n"):
+                return  # a partial last line of a run still writing, or killed
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                yield here, record
 
 
 def repair_jsonl(path: Path) -> int:

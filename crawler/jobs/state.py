@@ -1,7 +1,9 @@
 """A job's state, kept across its runs: OUTPUT/JOB/state.sqlite, or Redis for a distributed job.
 
-- captures: the latest capture of each URL (incremental runs: conditional requests, unchanged pages);
-- digests: the first capture of each payload digest (WARC dedup: revisit records point at it).
+- captures: the latest capture of each URL (incremental runs: conditional requests, unchanged pages,
+  and the record holding its payload, which a later 304's revisit record refers to);
+- digests: the first capture of each payload digest (WARC dedup: revisit records point at it);
+- versions: the latest record of each page (article versions: the next one points at it).
 
 A crawl opens it once and its components share that connection (WAL journal, so a killed run
 never corrupts it).
@@ -19,6 +21,8 @@ import redis
 
 from crawler.archive.writer import DigestEntry
 
+from .versions import Version
+
 SCHEMA_VERSION = 1
 FILENAME = "state.sqlite"
 
@@ -31,8 +35,10 @@ CREATE TABLE IF NOT EXISTS captures (
     etag TEXT,
     last_modified TEXT,
     content_digest TEXT,
-    article INTEGER NOT NULL DEFAULT 0
+    article INTEGER NOT NULL DEFAULT 0,
+    payload TEXT
 );
+CREATE TABLE IF NOT EXISTS versions (key TEXT PRIMARY KEY, version TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS digests (
     digest TEXT PRIMARY KEY,
     url TEXT NOT NULL,
@@ -54,6 +60,15 @@ class Capture:
     last_modified: str | None = None
     content_digest: str | None = None
     article: bool = False  # the page gave a record last time (hubs are always fetched in full)
+    payload: DigestEntry | None = None  # the WARC record holding this capture's payload
+
+
+def _payload_from_json(text: str | None) -> DigestEntry | None:
+    return DigestEntry(**json.loads(text)) if text else None
+
+
+def _payload_to_json(payload: DigestEntry | None) -> str | None:
+    return json.dumps(asdict(payload)) if payload else None
 
 
 class JobState:
@@ -66,6 +81,7 @@ class JobState:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._migrate_digests()
+        self._migrate_captures()
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -81,18 +97,23 @@ class JobState:
     def capture(self, url: str) -> Capture | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT url, fetched_at, status, etag, last_modified, content_digest, article FROM captures WHERE url=?",
+                "SELECT url, fetched_at, status, etag, last_modified, content_digest, article, payload "
+                "FROM captures WHERE url=?",
                 (url,),
             ).fetchone()
         if row is None:
             return None
-        url, fetched_at, status, etag, last_modified, content_digest, article = row
-        return Capture(url, fetched_at, status, etag, last_modified, content_digest, bool(article))
+        url, fetched_at, status, etag, last_modified, content_digest, article, payload = row
+        return Capture(
+            url, fetched_at, status, etag, last_modified, content_digest, bool(article), _payload_from_json(payload)
+        )
 
     def put_capture(self, capture: Capture) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO captures "
+                "(url, fetched_at, status, etag, last_modified, content_digest, article, payload) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     capture.url,
                     capture.fetched_at,
@@ -101,6 +122,7 @@ class JobState:
                     capture.last_modified,
                     capture.content_digest,
                     int(capture.article),
+                    _payload_to_json(capture.payload),
                 ),
             )
 
@@ -112,6 +134,11 @@ class JobState:
         for column, kind in (("length", "INTEGER"), ("record_id", "TEXT")):
             if column not in have:
                 self._db.execute(f"ALTER TABLE digests ADD COLUMN {column} {kind}")
+
+    def _migrate_captures(self) -> None:
+        """Add the payload column (where a capture's payload is archived) to an older captures table."""
+        if "payload" not in {row[1] for row in self._db.execute("PRAGMA table_info(captures)")}:
+            self._db.execute("ALTER TABLE captures ADD COLUMN payload TEXT")
 
     def digest(self, digest: str) -> DigestEntry | None:
         with self._lock:
@@ -130,6 +157,17 @@ class JobState:
             )
         return cursor.rowcount == 1
 
+    # ---- article versions ----------------------------------------------------------------
+
+    def version(self, key: str) -> Version | None:
+        with self._lock:
+            row = self._db.execute("SELECT version FROM versions WHERE key=?", (key,)).fetchone()
+        return Version.from_json(row[0]) if row else None
+
+    def put_version(self, key: str, version: Version) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO versions VALUES (?, ?)", (key, version.to_json()))
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -142,10 +180,14 @@ class RedisJobState:
         self.server = server
         self.captures_key = f"crawler:{job}:captures"
         self.digests_key = f"crawler:{job}:digests"
+        self.versions_key = f"crawler:{job}:versions"
 
     def capture(self, url: str) -> Capture | None:
         raw = self.server.hget(self.captures_key, url)
-        return Capture(**json.loads(raw)) if raw else None
+        if not raw:
+            return None
+        fields = json.loads(raw)
+        return Capture(**{**fields, "payload": DigestEntry(**fields["payload"]) if fields.get("payload") else None})
 
     def put_capture(self, capture: Capture) -> None:
         self.server.hset(self.captures_key, capture.url, json.dumps(asdict(capture)))
@@ -157,6 +199,13 @@ class RedisJobState:
     def add_digest(self, entry: DigestEntry) -> bool:
         """Remember the first capture of a digest; False if a worker already did (HSETNX is atomic)."""
         return bool(self.server.hsetnx(self.digests_key, entry.digest, json.dumps(asdict(entry))))
+
+    def version(self, key: str) -> Version | None:
+        raw = self.server.hget(self.versions_key, key)
+        return Version.from_json(raw) if raw else None
+
+    def put_version(self, key: str, version: Version) -> None:
+        self.server.hset(self.versions_key, key, version.to_json())
 
     def close(self) -> None:
         self.server.close()

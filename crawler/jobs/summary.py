@@ -49,6 +49,21 @@ def _join(pairs) -> str:
     return ", ".join(f"{k} {v}" for k, v in pairs if v) or "none"
 
 
+def _requisites_line(stats: dict) -> list[str]:
+    """Page requisites (stylesheets, scripts, images...) fetched for the archived pages, if any were asked for."""
+    requested = stats.get("requisites/requested", 0)
+    if not requested:
+        return []
+    kinds = _counts(stats, "requisites/requested/")
+    others = stats.get("requisites/other_hosts", 0)
+    failed = stats.get("requisites/failed", 0)
+    return [
+        f"  requisites       {stats.get('requisites/archived', 0)} of {requested} archived ({_join(kinds.items())})"
+        + (f", {others} from other hosts" if others else "")
+        + (f", {failed} failed" if failed else "")
+    ]
+
+
 def render(
     stats: dict, output_dir: Path, job: str, stats_path: Path | None = None, records_name: str = "records.jsonl"
 ) -> str:
@@ -73,6 +88,7 @@ def render(
         f"  article records  {stats.get('item_scraped_count', 0)} -> {output_dir / records_name}",
         f"  failed fetches   {sum(failures.values())}" + (f"  ({_join(failures.items())})" if failures else ""),
         f"  not fetched      {_join([('robots.txt', stats.get('robotstxt/forbidden', 0)), ('out of scope', rejected), ('date window', stats.get('discovery/skipped_date_window', 0)), ('unchanged in sitemap', stats.get('discovery/skipped_unchanged', 0)), ('limits', limits)])}",
+        *_requisites_line(stats),
         f"  WARC files       {len(files)}, {human_size(total)}",
     ]
     lines += [f"                   {p} ({human_size(p.stat().st_size)})" for p in files if p.exists()]

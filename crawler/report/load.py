@@ -17,6 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
 
 from crawler.archive.repair import OPEN_SUFFIX
+from crawler.jobs.versions import Change, find_changes, records_files
 from crawler.web.redact import strip_userinfo
 
 STATS = "stats.json"
@@ -105,6 +106,7 @@ class Run:
     warc_files: list[Path]
     records_source: str  # which part of records.jsonl was read, said in the report
     notes: list[str]  # problems met while reading, shown at the top of the report
+    changes: list[Change] = field(default_factory=list)  # articles whose content changed in this run
 
 
 def status_class(status: int | None) -> str:
@@ -135,7 +137,11 @@ def load_run(folder: Path) -> Run:
             notes.append("stats.json has no usable start and finish time: all WARC files of the folder are counted")
     fetches = read_fetches(warc_files, notes, window)
     coverage, records_source = read_records(folder, stats, notes)
-    return Run(folder, folder.resolve().name, stats, start, end, fetches, coverage, warc_files, records_source, notes)
+    since = start.astimezone(UTC).replace(microsecond=0).isoformat() if start else None
+    changes = find_changes(records_files(folder), since=since) if since else []
+    return Run(
+        folder, folder.resolve().name, stats, start, end, fetches, coverage, warc_files, records_source, notes, changes
+    )
 
 
 def read_stats(folder: Path) -> dict:

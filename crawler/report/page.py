@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 import crawler
 from crawler.jobs.summary import human_size
+from crawler.report.changes import REPLAY_BASE, changes_html
+from crawler.report.changes import STYLE as CHANGE_STYLE
 from crawler.report.charts import (
     Bar,
     bar_chart,
@@ -23,6 +25,7 @@ from crawler.report.charts import (
     timeline,
 )
 from crawler.report.load import COVERAGE_FIELDS, STATUS_CLASSES, Run, status_class
+from crawler.web.redact import redact
 
 TOP_HOSTS = 20
 TOP_CONTENT_TYPES = 15
@@ -95,6 +98,7 @@ def render_page(run: Run) -> str:
             "other hosts",
         ),
         _coverage(run),
+        _changes(run),
         _errors(stats),
         _all_stats(stats),
         f"<footer>Made by crawler {text(crawler.__version__)} on {_when(datetime.now(UTC))} from "
@@ -105,7 +109,7 @@ def render_page(run: Run) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         'img-src data:">\n'
-        f"<title>Crawl report: {text(run.job)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"<title>Crawl report: {text(run.job)}</title>\n<style>{STYLE}{CHANGE_STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(part for part in body if part)
         + "\n</body>\n</html>\n"
     )
@@ -180,6 +184,12 @@ def _totals(run: Run) -> str:
         if _number(stats, key) is not None:
             tiles.append(
                 (key.replace("/", "-"), f"{key.split('/', 1)[1].replace('_', ' ')} (incremental)", _count(stats[key]))
+            )
+    if _number(stats, "requisites/requested"):
+        tiles.append(("requisites", "page requisites archived", _count(_number(stats, "requisites/archived") or 0)))
+        if _number(stats, "requisites/other_hosts"):
+            tiles.append(
+                ("requisites-other-hosts", "requisites from other hosts", _count(stats["requisites/other_hosts"]))
             )
     if fetches.revisits:
         tiles.append(("revisits", "revisits (payload archived before)", _count(fetches.revisits)))
@@ -310,6 +320,15 @@ def _coverage(run: Run) -> str:
     )
     content = bar_chart(bars, f"Fields present in {total} article records", maximum=total) + table + "".join(missing)
     return _section("coverage", title, caption, content)
+
+
+def _changes(run: Run) -> str:
+    caption = (
+        "Articles whose content (title, body, authors, dates, breadcrumb, related) changed in this run, against "
+        f"the version before; the capture links replay in pywb as README sets it up ({REPLAY_BASE})."
+    )
+    content = redact(changes_html(run.changes, run.job)) if run.changes else _empty("No article changed in this run.")
+    return _section("changes", f"Changed articles ({len(run.changes)})", caption, content)
 
 
 def _errors(stats: dict) -> str:

@@ -14,6 +14,7 @@ from scrapy.utils.gz import gunzip
 from crawler import compat
 from crawler.discovery.datewindow import DateWindow
 from crawler.discovery.recent import RecentSet
+from crawler.discovery.requisites import FRAME, css_requisites
 from crawler.discovery.scope import Scope
 from crawler.discovery.sitemaps import feed_entries, parse_when, sitemap_entries
 from crawler.extensions.jobstate import job_state
@@ -21,6 +22,7 @@ from crawler.extract.workers import PageAnalyser, default_workers
 from crawler.jobs.paths import default_job_name, records_path
 from crawler.jobs.records import make_item
 from crawler.scheduler.distributed import configure
+from crawler.spiders.requisites import RequisiteRequests, charset, is_stylesheet
 from crawler.web.http import sniff
 from crawler.web.page import Page
 from crawler.web.urls import clean_url
@@ -29,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 SEEN_LINKS_REMEMBERED = 50_000  # at least this many, at most twice (under 20 MB of URLs)
-_REQUISITE_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload", "manifest"}
 
 
 def split_urls(value) -> list[str]:
@@ -52,6 +53,7 @@ class ArticleSpider(scrapy.Spider):
         # only, so that memory does not grow with the site (the frontier's seen-set is exact).
         self.seen_links = RecentSet(SEEN_LINKS_REMEMBERED)
         self.job_state = None  # the job's shared state, once the spider is open (incremental runs)
+        self.requisites: RequisiteRequests | None = None  # once the spider is open, if requisites are on
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -71,7 +73,10 @@ class ArticleSpider(scrapy.Spider):
             exclude=settings.getlist("SCOPE_EXCLUDE"),
         )
         spider.window = DateWindow.from_settings(settings)
-        spider.requisites = settings.getbool("PAGE_REQUISITES_ENABLED")
+        # None: no requisites; else whether other hosts may serve them (set up once stats exist).
+        spider.requisites_other_hosts = (
+            settings.getbool("PAGE_REQUISITES_OTHER_HOSTS") if settings.getbool("PAGE_REQUISITES_ENABLED") else None
+        )
         spider.probe_sitemaps = settings.getbool("SITEMAP_PROBE")
         # Settings are still open here: name the job (and the worker) before components read them.
         if not settings.get("JOB_NAME"):
@@ -90,6 +95,10 @@ class ArticleSpider(scrapy.Spider):
         compat.warn_if_unchecked()
         # Not `spider.state`: with JOBDIR, Scrapy's SpiderState extension replaces that with its own dict.
         self.job_state = job_state(self.crawler) if self.incremental else None
+        if self.requisites_other_hosts is not None:
+            self.requisites = RequisiteRequests(
+                self.scope, self.crawler.stats, self.seen_links, self.requisites_other_hosts
+            )
 
     def spider_closed(self, spider):
         self.analyser.close()
@@ -142,25 +151,25 @@ class ArticleSpider(scrapy.Spider):
     async def _parse_html(self, response):
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
         page = Page(response.url, response.body, headers, response.status)
-        links, record = await self.analyser.analyse(page)
+        links, requisites, record, problems = await self.analyser.analyse(page)
+        for problem in problems:  # a site parser failed on a field: the record keeps the generic value
+            logger.warning("Site parser on %s: %s", response.url, problem)
+            self.crawler.stats.inc_value("extraction/parser_errors")
         # For components that archive the page's outlinks (WARC metadata records).
-        response.meta["outlinks"] = [url for url, tag, _, _ in links if tag != "script"]
+        response.meta["outlinks"] = [url for url, _, _, _ in links]
+        for request in self._requisite_requests(requisites):
+            yield request
         for url, tag, rel, type_ in links:
             if tag in ("a", "area") or (tag == "link" and _is_page_link(rel, type_)):
                 request = self._follow(url)
-            elif tag == "img" or (self.requisites and tag in ("link", "source", "iframe", "script")):
-                request = self._requisite(url, tag, rel)
-            else:
-                continue
-            if request is not None:
-                yield request
+                if request is not None:
+                    yield request
         response.meta["article"] = record["page_type"] == "article"
         if record["page_type"] != "article":
             return
-        if response.meta.get("unchanged"):
+        if response.meta.get("unchanged"):  # a 304, or the same bytes as last time (VersionsPipeline counts the rest)
             self.crawler.stats.inc_value("articles/unchanged")
             return
-        self.crawler.stats.inc_value(f"articles/{response.meta.get('change', 'new')}")
         fetched_at = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
         yield make_item(record, fetched_at, response.status, response.meta.get("warc"))
 
@@ -196,17 +205,33 @@ class ArticleSpider(scrapy.Spider):
         fetched = parse_when(capture.fetched_at) if capture else None
         return fetched is not None and when <= fetched
 
-    def _requisite(self, url: str, tag: str, rel: str):
-        """Images (in scope) always; with PAGE_REQUISITES_ENABLED, also what the page needs from other hosts."""
-        if url in self.seen_links:
-            return None
-        self.seen_links.add(url)
-        if not self.requisites and not self.scope.allows(url):
-            return None
-        if tag == "link" and not (_REQUISITE_RELS & set(rel.split())):
-            return None
-        meta = {"allow_offsite": True} if self.requisites else {}
-        return scrapy.Request(url, callback=self.parse, priority=-1, meta=meta)
+    # ---- page requisites (PAGE_REQUISITES_ENABLED) -------------------------------------------
+
+    def _requisite_requests(self, pairs):
+        if self.requisites is None:
+            return ()
+        return self.requisites.requests(pairs, self.parse_requisite, self.requisite_failed)
+
+    async def parse_requisite(self, response):
+        """A requisite is archived; a stylesheet's url()s and @imports, and a frame's requisites, follow."""
+        self.requisites.archived(response)
+        if is_stylesheet(response):
+            pairs = await self.analyser.call(
+                css_requisites, response.body, response.url, charset(response), about=response.url
+            )
+        elif (
+            response.meta.get("requisite") == FRAME
+            and sniff(response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body) == "html"
+        ):
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+            _, pairs, _ = await self.analyser.analyse(Page(response.url, response.body, headers, response.status))
+        else:
+            return
+        for request in self._requisite_requests(pairs):
+            yield request
+
+    def requisite_failed(self, failure):
+        self.requisites.failed(failure)
 
     def _parse_xml(self, response, body: bytes):
         kind, entries = sitemap_entries(body, response.url)

@@ -12,7 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 
 
 class RouteServer:
-    """Serve handler(path, query, base) -> (status, headers, body | iterable of chunks) on 127.0.0.1."""
+    """Serve handler(path, query, base) -> (status, headers, body | iterable of chunks) on 127.0.0.1.
+
+    A handler with wants_headers = True is also given the request's headers (headers=dict).
+    """
 
     def __init__(self, handler, delay: float = 0.0):
         self.handler = handler
@@ -33,7 +36,8 @@ class RouteServer:
                 if server.delay:
                     time.sleep(server.delay)
                 parts = urlsplit(self.path)
-                status, headers, body = server.handler(parts.path, parse_qs(parts.query), server.url)
+                extra = {"headers": dict(self.headers)} if getattr(server.handler, "wants_headers", False) else {}
+                status, headers, body = server.handler(parts.path, parse_qs(parts.query), server.url, **extra)
                 if callable(body):  # a streaming body: the handler writes it
                     self.send_response(status)
                     for k, v in headers.items():
@@ -46,7 +50,8 @@ class RouteServer:
                     self.send_response(status)
                     for k, v in headers.items():
                         self.send_header(k, v)
-                    self.send_header("Content-Length", str(len(body)))
+                    if status not in (204, 304):  # no body, and no length of one
+                        self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
@@ -230,3 +235,66 @@ class PoliteSite:
         if path == "/away":
             return 302, {"Location": "http://offsite.invalid/elsewhere", "Content-Type": "text/html"}, b""
         return 404, HTML, b"<html><body>not found</body></html>"
+
+
+class NewsroomSite:
+    """Three articles whose editors change them between crawls (article versions).
+
+    Article 0 links to the other two under "Related stories"; they link only to each other, so a
+    new headline on article 0 changes no other page's record. Each article page carries an ad slot
+    and a "generated at" time, which are not content.
+    """
+
+    def __init__(self):
+        self.articles = [
+            {
+                "slug": slug,
+                "title": title,
+                "published": f"2026-0{n + 3}-0{n + 2}T09:30:00+00:00",
+                "paragraphs": [
+                    f"{title}: paragraph {k} of the report. The council met on Tuesday evening and heard from "
+                    f"residents, engineers and the treasurer about the plans for the coming year ({slug}-{k})."
+                    for k in range(1, 5)
+                ],
+                "ad": "Advertisement: Harbour Bakery, fresh bread daily",
+                "generated": "08:00:00",
+            }
+            for n, (slug, title) in enumerate(
+                [
+                    ("bridge-reopens", "Old bridge reopens after two years of repairs"),
+                    ("library-hours", "Library extends its evening hours"),
+                    ("market-moves", "Saturday market moves to the harbour"),
+                ]
+            )
+        ]
+        self.related = {0: [1, 2], 1: [2], 2: [1]}
+
+    def path(self, n: int) -> str:
+        return f"/news/{self.articles[n]['slug']}/"
+
+    def __call__(self, path, query, base):
+        if path == "/robots.txt":
+            return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
+        if path == "/":
+            links = "".join(f'<li><a href="{self.path(n)}">{a["title"]}</a></li>' for n, a in enumerate(self.articles))
+            page = f"<!doctype html><html><head><title>Newsroom</title></head><body><h1>Newsroom</h1><ul>{links}</ul>"
+            return 200, HTML, (page + "</body></html>").encode()
+        for n in range(len(self.articles)):
+            if path == self.path(n):
+                return 200, HTML, self.article_page(n)
+        return 404, HTML, b"<html><body>Not found</body></html>"
+
+    def article_page(self, n: int) -> bytes:
+        a = self.articles[n]
+        body = "".join(f"<p>{text}</p>" for text in a["paragraphs"])
+        related = "".join(f'<li><a href="{self.path(k)}">{self.articles[k]["title"]}</a></li>' for k in self.related[n])
+        return (
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{a["title"]} | Newsroom</title>'
+            f'<meta property="og:type" content="article">'
+            f'<meta property="article:published_time" content="{a["published"]}"></head><body>'
+            f'<header><a href="/">Newsroom</a></header><main><article><h1>{a["title"]}</h1>'
+            f'<p class="byline">By Ana Reporter</p><div class="entry-content">{body}</div>'
+            f'<section class="related"><h2>Related stories</h2><ul>{related}</ul></section></article></main>'
+            f'<aside class="sidebar"><div class="ad-slot">{a["ad"]}</div></aside>'
+            f'<footer><p class="generated">Page generated at {a["generated"]}</p></footer></body></html>'
+        ).encode()
