@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -18,7 +19,7 @@ from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
 from crawler.extensions.jobstate import job_state
 from crawler.jobs.paths import job_output_dir
-from crawler.signals import warc_files_closed
+from crawler.signals import checkpoint, warc_files_closed, write_failed
 from crawler.web.page import Page
 
 logger = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ class WarcCaptureMiddleware:
         )
         middleware = cls(writer, crawler.stats, crawler.signals)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(middleware.checkpoint, signal=checkpoint)
         return middleware
 
     # ---- responses -------------------------------------------------------------------------
@@ -195,8 +197,19 @@ class WarcCaptureMiddleware:
             request_head=wire.request_head if wire else None,
         )
 
+    def _write_failed(self, error: Exception) -> None:
+        """A full disk (or a broken job state): the crawl stops; the file still ends in a whole record."""
+        if self.signals is None:
+            raise error
+        self.signals.send_catch_log(write_failed, what=f"the WARC file in {self.writer.directory}", error=error)
+
     def _archive(self, request, exchange: Exchange) -> None:
-        written = self.writer.write_exchange(exchange)
+        try:
+            written = self.writer.write_exchange(exchange)
+        except (OSError, sqlite3.Error) as exc:
+            self._write_failed(exc)
+            # Not archived, so not processed either: its record would point at no WARC record.
+            raise IgnoreRequest(f"not archived ({exc})") from None
         warc = asdict(written.payload or written.record)
         if written.revisit:
             warc["revisit"] = asdict(written.record)
@@ -228,13 +241,23 @@ class WarcCaptureMiddleware:
     # ---- metadata and closing --------------------------------------------------------------
 
     def write_metadata(self, url: str, concurrent_to: str, fields: list[tuple[str, str]], date: str | None = None):
-        location = self.writer.write_metadata(url, concurrent_to, fields, date)
+        try:
+            location = self.writer.write_metadata(url, concurrent_to, fields, date)
+        except OSError as exc:
+            self._write_failed(exc)
+            return None
         self.stats.inc_value("warc/metadata_records")
         self.stats.inc_value("warc/bytes", location.length)
         return location
 
+    def checkpoint(self) -> None:
+        self.writer.sync()
+
     def spider_closed(self, spider):
-        self.writer.close()
+        try:
+            self.writer.close()
+        except OSError as exc:
+            self._write_failed(exc)
         self.stats.set_value("warc/files", [str(p) for p in self.writer.files])
         if self.signals is not None:
             self.signals.send_catch_log(warc_files_closed, warc_files=list(self.writer.files))

@@ -36,8 +36,12 @@ def write_stats(stats: dict, output_dir: Path, name: str = "stats.json", secrets
     output_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     text = json.dumps(_jsonable(stats, list(secrets)), indent=2, sort_keys=True)
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(text + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # the last complete stats.json stays
+        raise
     return path
 
 
@@ -50,7 +54,7 @@ def _join(pairs) -> str:
 
 
 def render(
-    stats: dict, output_dir: Path, job: str, stats_path: Path | None = None, records_name: str = "records.jsonl"
+    stats: dict, output_dir: Path, job: str, stats_path: Path | str | None = None, records_name: str = "records.jsonl"
 ) -> str:
     by_class: dict[str, int] = {}
     for status, count in _counts(stats, "downloader/response_status_count/").items():
@@ -63,19 +67,25 @@ def render(
     rejected = sum(_counts(stats, "scope/rejected/").values())
     limits = sum(v for k, v in _counts(stats, "limits/").items())
     code = stats.get("exit_code")
+    stopped = stats.get("storage/write_failed") or stats.get("storage/low_space") or stats.get("crawl/error")
     lines = [
         f"Crawl {job!r} {stats.get('finish_reason', 'unknown')} in {stats.get('elapsed_time_seconds', 0):.1f} s"
         + (f" (exit code {code})" if code is not None else ""),
+        *([f"  stopped          {stopped}"] if stopped else []),
         f"  pages fetched    {stats.get('downloader/response_count', 0) - stats.get('robotstxt/response_count', 0)}"
         f"  ({_join(by_class.items())}; robots.txt {stats.get('robotstxt/response_count', 0)}), "
         f"{human_size(stats.get('downloader/response_bytes', 0))} received",
         f"  articles         {_join((k, stats.get('articles/' + k, 0)) for k in ('new', 'changed', 'unchanged'))}",
         f"  article records  {stats.get('item_scraped_count', 0)} -> {output_dir / records_name}",
         f"  failed fetches   {sum(failures.values())}" + (f"  ({_join(failures.items())})" if failures else ""),
-        f"  not fetched      {_join([('robots.txt', stats.get('robotstxt/forbidden', 0)), ('out of scope', rejected), ('date window', stats.get('discovery/skipped_date_window', 0)), ('unchanged in sitemap', stats.get('discovery/skipped_unchanged', 0)), ('limits', limits)])}",
+        f"  not fetched      {_join([('robots.txt', stats.get('robotstxt/forbidden', 0)), ('robots.txt unreachable', stats.get('robotstxt/unreachable_skipped', 0)), ('out of scope', rejected), ('date window', stats.get('discovery/skipped_date_window', 0)), ('unchanged in sitemap', stats.get('discovery/skipped_unchanged', 0)), ('limits', limits)])}",
         f"  WARC files       {len(files)}, {human_size(total)}",
     ]
     lines += [f"                   {p} ({human_size(p.stat().st_size)})" for p in files if p.exists()]
+    if stats.get("extraction/failed"):
+        lines.append(
+            f"  failed analysis  {stats['extraction/failed']} pages (archived; their records carry extraction_error)"
+        )
     if stats.get("log_file"):
         lines.append(f"  log              {stats['log_file']}")
     lines.append(f"  stats            {stats_path or output_dir / 'stats.json'}")
