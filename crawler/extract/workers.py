@@ -41,6 +41,7 @@ LinkTuple = tuple[str, str, str, str]
 Analysis = tuple[list[LinkTuple], dict]
 
 _PR_SET_PDEATHSIG = 1
+MAX_DEATHS_IN_A_ROW = 5
 _PARENT_POLL_SECONDS = 1.0
 
 
@@ -86,17 +87,18 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def serve(conn: Connection, parent_pid: int) -> None:
-    """A worker's loop: a Page in, ("ok", analysis) or ("error", text) out, until the pipe closes."""
+def serve(conn: Connection, parent_pid: int, function=analyse) -> None:
+    """A worker's loop: a Page in, ("ok", function(page)) or ("error", text) out, until the pipe closes."""
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pipe
+    conn.send(("ready", None))  # start-up (imports) is not part of any page's time budget
     while True:
         try:
             page = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            result: tuple = ("ok", analyse(page))
+            result: tuple = ("ok", function(page))
         except Exception as exc:  # RecursionError, MemoryError from a hostile page, a bug: this page fails
             result = ("error", _error_text(exc))
         try:
@@ -122,17 +124,20 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
     task: _Task | None = None
+    ready: bool = False  # started up and waiting for pages
 
 
 class PageAnalyser:
     """Runs analyse() in `workers` processes, or in this process when workers is 0 (no time budget then).
 
-    timeout: seconds one page may take; max_size: bytes of a page analysed (0: all).
+    timeout: seconds one page may take; max_size: bytes of a page analysed (0: all); function: what
+    runs on each page (analyse; a module-level function, for the worker processes to import).
     restarts, timeouts and failures count what happened.
     """
 
-    def __init__(self, workers: int, timeout: float = 15.0, max_size: int = 0):
+    def __init__(self, workers: int, timeout: float = 15.0, max_size: int = 0, function=analyse):
         self.workers = workers
+        self.function = function
         self.timeout = timeout
         self.max_size = max_size
         self.restarts = 0
@@ -142,12 +147,15 @@ class PageAnalyser:
         self._pool: list[_Worker] = []
         self._queue: deque[_Task] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._deaths = 0  # workers that died in a row without a page analysed in between
         for _ in range(workers):  # pay the workers' start-up now, not on the first pages
             self._pool.append(self._spawn())
 
     def _spawn(self) -> _Worker:
         parent_end, child_end = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=serve, args=(child_end, os.getpid()), daemon=True, name="page-analysis")
+        process = self._context.Process(
+            target=serve, args=(child_end, os.getpid(), self.function), daemon=True, name="page-analysis"
+        )
         process.start()
         child_end.close()
         worker = _Worker(process, parent_end)
@@ -163,16 +171,16 @@ class PageAnalyser:
     async def analyse(self, page: Page) -> Analysis:
         """The page's links and record; a failed record (extraction_error) if analysis failed or ran out of time."""
         page, cut = self._cut(page)
-        if not self.workers:
-            try:
-                links, record = analyse(page)
-            except Exception as exc:
-                links, record = [], self._failed(page.url, _error_text(exc))
-        else:
-            links, record = await self._in_worker(page)
+        links, record = self._analyse_here(page) if not self.workers else await self._in_worker(page)
         if cut and "extraction_error" not in record:
             record = {**record, "analysed_bytes": self.max_size}
         return links, record
+
+    def _analyse_here(self, page: Page) -> Analysis:
+        try:
+            return self.function(page)
+        except Exception as exc:
+            return [], self._failed(page.url, _error_text(exc))
 
     def _failed(self, url: str, reason: str) -> dict:
         self.failures += 1
@@ -197,7 +205,7 @@ class PageAnalyser:
     def _dispatch(self) -> None:
         assert self._loop is not None
         for worker in self._pool:
-            while worker.task is None and self._queue:
+            while worker.ready and worker.task is None and self._queue:
                 task = self._queue.popleft()
                 if task.future.done():
                     continue
@@ -230,7 +238,10 @@ class PageAnalyser:
                 self._finish_task(task, ([], self._failed(task.page.url, reason)))
             self._dispatch()
             return
-        if kind == "ok":
+        if kind == "ready":
+            worker.ready = True
+        elif kind == "ok":
+            self._deaths = 0
             self._finish(worker, value)
         else:
             task = worker.task
@@ -255,12 +266,31 @@ class PageAnalyser:
         self._dispatch()
 
     def _replace(self, worker: _Worker, why: str) -> None:
-        """Kill a worker (if it still runs) and start another in its place."""
+        """Kill a worker (if it still runs) and start another in its place.
+
+        Workers that keep dying on their own (they cannot start here) give way to analysis in this
+        process, without a time budget, rather than to an endless round of restarts.
+        """
+        pid = worker.process.pid
         self._stop(worker, kill=True)
-        index = self._pool.index(worker)
-        self._pool[index] = self._spawn()
         self.restarts += 1
-        logger.info("Page-analysis worker %s %s; started another", worker.process.pid, why)
+        self._deaths = 0 if why == "out of time" else self._deaths + 1
+        if self._deaths > MAX_DEATHS_IN_A_ROW:
+            logger.error(
+                "Page-analysis workers died %d times in a row (last: %s); analysing pages in the crawl's "
+                "own process from now on, without a time budget",
+                self._deaths,
+                why,
+            )
+            self._pool.remove(worker)
+            if not self._pool:
+                self.workers = 0
+                for task in self._queue:
+                    self._finish_task(task, self._analyse_here(task.page))
+                self._queue.clear()
+            return
+        self._pool[self._pool.index(worker)] = self._spawn()
+        logger.info("Page-analysis worker %s %s; started another", pid, why)
 
     def _stop(self, worker: _Worker, kill: bool = False) -> None:
         if self._loop is not None:
