@@ -3,10 +3,12 @@
 - **Calendars.** A date in a URL (`/2024/05/`, `/2024-05-17/`, `?date=2024-05`, `?year=2024`) more than
   `years_ahead` years after today, or before `earliest_year`, is a page no site has: a calendar
   widget's "next month" followed without end.
-- **Barren chains.** Listing pages (not articles) that link to the next page of the same URL shape
-  (digits aside: `/page/N/`, `?offset=N`, `/day/N/`) and to nothing new otherwise are a chain whose
-  numbers only grow; after `max_chain` such pages in a row the next one is not followed. A listing
-  page that brings new links (articles, other sections) resets its chain.
+- **Barren chains.** Listing pages (not articles) whose new links all stay in their own URL family
+  (the URL without its numbers: `/events/2024/05/` and `/events/2024/05/17/` are both `/events/`;
+  `/page/N/`, `?offset=N`) are a chain whose numbers only grow: a calendar's next month and its
+  empty days, a pager that never ends. After `max_chain` such pages in a row the next ones are not
+  followed. A listing page that brings a link out of its family (an article, another section)
+  resets the chain.
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ _DATE_SEPARATED = re.compile(r"(?<!\d)([12]\d{3})[-_.](0?[1-9]|1[0-2])(?:[-_.](0
 _YEAR_KEYS = {"year", "yr", "y", "jahr", "annee", "anno"}
 
 
-def url_shape(url: str) -> str:
-    """The URL with every run of digits replaced by '#', and the query keys in order: /page/#/?q=#."""
+_NUMBERS_ONLY = re.compile(r"[\d\W_]+")
+
+
+def url_family(url: str) -> str:
+    """The URL without its numbers: segments of digits (and punctuation) dropped, digits elsewhere '#',
+    query values dropped: /events/2024/05/17/?page=3 -> /events/?page."""
     parts = urlsplit(url)
-    query = "&".join(sorted(f"{k}={_DIGITS.sub('#', v)}" for k, v in parse_qsl(parts.query, keep_blank_values=True)))
-    return f"{parts.netloc.lower()}{_DIGITS.sub('#', parts.path)}?{query}"
+    segments = [_DIGITS.sub("#", s) for s in parts.path.split("/") if s and not _NUMBERS_ONLY.fullmatch(s)]
+    keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return f"{parts.netloc.lower()}/{'/'.join(segments)}?{'&'.join(keys)}"
 
 
 def url_years(url: str) -> list[int]:
@@ -66,13 +73,12 @@ class TrapRules:
     def child_chains(self, page_url: str, chain: int, listing: bool, links: list[str]) -> dict[str, int]:
         """The chain length each new link of a page starts with (links: only the new ones it yields).
 
-        A link of the page's own shape continues the chain if the page is a listing that brought
-        nothing new besides such links; every other link starts at 0.
+        The links of a listing page that brought nothing out of its own URL family continue its
+        chain; every other link starts at 0.
         """
-        shape = url_shape(page_url)
-        same = {url for url in links if url_shape(url) == shape}
-        barren = listing and len(same) == len(set(links))
-        return {url: (chain + 1 if barren and url in same else 0) for url in links}
+        family = url_family(page_url)
+        barren = listing and bool(links) and all(url_family(url) == family for url in links)
+        return dict.fromkeys(links, chain + 1 if barren else 0)
 
     def too_long(self, chain: int) -> bool:
         return chain > self.max_chain

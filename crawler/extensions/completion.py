@@ -8,8 +8,9 @@ connected.
 On disk means: every CHECKPOINT_INTERVAL seconds (and when the last request is finished) the
 `checkpoint` signal makes records and WARC files durable (fsync), and only then is `request_done`
 sent for the requests finished since the last checkpoint. A state committed is never ahead of the
-files, not even after a power cut. After a write failure nothing more is committed: the requests
-not committed are fetched again by the next run.
+files, not even after a power cut. After a write failure, only the requests finished before it
+are committed (at the next checkpoint, if it can fsync); those finished after it are fetched again
+by the next run.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class RequestCompletion:
         self.interval = interval
         self.pending: list = []  # finished since the last checkpoint
         self.failed = False
+        self.before_failure: list = []  # finished before a write failure: their output was written
         self.task = None
 
     @classmethod
@@ -54,18 +56,22 @@ class RequestCompletion:
             self.pending.append(request)
 
     def write_failed(self, what, error) -> None:
-        self.failed = True
-        self.pending.clear()
+        if not self.failed:
+            self.failed = True
+            self.before_failure, self.pending = self.pending, []
 
     def checkpoint(self) -> None:
-        if self.failed or not self.pending:
+        if self.failed:
+            batch, self.before_failure = self.before_failure, []
+        else:
+            batch, self.pending = self.pending, []
+        if not batch:
             return
         send = self.crawler.signals.send_catch_log
         for _receiver, result in send(signal=checkpoint):
             if isinstance(result, Failure):
                 send(signal=write_failed, what="a checkpoint (fsync)", error=result.value)
                 return
-        batch, self.pending = self.pending, []
         for request in batch:
             send(signal=request_done, request=request)
 

@@ -67,11 +67,14 @@ def render(
     rejected = sum(_counts(stats, "scope/rejected/").values())
     limits = sum(v for k, v in _counts(stats, "limits/").items())
     code = stats.get("exit_code")
-    stopped = stats.get("storage/write_failed") or stats.get("storage/low_space") or stats.get("crawl/error")
+    causes = ["storage/write_failed", "storage/low_space", "crawl/error"]
+    if stats.get("finish_reason") == "disk_space_low":
+        causes.insert(0, causes.pop(1))  # what stopped the crawl first; what failed while it closed after
+    stopped = [stats[key] for key in causes if stats.get(key)]
     lines = [
         f"Crawl {job!r} {stats.get('finish_reason', 'unknown')} in {stats.get('elapsed_time_seconds', 0):.1f} s"
         + (f" (exit code {code})" if code is not None else ""),
-        *([f"  stopped          {stopped}"] if stopped else []),
+        *[f"  {'stopped' if n == 0 else 'also':16} {text}" for n, text in enumerate(stopped)],
         f"  pages fetched    {stats.get('downloader/response_count', 0) - stats.get('robotstxt/response_count', 0)}"
         f"  ({_join(by_class.items())}; robots.txt {stats.get('robotstxt/response_count', 0)}), "
         f"{human_size(stats.get('downloader/response_bytes', 0))} received",
