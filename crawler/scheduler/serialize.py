@@ -32,7 +32,7 @@ _FIELDS = {
     "errback": (str, type(None)),
     "method": str,
     "headers": dict,
-    "body": bytes,
+    "body": (bytes, str),
     "cookies": (dict, list),
     "meta": dict,
     "encoding": str,
@@ -66,26 +66,40 @@ def _encode(value: Any) -> Any:
     raise _Unencodable(type(value).__name__)
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if isinstance(value, dict):
-        if set(value) == {_BYTES}:
-            try:
-                return base64.b64decode(value[_BYTES], validate=True)
-            except (ValueError, TypeError):
-                raise BadRequestData("bad base64") from None
-        if set(value) == {_PAIRS}:
-            pairs = value[_PAIRS]
-            if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
-                raise BadRequestData("bad key-value pairs")
-            return {_hashable(_decode(k)): _decode(v) for k, v in pairs}
-        return {k: _decode(v) for k, v in value.items()}
+def _plain_headers(headers: dict) -> Any:
+    """Headers as {name: [values]} of ASCII text, as requests nearly always have; else tagged bytes."""
+    try:
+        return {k.decode("ascii"): [v.decode("ascii") for v in values] for k, values in headers.items()}
+    except (AttributeError, UnicodeDecodeError):
+        return _encode(headers)
+
+
+def _default(value: Any) -> Any:
+    """json.dumps' hook for what JSON has no type for."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {_BYTES: base64.b64encode(bytes(value)).decode("ascii")}
+    raise _Unencodable(type(value).__name__)
+
+
+def _object_hook(value: dict) -> Any:
+    """json.loads' hook: the tagged objects back to bytes and dicts with keys that are not strings."""
+    if len(value) != 1:
+        return value
+    if _BYTES in value:
+        try:
+            return base64.b64decode(value[_BYTES], validate=True)
+        except (ValueError, TypeError):
+            raise BadRequestData("bad base64") from None
+    if _PAIRS in value:
+        pairs = value[_PAIRS]
+        if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+            raise BadRequestData("bad key-value pairs")
+        return {_hashable(k): v for k, v in pairs}
     return value
 
 
 def _hashable(key: Any) -> Any:
-    if isinstance(key, list):
+    if isinstance(key, (list, dict)):
         raise BadRequestData("a list as a dict key")
     return key
 
@@ -93,6 +107,13 @@ def _hashable(key: Any) -> Any:
 def dumps(request_dict: dict) -> bytes:
     """A request dict (Request.to_dict) as JSON; meta values that are not plain data are left out."""
     data = dict(request_dict)
+    data["headers"] = _plain_headers(data.get("headers") or {})
+    if not data.get("body"):
+        data["body"] = ""
+    try:  # the common case, in C: plain values (bytes tagged by _default)
+        return json.dumps(data, default=_default, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    except (_Unencodable, TypeError, ValueError):
+        pass  # runtime objects in meta, or dict keys that are not strings: value by value
     meta = {}
     for key, value in (data.get("meta") or {}).items():
         try:
@@ -101,7 +122,7 @@ def dumps(request_dict: dict) -> bytes:
             logger.debug("Request meta %r (%s) is runtime state, not stored in the frontier", key, exc)
     data["meta"] = meta
     try:
-        encoded = {k: v if k == "meta" else _encode(v) for k, v in data.items()}
+        encoded = {k: v if k in ("meta", "headers") else _encode(v) for k, v in data.items()}
     except _Unencodable as exc:
         raise ValueError(f"cannot store a request with a {exc} in {request_dict.get('url')}") from None
     return json.dumps(encoded, separators=(",", ":"), ensure_ascii=True).encode("ascii")
@@ -109,13 +130,15 @@ def dumps(request_dict: dict) -> bytes:
 
 def loads(data: bytes | str) -> dict:
     """A request dict from dumps(); BadRequestData for anything else (a pickle, damage, a forged row)."""
+    tagged = isinstance(data, (bytes, bytearray)) and (_BYTES.encode() in data or _PAIRS.encode() in data)
     try:
-        parsed = json.loads(data)
-    except (ValueError, TypeError, UnicodeDecodeError):
+        decoded = json.loads(data, object_hook=_object_hook if tagged or isinstance(data, str) else None)
+    except BadRequestData:
+        raise
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
         raise BadRequestData("not JSON") from None
-    if not isinstance(parsed, dict):
+    if not isinstance(decoded, dict):
         raise BadRequestData("not a JSON object")
-    decoded = _decode(parsed)
     for key, kinds in _FIELDS.items():
         if key in decoded and not isinstance(decoded[key], kinds):
             raise BadRequestData(f"{key} has the wrong type")
