@@ -389,15 +389,22 @@ def test_calendar_dates_out_of_range_are_traps():
     assert url_family("http://X/page/12/?offset=30&q=a") == url_family("http://x/page/13/?q=a&offset=40")
 
 
-def test_barren_chains_of_one_family_are_cut_and_new_links_reset_them():
+def test_barren_chains_of_one_family_are_cut_and_pages_of_their_own_reset_them():
     rules = TrapRules(max_chain=3)
-    page, nxt, day = "http://x/cal/2024/05/", "http://x/cal/2024/06/", "http://x/cal/2024/05/17/"
-    article = "http://x/story/a/"
-    assert url_family(page) == url_family(day) == "x/cal?" != url_family("http://x/story/2/")
-    assert rules.child_chains(page, 2, True, [nxt, day]) == {nxt: 3, day: 3}  # nothing out of its family
+    month, day, menu = "http://x/cal/2024/05/", "http://x/cal/2024/05/17/", ["http://x/", "http://x/about/"]
+    assert url_family(month) == url_family(day) == "x/cal?" != url_family("http://x/story/2/")
+    assert rules.same_family(month, day) and not rules.same_family(month, "http://x/story/a/")
+    # A calendar month with the site's menus and the next month: nothing of its own.
+    parent = rules.links_digest("http://x/cal/2024/04/", [*menu, month])
+    digest = rules.links_digest(month, [*menu, "http://x/cal/2024/06/", day])
+    assert digest == parent and rules.child_chain(2, True, digest, parent) == 3
     assert rules.too_long(4) and not rules.too_long(3)
-    assert rules.child_chains(page, 2, True, [nxt, article]) == {nxt: 0, article: 0}  # brings an article
-    assert rules.child_chains(page, 2, False, [nxt]) == {nxt: 0}  # an article page is no chain
+    # A pager page links to articles of its own (known already or not): a new chain.
+    page2 = rules.links_digest("http://x/news/page/2/", [*menu, "http://x/story/b/", "http://x/news/page/3/"])
+    page1 = rules.links_digest("http://x/news/page/1/", [*menu, "http://x/story/a/", "http://x/news/page/2/"])
+    assert rules.child_chain(2, True, page2, page1) == 0
+    assert rules.child_chain(2, False, digest, parent) == 0  # an article page is no chain
+    assert rules.child_chain(2, True, digest, None) == 0  # reached from another family
 
 
 def test_page_budgets_by_pattern():

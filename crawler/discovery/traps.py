@@ -3,16 +3,18 @@
 - **Calendars.** A date in a URL (`/2024/05/`, `/2024-05-17/`, `?date=2024-05`, `?year=2024`) more than
   `years_ahead` years after today, or before `earliest_year`, is a page no site has: a calendar
   widget's "next month" followed without end.
-- **Barren chains.** Listing pages (not articles) whose new links all stay in their own URL family
-  (the URL without its numbers: `/events/2024/05/` and `/events/2024/05/17/` are both `/events/`;
-  `/page/N/`, `?offset=N`) are a chain whose numbers only grow: a calendar's next month and its
-  empty days, a pager that never ends. After `max_chain` such pages in a row the next ones are not
-  followed. A listing page that brings a link out of its family (an article, another section)
-  resets the chain.
+- **Barren chains.** A listing page (not an article) reached from a page of its own URL family (the
+  URL without its numbers: `/events/2024/05/` and `/events/2024/05/17/` are both `/events/`;
+  `/page/N/`, `?offset=N`) whose links out of the family are exactly that page's (the menus,
+  nothing of its own) brings nothing: a calendar's next month and its empty days, a pager past
+  the last page. After `max_chain` such pages in a row the next ones of the family are not
+  followed. A page with links of its own (a pager page's articles, even ones a sitemap already
+  gave) resets the chain.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 from urllib.parse import parse_qsl, urlsplit
@@ -23,6 +25,7 @@ _MONTH = re.compile(r"0?[1-9]|1[0-2]")
 _DATE_TEXT = re.compile(r"(?<!\d)([12]\d{3})[-_/.]?(0[1-9]|1[0-2])(?:[-_/.]?(0[1-9]|[12]\d|3[01]))?(?!\d)")
 _DATE_SEPARATED = re.compile(r"(?<!\d)([12]\d{3})[-_.](0?[1-9]|1[0-2])(?:[-_.](0?[1-9]|[12]\d|3[01]))?(?!\d)")
 _YEAR_KEYS = {"year", "yr", "y", "jahr", "annee", "anno"}
+FAMILY_CACHE_SIZE = 100_000  # URLs whose family is remembered (about 20 MB at most)
 
 
 _NUMBERS_ONLY = re.compile(r"[\d\W_]+")
@@ -62,6 +65,7 @@ class TrapRules:
         self.earliest_year = earliest_year
         self.latest_year = (today or date.today()).year + years_ahead
         self.max_chain = max_chain
+        self._families: dict[str, str] = {}
 
     def calendar_reason(self, url: str) -> str | None:
         """ "calendar" if the URL holds a date outside [earliest_year, this year + years_ahead], else None."""
@@ -70,15 +74,28 @@ class TrapRules:
                 return "calendar"
         return None
 
-    def child_chains(self, page_url: str, chain: int, listing: bool, links: list[str]) -> dict[str, int]:
-        """The chain length each new link of a page starts with (links: only the new ones it yields).
+    def family(self, url: str) -> str:
+        """url_family, remembered: most of a page's links (its menus) are on every other page too."""
+        family = self._families.get(url)
+        if family is None:
+            if len(self._families) >= FAMILY_CACHE_SIZE:
+                self._families.clear()
+            family = self._families[url] = url_family(url)
+        return family
 
-        The links of a listing page that brought nothing out of its own URL family continue its
-        chain; every other link starts at 0.
-        """
-        family = url_family(page_url)
-        barren = listing and bool(links) and all(url_family(url) == family for url in links)
-        return dict.fromkeys(links, chain + 1 if barren else 0)
+    def links_digest(self, page_url: str, links: list[str]) -> str:
+        """A short digest of a page's links out of its own URL family (what it brings besides the family)."""
+        family = self.family(page_url)
+        others = sorted({url for url in links if self.family(url) != family})
+        return hashlib.sha1("\n".join(others).encode("utf-8", "replace")).hexdigest()[:16]
+
+    def child_chain(self, chain: int, listing: bool, digest: str, parent_digest: str | None) -> int:
+        """The chain a page's links of its own family continue: one longer if the page is a listing
+        whose links out of the family are its parent's (parent_digest), else a new one (0)."""
+        return chain + 1 if listing and parent_digest is not None and digest == parent_digest else 0
+
+    def same_family(self, url: str, other: str) -> bool:
+        return self.family(url) == self.family(other)
 
     def too_long(self, chain: int) -> bool:
         return chain > self.max_chain

@@ -147,7 +147,7 @@ class PageAnalyser:
         self._pool: list[_Worker] = []
         self._queue: deque[_Task] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._deaths = 0  # workers that died in a row without a page analysed in between
+        self._deaths = 0  # workers that died idle in a row, none getting ready in between
         for _ in range(workers):  # pay the workers' start-up now, not on the first pages
             self._pool.append(self._spawn())
 
@@ -213,7 +213,7 @@ class PageAnalyser:
                     worker.conn.send(task.page)
                 except (OSError, ValueError):  # the worker died while idle
                     self._queue.appendleft(task)
-                    self._replace(worker, "died while idle")
+                    self._replace(worker, "died while idle", idle=True)
                     break
                 worker.task = task
                 task.timer = self._loop.call_later(self.timeout, self._timed_out, worker)
@@ -232,7 +232,7 @@ class PageAnalyser:
             worker.process.join(1)
             task = worker.task
             code = worker.process.exitcode
-            self._replace(worker, f"exited with code {code}")
+            self._replace(worker, f"exited with code {code}", idle=task is None)
             if task is not None:
                 reason = f"the analysis worker died on this page (exit code {code})"
                 self._finish_task(task, ([], self._failed(task.page.url, reason)))
@@ -240,8 +240,8 @@ class PageAnalyser:
             return
         if kind == "ready":
             worker.ready = True
-        elif kind == "ok":
             self._deaths = 0
+        elif kind == "ok":
             self._finish(worker, value)
         else:
             task = worker.task
@@ -265,16 +265,18 @@ class PageAnalyser:
         self._finish_task(task, ([], self._failed(task.page.url, reason)))
         self._dispatch()
 
-    def _replace(self, worker: _Worker, why: str) -> None:
+    def _replace(self, worker: _Worker, why: str, idle: bool = False) -> None:
         """Kill a worker (if it still runs) and start another in its place.
 
-        Workers that keep dying on their own (they cannot start here) give way to analysis in this
-        process, without a time budget, rather than to an endless round of restarts.
+        idle: it died without a page (at start-up, or waiting). Workers that keep dying so (they
+        cannot start here) give way to analysis in this process, without a time budget, rather than
+        to an endless round of restarts. A worker that dies on a page is that page's doing.
         """
         pid = worker.process.pid
         self._stop(worker, kill=True)
         self.restarts += 1
-        self._deaths = 0 if why == "out of time" else self._deaths + 1
+        if idle:
+            self._deaths += 1
         if self._deaths > MAX_DEATHS_IN_A_ROW:
             logger.error(
                 "Page-analysis workers died %d times in a row (last: %s); analysing pages in the crawl's "

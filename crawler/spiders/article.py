@@ -176,9 +176,10 @@ class ArticleSpider(scrapy.Spider):
         links, record = await self.analyser.analyse(page)
         # For components that archive the page's outlinks (WARC metadata records).
         response.meta["outlinks"] = [url for url, tag, _, _ in links if tag != "script"]
-        pages = []
+        pages, page_links = [], []
         for url, tag, rel, type_ in links:
             if tag in ("a", "area") or (tag == "link" and _is_page_link(rel, type_)):
+                page_links.append(url)
                 request = self._follow(url)
                 if request is not None:
                     pages.append(request)
@@ -189,7 +190,7 @@ class ArticleSpider(scrapy.Spider):
                 continue
             if request is not None:
                 yield request
-        for request in self._unless_barren_chain(response, record["page_type"] != "article", pages):
+        for request in self._unless_barren_chain(response, record["page_type"] != "article", page_links, pages):
             yield request
         response.meta["article"] = record["page_type"] == "article"
         if "extraction_error" in record:
@@ -210,18 +211,20 @@ class ArticleSpider(scrapy.Spider):
     def _fetched_at(response) -> str:
         return response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
 
-    def _unless_barren_chain(self, response, listing: bool, requests: list):
-        """The page's new page links, less those that continue a chain of listing pages leading nowhere new."""
-        chains = self.scope.traps.child_chains(
-            response.url, response.meta.get("trap_chain", 0), listing, [r.url for r in requests]
-        )
+    def _unless_barren_chain(self, response, listing: bool, links: list[str], requests: list):
+        """The page's new page links, less those that continue a chain of listing pages bringing nothing."""
+        traps = self.scope.traps
+        if not listing or not requests:  # an article starts no chain; nothing new, nothing to follow
+            yield from requests
+            return
+        digest = traps.links_digest(response.url, links)
+        chain = traps.child_chain(response.meta.get("trap_chain", 0), listing, digest, response.meta.get("trap_links"))
         for request in requests:
-            chain = chains.get(request.url, 0)
-            if self.scope.traps.too_long(chain):
-                self.crawler.stats.inc_value("scope/rejected/barren-chain")
-                continue
-            if chain:
-                request.meta["trap_chain"] = chain
+            if traps.same_family(request.url, response.url):
+                if traps.too_long(chain):
+                    self.crawler.stats.inc_value("scope/rejected/barren-chain")
+                    continue
+                request.meta["trap_chain"], request.meta["trap_links"] = chain, digest
             yield request
 
     def _follow(self, url: str, priority: int = 0, when: datetime | None = None):
