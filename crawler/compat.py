@@ -90,6 +90,28 @@ def on_request_finished(engine, callback: Callable[[scrapy.Request], None]) -> N
     slot.remove_request = remove_and_call
 
 
+def on_requests_drained(engine, callback: Callable[[], None]) -> None:
+    """Call callback() when the engine, closing the spider, has finished its last request (before the
+    downloader, the item pipelines and the scheduler close).
+
+    The engine's close_spider awaits its slot's close() exactly until then; that method is wrapped.
+    """
+    slot = engine._slot
+    close = slot.close
+
+    async def close_then_call():
+        await close()
+        callback()
+
+    slot.close = close_then_call
+
+
+def engine_closing(engine) -> bool:
+    """Whether the engine has begun closing the spider (Scrapy sets its slot's `closing` first thing)."""
+    slot = getattr(engine, "_slot", None)
+    return slot is None or slot.closing is not None
+
+
 def wake_engine(engine) -> None:
     """Make an idle engine ask the scheduler for work now (it looks only every 5 s otherwise)."""
     engine._slot.nextcall.schedule()

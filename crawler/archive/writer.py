@@ -2,8 +2,9 @@
 
 A file being written is named *.warc.gz.open and renamed when closed, so a closed-looking file
 always ends in a complete record. Every record is its own gzip member and is flushed when written,
-so a crash loses at most the record being written (see repair.py). The capture middleware hands
-us plain exchanges.
+so a crash loses at most the record being written (see repair.py). A write that fails (a full
+disk) is cut off again, so the file still ends in a complete record, and the OSError goes to the
+caller. The capture middleware hands us plain exchanges.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
@@ -30,6 +31,7 @@ from warcio.warcwriter import WARCWriter
 from crawler.web.page import Page
 from crawler.web.redact import CREDENTIAL_HEADERS, mask_header_values
 
+from .appendfile import AppendFile
 from .heads import VerbatimHead, dechunked_head, rebuilt_request_head, rebuilt_response_head
 from .repair import OPEN_SUFFIX, repair_open_files
 
@@ -153,7 +155,7 @@ GZIP_LEVEL = 6
 class _OpenFile:
     """A file being written: NAME.open on disk, NAME once closed."""
 
-    file: BinaryIO
+    file: AppendFile
     path: Path
     name: str
     writer: _Writer
@@ -245,7 +247,7 @@ class RollingWarcWriter:
         # Locked for as long as we write, so that repair (another worker starting in this folder)
         # leaves it alone; locked under a name repair ignores, then renamed: no unlocked moment.
         hidden = self.directory / f".{name}{OPEN_SUFFIX}.new"
-        file = open(hidden, "xb")  # noqa: SIM115 - open until close() or rollover
+        file = AppendFile(hidden, exclusive=True)  # open until close() or rollover
         fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.replace(hidden, path)
         writer = _Writer(file, gzip=self.gzip, warc_version=self.warc_version, digest_algorithm=self.digest_algorithm)
@@ -300,7 +302,11 @@ class RollingWarcWriter:
         if open_file.warcinfo_id and record.rec_type != "warcinfo":
             record.rec_headers.add_header("WARC-Warcinfo-ID", open_file.warcinfo_id)
         offset = open_file.file.tell()
-        open_file.writer.write_record(record)
+        try:
+            open_file.writer.write_record(record)
+        except OSError:
+            open_file.file.rollback(offset)  # an uncompressed record is written in pieces
+            raise
         open_file.file.flush()
         return RecordLocation(
             filename=open_file.name,
@@ -431,6 +437,12 @@ class RollingWarcWriter:
         location = self._write(open_file, record)
         self.release(concurrent_to)
         return location
+
+    def sync(self) -> None:
+        """fsync the files being written (a checkpoint: what is written so far survives a power cut)."""
+        for open_file in (self._open_file, *self._draining):
+            if open_file is not None:
+                os.fsync(open_file.file.fileno())
 
     def release(self, record_id: str) -> None:
         """No (more) metadata will come for this response: its file may close."""

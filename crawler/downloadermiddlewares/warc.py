@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -18,7 +19,7 @@ from crawler.archive.writer import DigestEntry, Exchange, RollingWarcWriter
 from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
 from crawler.extensions.jobstate import job_state
 from crawler.jobs.paths import job_output_dir
-from crawler.signals import request_done, warc_files_closed
+from crawler.signals import checkpoint, request_done, warc_files_closed, write_failed
 from crawler.web.page import Page
 from crawler.web.redact import CREDENTIAL_HEADERS
 
@@ -145,6 +146,7 @@ class WarcCaptureMiddleware:
         middleware = cls(writer, crawler.stats, crawler.signals, settings.getbool("WARC_METADATA_ENABLED"))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(middleware.request_done, signal=request_done)
+        crawler.signals.connect(middleware.checkpoint, signal=checkpoint)
         return middleware
 
     # ---- responses -------------------------------------------------------------------------
@@ -204,8 +206,19 @@ class WarcCaptureMiddleware:
             request_head=wire.request_head if wire else None,
         )
 
+    def _write_failed(self, error: Exception) -> None:
+        """A full disk (or a broken job state): the crawl stops; the file still ends in a whole record."""
+        if self.signals is None:
+            raise error
+        self.signals.send_catch_log(write_failed, what=f"the WARC file in {self.writer.directory}", error=error)
+
     def _archive(self, request, exchange: Exchange, hold: bool = False) -> None:
-        written = self.writer.write_exchange(exchange, hold=hold)
+        try:
+            written = self.writer.write_exchange(exchange, hold=hold)
+        except (OSError, sqlite3.Error) as exc:
+            self._write_failed(exc)
+            # Not archived, so not processed either: its record would point at no WARC record.
+            raise IgnoreRequest(f"not archived ({exc})") from None
         payload = written.payload or written.record
         warc = asdict(payload)
         if written.revisit:
@@ -251,7 +264,11 @@ class WarcCaptureMiddleware:
     # ---- metadata and closing --------------------------------------------------------------
 
     def write_metadata(self, url: str, concurrent_to: str, fields: list[tuple[str, str]], date: str | None = None):
-        location = self.writer.write_metadata(url, concurrent_to, fields, date)
+        try:
+            location = self.writer.write_metadata(url, concurrent_to, fields, date)
+        except OSError as exc:
+            self._write_failed(exc)
+            return None
         self.stats.inc_value("warc/metadata_records")
         self.stats.inc_value("warc/bytes", location.length)
         return location
@@ -261,10 +278,16 @@ class WarcCaptureMiddleware:
         if record_id:
             self.writer.release(record_id)
 
+    def checkpoint(self) -> None:
+        self.writer.sync()
+
     def spider_closed(self, spider):
         if self.writer.metadata_elsewhere:
             self.stats.set_value("warc/metadata_records_in_another_file", self.writer.metadata_elsewhere)
-        self.writer.close()
+        try:
+            self.writer.close()
+        except OSError as exc:
+            self._write_failed(exc)
         self.stats.set_value("warc/files", [str(p) for p in self.writer.files])
         if self.signals is not None:
             self.signals.send_catch_log(warc_files_closed, warc_files=list(self.writer.files))

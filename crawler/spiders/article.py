@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime
+from itertools import islice
 from urllib.parse import urlsplit
 
 import scrapy
@@ -17,8 +18,9 @@ from crawler.discovery.recent import RecentSet
 from crawler.discovery.requisites import FRAME, css_requisites
 from crawler.discovery.scope import Scope
 from crawler.discovery.sitemaps import feed_entries, parse_when, sitemap_entries
+from crawler.discovery.traps import TrapRules
 from crawler.extensions.jobstate import job_state
-from crawler.extract.workers import PageAnalyser, default_workers
+from crawler.extract.workers import AnalysisFailed, PageAnalyser, default_workers
 from crawler.jobs.paths import default_job_name, records_path
 from crawler.jobs.records import make_item
 from crawler.scheduler.distributed import configure
@@ -71,7 +73,15 @@ class ArticleSpider(scrapy.Spider):
             subdomains=settings.getbool("SCOPE_SUBDOMAINS"),
             include=settings.getlist("SCOPE_INCLUDE"),
             exclude=settings.getlist("SCOPE_EXCLUDE"),
+            traps=TrapRules(
+                earliest_year=settings.getint("TRAP_EARLIEST_YEAR", 1990),
+                years_ahead=settings.getint("TRAP_YEARS_AHEAD", 1),
+                max_chain=settings.getint("TRAP_MAX_BARREN_CHAIN", 10),
+            ),
         )
+        # Sitemap and feed expansion: entries read per document, sitemap documents per run.
+        spider.max_sitemap_urls = settings.getint("SITEMAP_MAX_URLS", 50_000)
+        spider.sitemap_files_left = settings.getint("SITEMAP_MAX_FILES", 1_000)
         spider.window = DateWindow.from_settings(settings)
         # None: no requisites; else whether other hosts may serve them (set up once stats exist).
         spider.requisites_other_hosts = (
@@ -85,7 +95,11 @@ class ArticleSpider(scrapy.Spider):
             configure(settings)
         spider.incremental = settings.getbool("INCREMENTAL_ENABLED")
         workers = settings.get("EXTRACTION_WORKERS")
-        spider.analyser = PageAnalyser(default_workers() if workers in (None, "auto") else int(workers))
+        spider.analyser = PageAnalyser(
+            default_workers() if workers in (None, "auto") else int(workers),
+            timeout=settings.getfloat("ANALYSIS_TIMEOUT", 15.0),
+            max_size=settings.getint("ANALYSIS_MAXSIZE", 0),
+        )
         crawler.signals.connect(spider.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider.spider_closed, signal=signals.spider_closed)
@@ -105,6 +119,8 @@ class ArticleSpider(scrapy.Spider):
         self.crawler.stats.set_value("extraction/workers", self.analyser.workers)
         if self.analyser.restarts:
             self.crawler.stats.set_value("extraction/worker_restarts", self.analyser.restarts)
+        if self.analyser.timeouts:
+            self.crawler.stats.set_value("extraction/timeouts", self.analyser.timeouts)
 
     @property
     def records_path(self) -> str:
@@ -112,7 +128,10 @@ class ArticleSpider(scrapy.Spider):
         return str(records_path(self.crawler.settings))
 
     async def start(self):
-        for url in self.sitemap_urls + self.feed_urls:
+        for url in self.sitemap_urls:
+            if (request := self._sitemap(url)) is not None:
+                yield request
+        for url in self.feed_urls:
             yield scrapy.Request(url, callback=self.parse, priority=10)
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse)
@@ -125,8 +144,20 @@ class ArticleSpider(scrapy.Spider):
             parts = urlsplit(request.url)
             sitemaps = [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
         for url in sitemaps:
-            if self.scope.host_allowed(url):
-                self.crawler.engine.crawl(scrapy.Request(url, callback=self.parse, priority=10))
+            if self.scope.host_allowed(url) and (sitemap := self._sitemap(url)) is not None:
+                self.crawler.engine.crawl(sitemap)
+
+    def _sitemap(self, url: str):
+        """A request for a sitemap document, while the run's SITEMAP_MAX_FILES allow another."""
+        if self.sitemap_files_left <= 0:
+            self.crawler.stats.inc_value("discovery/sitemaps_over_limit")
+            return None
+        self.sitemap_files_left -= 1
+        return scrapy.Request(url, callback=self.parse, priority=10)
+
+    def _closing(self) -> bool:
+        """The crawl is stopping (a limit, a signal, a write failure): discovery stops at once."""
+        return compat.engine_closing(self.crawler.engine)
 
     # ---- responses ---------------------------------------------------------------------
 
@@ -159,19 +190,48 @@ class ArticleSpider(scrapy.Spider):
         response.meta["outlinks"] = [url for url, _, _, _ in links]
         for request in self._requisite_requests(requisites):
             yield request
+        pages, page_links = [], []
         for url, tag, rel, type_ in links:
             if tag in ("a", "area") or (tag == "link" and _is_page_link(rel, type_)):
+                page_links.append(url)
                 request = self._follow(url)
                 if request is not None:
-                    yield request
+                    pages.append(request)
+        for request in self._unless_barren_chain(response, record["page_type"] != "article", page_links, pages):
+            yield request
         response.meta["article"] = record["page_type"] == "article"
+        if "extraction_error" in record:
+            self.crawler.stats.inc_value("extraction/failed")
+            response.meta["article"] = False
+            if not response.meta.get("unchanged"):
+                yield make_item(record, self._fetched_at(response), response.status, response.meta.get("warc"))
+            return
         if record["page_type"] != "article":
             return
         if response.meta.get("unchanged"):  # a 304, or the same bytes as last time (VersionsPipeline counts the rest)
             self.crawler.stats.inc_value("articles/unchanged")
             return
-        fetched_at = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
-        yield make_item(record, fetched_at, response.status, response.meta.get("warc"))
+        yield make_item(record, self._fetched_at(response), response.status, response.meta.get("warc"))
+
+    @staticmethod
+    def _fetched_at(response) -> str:
+        return response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
+
+    def _unless_barren_chain(self, response, listing: bool, links: list[str], requests: list):
+        """The page's new page links, less those that continue a chain of listing pages bringing nothing."""
+        traps = self.scope.traps
+        if not listing or not requests:  # an article starts no chain; nothing new, nothing to follow
+            yield from requests
+            return
+        digest = traps.links_digest(response.url, links)
+        chain = traps.child_chain(response.meta.get("trap_chain", 0), listing, digest, response.meta.get("trap_links"))
+        for request in requests:
+            if traps.same_family(request.url, response.url):
+                if traps.too_long(chain):
+                    self.crawler.stats.inc_value("scope/rejected/barren-chain")
+                    continue
+                request.meta["trap_chain"], request.meta["trap_links"] = chain, digest
+            yield request
 
     def _follow(self, url: str, priority: int = 0, when: datetime | None = None):
         if when is None and url in self.seen_links:
@@ -216,15 +276,17 @@ class ArticleSpider(scrapy.Spider):
         """A requisite is archived; a stylesheet's url()s and @imports, and a frame's requisites, follow."""
         self.requisites.archived(response)
         if is_stylesheet(response):
-            pairs = await self.analyser.call(
-                css_requisites, response.body, response.url, charset(response), about=response.url
-            )
+            try:
+                pairs = await self.analyser.call(css_requisites, response.body, response.url, charset(response))
+            except AnalysisFailed as exc:
+                logger.warning("Could not read the stylesheet %s: %s", response.url, exc)
+                return
         elif (
             response.meta.get("requisite") == FRAME
             and sniff(response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body) == "html"
         ):
             headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
-            _, pairs, _ = await self.analyser.analyse(Page(response.url, response.body, headers, response.status))
+            _, pairs, _, _ = await self.analyser.analyse(Page(response.url, response.body, headers, response.status))
         else:
             return
         for request in self._requisite_requests(pairs):
@@ -235,20 +297,27 @@ class ArticleSpider(scrapy.Spider):
 
     def _parse_xml(self, response, body: bytes):
         kind, entries = sitemap_entries(body, response.url)
-        if kind == "sitemapindex":
-            for entry in entries:
-                if self.scope.host_allowed(entry.url):
-                    yield scrapy.Request(entry.url, callback=self.parse, priority=10)
-            return
         if not kind:
-            entries = feed_entries(body, response.url)
-        count = 0
-        for entry in entries:
+            entries = iter(feed_entries(body, response.url))
+        count, what = 0, "sitemap" if kind else "feed"
+        for entry in islice(entries, self.max_sitemap_urls):
+            if self._closing():
+                return
             count += 1
+            if kind == "sitemapindex":
+                if self.scope.host_allowed(entry.url) and (sitemap := self._sitemap(entry.url)) is not None:
+                    yield sitemap
+                continue
             request = self._follow(entry.url, priority=5, when=entry.when)
             if request is not None:
                 yield request
-        self.crawler.stats.inc_value(f"discovery/{'sitemap' if kind else 'feed'}_urls", count)
+        if next(entries, None) is not None:
+            self.crawler.stats.inc_value(f"discovery/{what}_over_limit")
+            logger.warning(
+                "%s lists more than %d entries (SITEMAP_MAX_URLS); the rest is not read", response.url, count
+            )
+        if kind != "sitemapindex":
+            self.crawler.stats.inc_value(f"discovery/{what}_urls", count)
 
 
 def _is_page_link(rel: str, type_: str) -> bool:
