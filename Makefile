@@ -17,6 +17,12 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --no-deps pywb==2.10.0
 	touch $@
 
+# ReplayWeb.page for the browser replay tests (tests/replayweb/package.json pins it; npm, Node.js 20).
+REPLAYWEB := tests/replayweb/node_modules/replaywebpage/ui.js
+$(REPLAYWEB): tests/replayweb/package.json
+	cd tests/replayweb && npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
 
 ## crawl: serve the bundled demo site on 127.0.0.1, crawl it into output/demo/, print a summary
@@ -42,11 +48,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 ## test: install test dependencies and system packages, run the lint and the whole suite
-test: $(VENV)/.installed-test system-packages lint
+test: $(VENV)/.installed-test $(REPLAYWEB) system-packages lint
 	$(BIN)/python -m pytest
 
 serve-demo: $(VENV)/.installed
 	$(BIN)/crawler demo --serve --port 8000
 
 clean:
-	rm -rf $(VENV) output .pytest_cache
+	rm -rf $(VENV) output .pytest_cache tests/replayweb/node_modules

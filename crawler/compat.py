@@ -1,6 +1,6 @@
 """Every private Scrapy (and Twisted) API this project touches, in one place.
 
-Checked against Scrapy 2.13 to 2.19 and Twisted 24 to 25. A Scrapy release that changes one of
+Checked against Scrapy 2.18 to 2.19 and Twisted 24 to 25. A Scrapy release that changes one of
 them fails tests/test_compat.py and tests/test_warc_fidelity.py, not a user's crawl; a Scrapy
 outside the checked range gets one warning when the crawl starts.
 """
@@ -19,7 +19,7 @@ from twisted.web._newclient import HEADER, STATUS
 
 logger = logging.getLogger(__name__)
 
-CHECKED_SCRAPY = ((2, 13), (2, 19))
+CHECKED_SCRAPY = ((2, 18), (2, 19))
 
 # The HTTP/1.1 download handler's parts, subclassed by crawler.downloader.http11 to record heads
 # as they cross the socket and to keep bodies cut short.
@@ -88,6 +88,28 @@ def on_request_finished(engine, callback: Callable[[scrapy.Request], None]) -> N
         remove_request(request)
 
     slot.remove_request = remove_and_call
+
+
+def on_requests_drained(engine, callback: Callable[[], None]) -> None:
+    """Call callback() when the engine, closing the spider, has finished its last request (before the
+    downloader, the item pipelines and the scheduler close).
+
+    The engine's close_spider awaits its slot's close() exactly until then; that method is wrapped.
+    """
+    slot = engine._slot
+    close = slot.close
+
+    async def close_then_call():
+        await close()
+        callback()
+
+    slot.close = close_then_call
+
+
+def engine_closing(engine) -> bool:
+    """Whether the engine has begun closing the spider (Scrapy sets its slot's `closing` first thing)."""
+    slot = getattr(engine, "_slot", None)
+    return slot is None or slot.closing is not None
 
 
 def wake_engine(engine) -> None:

@@ -42,6 +42,20 @@ DEPTH_PRIORITY = 1  # with the FIFO frontier: breadth-first
 LIMIT_PAGES = 0
 LIMIT_PAGES_PER_HOST = 0
 LIMIT_RECORDS = 0
+# {regex: N}: at most N fetches of URLs matching regex, per run (a budget for a site section or a trap).
+LIMIT_PAGES_PER_PATTERN = {}
+
+# Crawler traps by URL shape (docs/limits.md): dates in URLs beyond TRAP_YEARS_AHEAD years from now or
+# before TRAP_EARLIEST_YEAR (endless calendars), and chains of more than TRAP_MAX_BARREN_CHAIN listing
+# pages of one URL shape that lead nowhere new (numbers that only grow: /page/N, ?offset=N, /day/N).
+TRAP_YEARS_AHEAD = 1
+TRAP_EARLIEST_YEAR = 1990
+TRAP_MAX_BARREN_CHAIN = 10
+
+# Sitemaps and feeds: at most SITEMAP_MAX_URLS entries read from one document (the sitemap protocol's
+# own maximum is 50,000), at most SITEMAP_MAX_FILES sitemap documents per run.
+SITEMAP_MAX_URLS = 50_000
+SITEMAP_MAX_FILES = 1_000
 
 # Date window for articles (ISO dates, inclusive).
 DATE_SINCE = None
@@ -53,11 +67,27 @@ INCREMENTAL_ENABLED = True
 CHANGE_FEED_ENABLED = True  # OUTPUT/JOB/changes.xml after each run
 
 # Processes that parse pages and extract records while the engine downloads: "auto" is one per
-# core beyond the first (at most 4); 0 parses in the crawl's own process.
+# core beyond the first (at least 1, at most 4); 0 parses in the crawl's own process (no time budget).
 EXTRACTION_WORKERS = "auto"
+# A page's analysis gets this many seconds; past it the worker is killed and replaced, and the page
+# (archived as usual) gets a record with extraction_error. Only the first ANALYSIS_MAXSIZE bytes of
+# a page are analysed (the archive keeps up to DOWNLOAD_MAXSIZE).
+ANALYSIS_TIMEOUT = 15.0
+ANALYSIS_MAXSIZE = 5 * 1024 * 1024
 
-# Fetch what article pages need to replay (stylesheets, scripts, images, also from other hosts).
-PAGE_REQUISITES_ENABLED = False
+# Output safety: the crawl stops (exit code 1, resumable) when a file system it writes to has less
+# than this much free space, checked before the start and every DISK_CHECK_INTERVAL seconds (0: no
+# check). Every CHECKPOINT_INTERVAL seconds records and WARC files are fsynced, and only then are the
+# pages finished since the last checkpoint committed to the frontier and the job state.
+OUTPUT_MIN_FREE_SPACE = 512 * 1024 * 1024
+DISK_CHECK_INTERVAL = 1.0
+CHECKPOINT_INTERVAL = 2.0
+
+# Fetch what every archived page needs to replay: stylesheets (and their url()s and @imports),
+# scripts, icons, fonts, images, media; archived, never followed as pages (crawler/discovery/requisites.py).
+PAGE_REQUISITES_ENABLED = True
+# Also from hosts outside the scope (CDNs), robots.txt and politeness applied per host; frames never.
+PAGE_REQUISITES_OTHER_HOSTS = True
 
 # A crash-safe SQLite frontier; with JOBDIR (crawler crawl --job-dir) a stopped or killed run resumes.
 SCHEDULER = "crawler.scheduler.local.FrontierScheduler"
@@ -65,6 +95,7 @@ REQUEST_FINGERPRINTER_CLASS = "crawler.scheduler.fingerprint.CanonicalRequestFin
 # A frontier in Redis shared by many workers (redis://host:port/db); see docs/distributed.md.
 FRONTIER_URL = None
 FRONTIER_LEASE_SECONDS = 120  # a dead worker's requests go back to the queue after this long
+SCHEDULER_SERIALIZER = "crawler.scheduler.serialize"  # JSON requests in Redis (scrapy-redis pickles by default)
 WORKER_ID = None  # names this worker's output files; default host-pid when FRONTIER_URL is set
 # Partial-failure exit code when failed fetches exceed this share of all fetches.
 ERROR_THRESHOLD = 0.05
@@ -72,6 +103,12 @@ ERROR_THRESHOLD = 0.05
 # Politeness.
 USER_AGENT = "crawler/0.1 (archiving crawler)"  # a job's [job] contact is appended
 ROBOTSTXT_OBEY = True
+# RFC 9309: robots.txt that answers 4xx allows everything; 5xx, a timeout or a connection error
+# disallow everything until it is fetched again, ROBOTSTXT_RETRY_AFTER seconds later. Redirects are
+# followed up to ROBOTSTXT_MAX_REDIRECTS hops, to other hosts too, and the rules found apply to the
+# host asked; more hops count as no robots.txt (allow).
+ROBOTSTXT_RETRY_AFTER = 600.0
+ROBOTSTXT_MAX_REDIRECTS = 5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
@@ -82,7 +119,11 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # scheduling idle tasks (bench/crawl.py, 1,500 articles: 145 -> 236 pages/s; docs/benchmarks.md).
 CONCURRENT_ITEMS = 4
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # also the limit on a decompressed body (gzip bombs); 0 is refused
+# A response head (status line and headers) larger or longer than this fails the fetch: a server
+# streaming headers forever costs at most this much memory.
+DOWNLOAD_HEADERS_MAXSIZE = 256 * 1024
+DOWNLOAD_HEADERS_MAXCOUNT = 500
 RETRY_TIMES = 2
 CRAWL_DELAY_MAX = 60.0  # cap on a robots.txt Crawl-delay
 
@@ -92,6 +133,12 @@ REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.outcomes.FetchOutcomeMiddleware": 1,
+    # RFC 9309 failure handling (unreachable robots.txt disallows) in place of Scrapy's allow-all.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100,
+    # Credentials matched to host[:port] as written in the job file or seed URL.
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "crawler.downloadermiddlewares.httpauth.HttpAuthMiddleware": 300,
     # Exact-host scope instead of Scrapy's domain-and-subdomains rule.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.downloadermiddlewares.scope.ScopeMiddleware": 50,
@@ -117,6 +164,9 @@ WARC_DIGEST_ALGORITHM = "sha1"  # block and payload digests, base32 like the fie
 WARC_DEDUP = True  # revisit records for payloads this job archived before (digest index in state.sqlite)
 WARC_DEDUP_MIN_SIZE = 1  # shorter payloads (empty bodies) are always stored in full
 WARC_METADATA_ENABLED = True  # a metadata record per article page: outlinks, extracted record id
+# Request records keep Authorization, Proxy-Authorization and Cookie header names, values masked (***);
+# True stores them as sent (for an archive that stays private).
+WARC_KEEP_CREDENTIALS = False
 WARC_CDXJ_ENABLED = True  # OUTPUT_DIR/index.cdxj of all the job's WARCs at the end of a crawl
 WACZ_ENABLED = False  # also OUTPUT_DIR/JOB.wacz, a package ReplayWeb.page opens
 WACZ_TITLE = None  # defaults to JOB_NAME
@@ -158,6 +208,10 @@ BROWSER_SCREENSHOT = True  # a PNG of each page as a urn:screenshot: resource re
 
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
+    # It pickles spider.state into JOBDIR; nothing here uses spider.state, and no state is a pickle.
+    "scrapy.extensions.spiderstate.SpiderState": None,
+    # Write failures and low disk space stop the crawl cleanly (exit code 1, resumable).
+    "crawler.extensions.storage.StorageGuard": -20,
     # Opened once, used by incremental requests, WARC dedup and the spider.
     "crawler.extensions.jobstate.JobStateExtension": -10,
     "crawler.extensions.progress.Progress": 0,
@@ -179,6 +233,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.limits.RecordLimitPipeline": 300,
 }
 
+# A dropped record is one line with its URL and why (Scrapy's prints the whole record).
+LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 60.0  # seconds between progress lines in the log
 PROGRESS_BAR = False  # a live progress line on a terminal (the crawl command turns it on)

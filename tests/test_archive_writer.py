@@ -151,7 +151,7 @@ def test_metadata_record(tmp_path):
     kind, headers, _, body = _records(writer.files[0])[3]
     assert kind == "metadata" and headers.get_header("Content-Type") == "application/warc-fields"
     assert headers.get_header("WARC-Concurrent-To") == response.record_id
-    assert body == b"outlink: http://a/\r\nextracted-record-id: urn:x\r\n"
+    assert body == b"outlink: http://a/\r\nextracted-record-id: urn:x\r\n\r\n"  # warc-fields end with an empty line
 
 
 def test_warc_1_0_and_sha256(tmp_path):

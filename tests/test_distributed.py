@@ -1,6 +1,8 @@
 """One crawl on two workers sharing a Redis frontier (a redis-server of our own on a free loopback port)."""
 
 import json
+import os
+import pickle
 import shutil
 import socket
 import subprocess
@@ -163,3 +165,47 @@ def test_seed_pushes_seeds_once(redis_url):
     assert "queued 1, in flight 0, seen 1" in second.stdout
     reset = run_cli("seed", "--job", "s", "--frontier", redis_url, "--reset")
     assert "queued 0, in flight 0, seen 0" in reset.stdout
+
+
+class _Planted:
+    """What someone who can reach Redis could queue: a pickle that runs a command when loaded."""
+
+    marker = ""
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_planted_pickle_in_the_redis_frontier_is_refused(redis_url, tmp_path):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    _Planted.marker = str(tmp_path / "pwned")
+    client.zadd("crawler:fleet:requests", {pickle.dumps(_Planted()): -100})
+    run_cli("seed", "http://127.0.0.1:9/", "--job", "other", "--frontier", redis_url)
+    queued = client.zrange("crawler:other:requests", 0, -1)
+    assert queued and all(json.loads(entry)["url"] == "http://127.0.0.1:9/" for entry in queued)  # JSON, no pickle
+    with DemoServer() as server:
+        result = run_cli(
+            "crawl",
+            server.url + "/",
+            "--job",
+            "fleet",
+            "--output",
+            str(tmp_path),
+            "--frontier",
+            redis_url,
+            "--worker-id",
+            "w1",
+            "--max-pages",
+            "5",
+            "--log-level",
+            "WARNING",
+            "--no-progress",
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not (tmp_path / "pwned").exists()
+    assert "Refused a frontier entry in Redis" in result.stderr
+    assert client.llen("crawler:fleet:requests:rejected") == 1
+    stats = json.loads((tmp_path / "fleet" / "stats-w1.json").read_text())
+    assert stats["frontier/rejected_rows"] == 1

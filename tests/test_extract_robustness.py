@@ -153,3 +153,40 @@ def test_broken_jsonld_and_encodings():
     )
     check(extract(Page("https://example.org/a", page)))
     check(extract(Page("https://example.org/a", page, [("Content-Type", "text/html; charset=utf-16")])))
+
+
+@settings(max_examples=3, deadline=timedelta(seconds=20), suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=2_000, max_value=2_800), st.sampled_from(["div", "section", "td"]))
+def test_many_related_headings(count, box):
+    """A 200 KB page of '<h3>Related</h3>' headings, each followed by links (quadratic once: 41 s at 140 KB)."""
+    blocks = "".join(
+        f"<h3>Related</h3><a href='/s/{n}'>x{n}</a> <a href='/story/{n}'>Story number {n} with a long title</a>"
+        for n in range(count)
+    )
+    page = (
+        f"<html><body><{box}><h1>The page</h1><p>{'Article text, with commas. ' * 40}</p>{blocks}</{box}></body></html>"
+    )
+    assert len(page) > 200_000
+    record = extract(Page("https://example.org/a/b", page.encode()))
+    check(record)
+    assert len(record["related"]) == 30
+    assert record["related"][0] == {"title": "Story number 0 with a long title", "url": "https://example.org/story/0"}
+
+
+def test_jsonld_nested_5000_deep_gives_a_full_record():
+    deep = "[" * 5000 + "]" * 5000
+    graph = '{"@graph":[' * 60 + '{"@type":"Person","name":"X"}' + "]}" * 60
+    page = (
+        '<html lang="en"><head><title>Deep | Site</title>'
+        f'<script type="application/ld+json">{{"@type":"NewsArticle","headline":"Deep","author":{deep}}}</script>'
+        f'<script type="application/ld+json">{graph}</script>'
+        f'<script type="application/ld+json">{{"@type":"NewsArticle","headline":{"[" * 900}"Deep"{"]" * 900}}}</script>'
+        "</head><body><article><h1>Deep nesting survives</h1><p class='byline'>By Ann Author</p>"
+        f"<p>{'Article text, with commas. ' * 40}</p></article></body></html>"
+    )
+    record = extract(Page("https://example.org/2020/05/01/deep", page.encode()))
+    check(record)
+    assert record["title"] == "Deep nesting survives"
+    assert record["authors"] == ["Ann Author"]
+    assert record["page_type"] == "article"
+    assert record["body_text"].startswith("Article text")

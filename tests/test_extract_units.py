@@ -1,10 +1,14 @@
 """Field strategies on small hand-written pages."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from crawler.extract import Page, extract
 from crawler.extract.authors import clean_names
 from crawler.extract.dates import parse_date
+from crawler.extract.datetext import parse_relative
+from crawler.extract.names import is_person, site_keys
 from crawler.extract.title import strip_site_name
 from crawler.web.charset import decode_html
 
@@ -22,10 +26,48 @@ from crawler.web.charset import decode_html
         ("بقلم: أحمد منصور - 15 يناير 2020", ["أحمد منصور"]),
         ("https://example.org/author/x", []),
         ("", []),
+        ("Von Katharina Vogel und Jens Brandt", ["Katharina Vogel", "Jens Brandt"]),
+        ("Par Marie Dupont et Paul Martin", ["Marie Dupont", "Paul Martin"]),
+        ("Escrito por Juan Pérez y María López", ["Juan Pérez", "María López"]),
+        ("di Mario Rossi e Luca Bianchi", ["Mario Rossi", "Luca Bianchi"]),
+        ("Door Jan de Vries en Piet Jansen", ["Jan de Vries", "Piet Jansen"]),
+        ("Ahmet Yılmaz tarafından", ["Ahmet Yılmaz"]),
+        ("توسط مریم احمدی", ["مریم احمدی"]),
+        ("作者：张三", ["张三"]),
+        ("Dieter Sieckmeyer", ["Dieter Sieckmeyer"]),
+        ("Parker Smith", ["Parker Smith"]),
+        ("Posted on September 21, 2020 by Adi Tzlil", ["Adi Tzlil"]),
+        ("Isabella Marino am Samstag", ["Isabella Marino"]),
+        ("Georg Quaas, 21. Jan", ["Georg Quaas"]),
+        ("Matthew Davis · 4 min read", ["Matthew Davis"]),
+        ("Kristen FalchonKristen Falchon", ["Kristen Falchon"]),
     ],
 )
 def test_clean_names(raw, names):
     assert clean_names(raw) == names
+
+
+@pytest.mark.parametrize(
+    "name, person",
+    [
+        ("Jane Doe", True),
+        ("Jan de Vries", True),
+        ("J.R. Stone", True),
+        ("Rundschau Medien Verlag GmbH", False),
+        ("Redaktion", False),
+        ("Redacción EC", False),
+        ("BBC News", False),
+        ("oe24.at", False),
+        ("Example Times", False),  # the site's own name
+        ("exampletimes", False),  # the host's
+        ("AgE", False),
+        ("07 Dezember", False),
+        ("Dieser Eintrag wurde", False),
+        ("Donnerstag", False),
+    ],
+)
+def test_is_person(name, person):
+    assert is_person(name, site_keys("Example Times", "https://www.exampletimes.example/a")) is person
 
 
 @pytest.mark.parametrize(
@@ -38,10 +80,49 @@ def test_clean_names(raw, names):
         ("Mon, 23 Apr 2018 10:12:00 +0430", "2018-04-23T10:12:00+04:30"),
         ("no date here", None),
         ("1850-01-01", None),
+        ("12. April 2018 um 16:11 Uhr", "2018-04-12T16:11:00"),
+        ("Publié le jeudi 12 avril 2018 à 14h30", "2018-04-12T14:30:00"),
+        ("Jueves, 12 Abril 2018 10:30", "2018-04-12T10:30:00"),
+        ("12 de abril de 2018", "2018-04-12"),
+        ("12 aprile 2018", "2018-04-12"),
+        ("donderdag 12 april 2018, 10:30", "2018-04-12T10:30:00"),
+        ("12 Nisan 2018 Perşembe, 10:30", "2018-04-12T10:30:00"),
+        ("czwartek, 12 kwietnia 2018", "2018-04-12"),
+        ("12 апреля 2018", "2018-04-12"),
+        ("۱۲ آوریل ۲۰۱۸", "2018-04-12"),
+        ("12 أبريل 2018", "2018-04-12"),
+        ("2018年4月12日 10:30", "2018-04-12T10:30:00"),
+        ("2018년 4월 12일", "2018-04-12"),
+        ("12/04/2018", "2018-04-12"),
+        ("31.10.23", "2023-10-31"),
+        ("Version 2.1.18", None),
     ],
 )
 def test_parse_date(raw, iso):
     assert parse_date(raw) == iso
+
+
+def test_parse_date_month_first():
+    assert parse_date("04/12/2018", day_first=False) == "2018-04-12"
+    assert parse_date("13/04/2018", day_first=False) == "2018-04-13"  # no 13th month: the order is settled
+
+
+@pytest.mark.parametrize(
+    "raw, iso",
+    [
+        ("3 hours ago", "2018-04-12T11:00:00+00:00"),
+        ("vor 2 Tagen", "2018-04-10"),
+        ("il y a 3 jours", "2018-04-09"),
+        ("hace 2 días", "2018-04-10"),
+        ("3 giorni fa", "2018-04-09"),
+        ("2 gün önce", "2018-04-10"),
+        ("3天前", "2018-04-09"),
+        ("gestern, 10:00", "2018-04-11"),
+        ("12 April 2018", None),
+    ],
+)
+def test_parse_relative(raw, iso):
+    assert parse_relative(raw, datetime(2018, 4, 12, 14, 0, tzinfo=UTC)) == iso
 
 
 @pytest.mark.parametrize(
@@ -73,6 +154,10 @@ def test_strip_site_name(title, site, expected):
             "<html>日本語のテキストです。これはテストです。</html>",
         ),
         ("<html>hi</html>".encode("utf-16"), None, "<html>hi</html>"),
+        # Valid UTF-8 under a stale <meta charset>: UTF-8 (an HTTP charset would still win).
+        ('<meta charset="gb2312"><p>作者：张三</p>'.encode(), None, '<meta charset="gb2312"><p>作者：张三</p>'),
+        ('<meta charset="windows-1252"><p>Café</p>'.encode(), None, '<meta charset="windows-1252"><p>Café</p>'),
+        ("<p>Café</p>".encode(), "text/html; charset=windows-1252", "<p>CafÃ©</p>"),
     ],
 )
 def test_decode_html(body, content_type, expected):
@@ -112,3 +197,17 @@ def test_bad_input_gives_a_record(body):
     record = extract(Page("http://ex.org/x", body))
     assert record["page_type"] in ("article", "listing", "other")
     assert isinstance(record["body_text"], str)
+
+
+def test_the_dateline_nearest_the_headline_wins():
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the story, long enough to be text, with commas, here.</p>" for n in range(30)
+    )
+    page = (
+        "<html lang='de'><head><title>Neue Brücke | Stadtblatt</title></head><body><article>"
+        "<p class='subline'>21. Januar 2022 // Dominik Ricker</p><h1>Neue Brücke</h1>"
+        f"{paragraphs}<p><strong>Mittwoch, 13.10.2021</strong> Die Sitzung beginnt.</p>"
+        "<p><i>Artikel mis à jour le 7 janvier 2022.</i></p></article></body></html>"
+    )
+    record = extract(Page("https://stadtblatt.example/neue-bruecke", page.encode()))
+    assert record["published"] == "2022-01-21"

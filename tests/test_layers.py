@@ -14,7 +14,7 @@ PACKAGE = ROOT / "crawler"
 # Pure package -> the packages of ours it may import (besides itself).
 PURE = {
     "web": set(),
-    "extract": {"web"},
+    "extract": {"web", "discovery"},  # the analysis worker applies discovery's requisite rules to its parse
     "archive": {"web"},
     "discovery": {"web"},
     "jobs": {"web", "archive"},

@@ -145,7 +145,7 @@ def test_metadata_records_name_outlinks_and_record_ids(crawls):
     for headers, payload in metadata:
         capture = captures[headers.get_header("WARC-Concurrent-To")]
         assert capture.get_header("WARC-Target-URI") == headers.get_header("WARC-Target-URI")
-        fields = [line.split(": ", 1) for line in payload.decode().splitlines()]
+        fields = [line.split(": ", 1) for line in payload.decode().splitlines() if line]
         assert [v for k, v in fields if k == "extracted-record-id"][0] in ids
         assert any(k == "outlink" for k, _ in fields)
 

@@ -94,3 +94,15 @@ def test_versions_pipeline_counts_drops_unchanged_and_commits_after_the_record_i
     assert changed["previous"]["id"] == "urn:sha1:1"
     stats = crawler.stats.get_stats()
     assert (stats["articles/new"], stats["articles/unchanged"], stats["articles/changed"]) == (1, 1, 1)
+
+
+def test_a_failed_extraction_is_no_version(tmp_path):
+    state = JobState(tmp_path / "state.sqlite")
+    crawler = get_crawler()
+    pipeline = VersionsPipeline(state, crawler.stats)
+    failed = {"id": "urn:sha1:0", "url": URL, "page_type": "unknown", "extraction_error": "timeout"}
+    assert pipeline.process_item(failed) == failed
+    pipeline.item_scraped(failed, None, None)
+    assert state.version(URL) is None  # the next good extraction is new, not an edit of nothing
+    assert pipeline.process_item(record(1))["previous"] is None
+    assert crawler.stats.get_value("articles/new") == 1 and crawler.stats.get_value("articles/changed") is None

@@ -12,6 +12,7 @@ from servers.fidelity import BIG, MAXSIZE, FidelityServer
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.web.http import decode_content
+from crawler.web.redact import mask_header_values
 
 pytestmark = pytest.mark.e2e
 
@@ -165,7 +166,9 @@ def test_request_records_hold_the_request_as_received_and_link_to_their_response
     for sent in fidelity["sent"]:
         [(headers, _)] = fidelity["by_uri"][sent.path]
         request_headers, request_block = requests[headers.get_header("WARC-Record-ID")]
-        assert request_block == sent.request_head, sent.path
+        # As received, but for the values of credential headers (a Cookie, when /odd-headers set one
+        # before), masked by default (tests/test_replay_styled.py checks the masking itself).
+        assert request_block == mask_header_values(sent.request_head), sent.path
         assert request_headers.get_header("WARC-Target-URI") == headers.get_header("WARC-Target-URI")
         assert request_headers.get_header("WARC-Date") == headers.get_header("WARC-Date")
         assert headers.get_header("WARC-IP-Address") == "127.0.0.1"
@@ -238,7 +241,8 @@ def test_http_cache_hits_are_not_archived_again(tmp_path):
         answered = len(server.sent)
         job, second, _ = _crawl(server, tmp_path / "b", *settings)
         fetched_again = len(server.sent) - answered
-    assert first["warc/responses"] == answered
+    # Requisites missing from the server answer with the same 404 page: revisits of its first copy.
+    assert first["warc/responses"] + first.get("warc/revisits", 0) == answered
     # Only what the cache did not hold (failures, cut bodies) went to the network and the archive.
     assert second["warc/cache_hits_not_archived"] > 10
     assert second.get("warc/responses", 0) + second.get("warc/revisits", 0) == fetched_again

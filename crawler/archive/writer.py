@@ -2,8 +2,9 @@
 
 A file being written is named *.warc.gz.open and renamed when closed, so a closed-looking file
 always ends in a complete record. Every record is its own gzip member and is flushed when written,
-so a crash loses at most the record being written (see repair.py). The capture middleware hands
-us plain exchanges.
+so a crash loses at most the record being written (see repair.py). A write that fails (a full
+disk) is cut off again, so the file still ends in a complete record, and the OSError goes to the
+caller. The capture middleware hands us plain exchanges.
 """
 
 from __future__ import annotations
@@ -15,25 +16,65 @@ import logging
 import os
 import re
 import socket
+import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from crawler.web.page import Page
+from crawler.web.redact import CREDENTIAL_HEADERS, mask_header_values
 
+from .appendfile import AppendFile
 from .heads import VerbatimHead, dechunked_head, rebuilt_request_head, rebuilt_response_head
 from .repair import OPEN_SUFFIX, repair_open_files
 
 logger = logging.getLogger(__name__)
 
 DIGEST_ALGORITHMS = ("sha1", "sha256")
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/{version}/revisit/server-not-modified"
+# A file rolled over stays open this long at most for the metadata records of its responses.
+DRAIN_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class RecordLocation:
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """The first capture of a payload digest: what a later revisit record refers to."""
+
+    digest: str
+    url: str
+    date: str  # WARC-Date of the original capture
+    filename: str | None = None
+    offset: int | None = None
+    length: int | None = None  # of the original response record
+    record_id: str | None = None  # its WARC-Record-ID, for WARC-Refers-To
+
+
+@dataclass(frozen=True)
+class Written:
+    """What write_exchange did: where the fetch's own record went, and the record holding its payload."""
+
+    record: RecordLocation  # the response or revisit record of this fetch
+    payload: RecordLocation | None  # the response record with the bytes (an earlier one for a revisit)
+    payload_digest: str
+    date: str  # WARC-Date
+    revisit: bool = False
+    bytes_written: int = 0  # both records, as stored
+    original: DigestEntry | None = None  # for a revisit: the capture it refers to
 
 
 @dataclass
@@ -55,39 +96,8 @@ class Exchange:
     truncated: str | None = None  # WARC-Truncated reason: length, time, disconnect, unspecified
     response_head: bytes | None = None
     request_head: bytes | None = None
-
-
-@dataclass(frozen=True)
-class RecordLocation:
-    filename: str
-    offset: int
-    length: int
-    record_id: str
-
-
-@dataclass(frozen=True)
-class Written:
-    """What write_exchange did: where the fetch's own record went, and the record holding its payload."""
-
-    record: RecordLocation  # the response or revisit record of this fetch
-    payload: RecordLocation | None  # the response record with the bytes (an earlier one for a revisit)
-    payload_digest: str
-    date: str  # WARC-Date
-    revisit: bool = False
-    bytes_written: int = 0  # both records, as stored
-
-
-@dataclass(frozen=True)
-class DigestEntry:
-    """The first capture of a payload digest: what a later revisit record refers to."""
-
-    digest: str
-    url: str
-    date: str  # WARC-Date of the original capture
-    filename: str | None = None
-    offset: int | None = None
-    length: int | None = None  # of the original response record
-    record_id: str | None = None  # its WARC-Record-ID, for WARC-Refers-To
+    # For a 304 answer to a conditional request: the earlier capture whose payload it confirms.
+    not_modified: DigestEntry | None = None
 
 
 class DigestIndex(Protocol):
@@ -109,6 +119,11 @@ def warc_date(moment: datetime, warc_version: str) -> str:
 
 class _Writer(WARCWriter):
     """warcio's writer with a choice of digest algorithm for block and payload digests."""
+
+    # warcio gives metadata records a payload digest equal to the block's; they hold no HTTP
+    # message, so no payload (and warcat then checks that digest against a payload it defines
+    # otherwise).
+    NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata")
 
     def __init__(self, *args, digest_algorithm: str = "sha1", **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,22 +153,40 @@ GZIP_LEVEL = 6
 
 @dataclass
 class _OpenFile:
-    """The file being written: NAME.open on disk, NAME once closed."""
+    """A file being written: NAME.open on disk, NAME once closed."""
 
-    file: BinaryIO
+    file: AppendFile
     path: Path
     name: str
     writer: _Writer
+    warcinfo_id: str = ""
+    # Responses written here whose metadata record may still come: it must go in this file too.
+    held: set[str] = field(default_factory=set)
+    rolled_at: float | None = None  # when it stopped taking exchanges (monotonic seconds)
 
 
 _NAME = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{14})-(?P<serial>\d{5})-(?P<host>[^/]+?)\.warc(\.gz)?(\.open)?$")
+
+
+def warc_fields(fields) -> bytes:
+    """An application/warc-fields block: one `name: value` line per field, then an empty line.
+
+    The empty line ends the block as it ends a WARC header; without it warcat re-reads the block
+    two bytes longer than its Content-Length ("Content block length changed").
+    """
+    return "".join(f"{name}: {value}\r\n" for name, value in fields if value not in (None, "")).encode() + b"\r\n"
 
 
 class RollingWarcWriter:
     """Append exchanges to PREFIX-YYYYMMDDhhmmss-SERIAL-HOST.warc.gz files, rolling over at max_size.
 
     With a digest index, a response whose payload was archived before (in this crawl or an earlier
-    one of the same job) is written as a revisit record pointing at that first copy.
+    one of the same job) is written as a revisit record pointing at that first copy; a 304 answer
+    to a conditional request, as a server-not-modified revisit pointing at the capture it confirms.
+
+    A response written with hold=True keeps its file open past a rollover until its metadata
+    record is written (write_metadata) or not needed (release), so the two always share a file.
+    Request heads are stored with their credentials masked unless keep_credentials.
     """
 
     def __init__(
@@ -168,6 +201,7 @@ class RollingWarcWriter:
         digest_algorithm: str = "sha1",
         digest_index: DigestIndex | None = None,
         dedup_min_size: int = 1,
+        keep_credentials: bool = False,
     ):
         if digest_algorithm not in DIGEST_ALGORITHMS:
             raise ValueError(f"WARC digest algorithm must be one of {DIGEST_ALGORITHMS}, not {digest_algorithm!r}")
@@ -183,10 +217,13 @@ class RollingWarcWriter:
         self.digest_algorithm = digest_algorithm
         self.digest_index = digest_index
         self.dedup_min_size = dedup_min_size
-        self.files: list[Path] = []  # closed files, in order
+        self.keep_credentials = keep_credentials
+        self.files: list[Path] = []  # closed files, in name order
         self.repaired = repair_open_files(self.directory)
         self.serial = self._last_serial()
         self._open_file: _OpenFile | None = None
+        self._draining: list[_OpenFile] = []  # rolled over, waiting for their held responses' metadata
+        self.metadata_elsewhere = 0  # metadata records that could not join their response's file
 
     @property
     def extension(self) -> str:
@@ -210,23 +247,66 @@ class RollingWarcWriter:
         # Locked for as long as we write, so that repair (another worker starting in this folder)
         # leaves it alone; locked under a name repair ignores, then renamed: no unlocked moment.
         hidden = self.directory / f".{name}{OPEN_SUFFIX}.new"
-        file = open(hidden, "xb")  # noqa: SIM115 - open until close() or rollover
+        file = AppendFile(hidden, exclusive=True)  # open until close() or rollover
         fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.replace(hidden, path)
         writer = _Writer(file, gzip=self.gzip, warc_version=self.warc_version, digest_algorithm=self.digest_algorithm)
-        self._open_file = _OpenFile(file, path, name, writer)
-        self._write(self._open_file, writer.create_warcinfo_record(name, self.info))
-        return self._open_file
+        open_file = _OpenFile(file, path, name, writer)
+        info = self._warcinfo_record(open_file)
+        open_file.warcinfo_id = info.rec_headers.get_header("WARC-Record-ID")
+        self._write(open_file, info)
+        self._open_file = open_file
+        return open_file
+
+    def _warcinfo_record(self, open_file: _OpenFile):
+        writer = open_file.writer
+        body = warc_fields(self.info.items())
+        record = writer.create_warc_record(
+            "",
+            "warcinfo",
+            payload=BytesIO(body),
+            length=len(body),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={"WARC-Filename": open_file.name, "WARC-Date": writer.curr_warc_date()},
+        )
+        return record
 
     def _ensure_open(self) -> _OpenFile:
-        if self._open_file is not None and self._open_file.file.tell() >= self.max_size:
-            self.close()
+        self._close_drained()
+        current = self._open_file
+        if current is not None and current.file.tell() >= self.max_size:
+            self._open_file = None
+            if current.held:
+                current.rolled_at = time.monotonic()
+                self._draining.append(current)
+            else:
+                self._close_file(current)
         return self._open_file or self._open()
+
+    def _close_drained(self, force: bool = False) -> None:
+        """Close rolled-over files whose held responses all got their metadata (or waited too long)."""
+        now = time.monotonic()
+        for open_file in list(self._draining):
+            if force or not open_file.held or now - (open_file.rolled_at or now) > DRAIN_SECONDS:
+                self._draining.remove(open_file)
+                self._close_file(open_file)
+
+    def _file_holding(self, record_id: str) -> _OpenFile | None:
+        for open_file in (self._open_file, *self._draining):
+            if open_file is not None and record_id in open_file.held:
+                return open_file
+        return None
 
     @staticmethod
     def _write(open_file: _OpenFile, record) -> RecordLocation:
+        if open_file.warcinfo_id and record.rec_type != "warcinfo":
+            record.rec_headers.add_header("WARC-Warcinfo-ID", open_file.warcinfo_id)
         offset = open_file.file.tell()
-        open_file.writer.write_record(record)
+        try:
+            open_file.writer.write_record(record)
+        except OSError:
+            open_file.file.rollback(offset)  # an uncompressed record is written in pieces
+            raise
         open_file.file.flush()
         return RecordLocation(
             filename=open_file.name,
@@ -248,6 +328,8 @@ class RollingWarcWriter:
         raw = exchange.request_head or rebuilt_request_head(
             exchange.method, exchange.response.url, exchange.protocol, exchange.request_headers
         )
+        if not self.keep_credentials:
+            raw = mask_header_values(raw, CREDENTIAL_HEADERS)
         return VerbatimHead(raw, is_http_request=True)
 
     def _digest_index_for(self, exchange: Exchange) -> DigestIndex | None:
@@ -256,8 +338,26 @@ class RollingWarcWriter:
             return None
         return self.digest_index
 
-    def write_exchange(self, exchange: Exchange) -> Written:
-        """Write a response (or revisit) record and its request record."""
+    def _revisit(self, writer: _Writer, exchange: Exchange, original: DigestEntry, profile: str | None, headers):
+        if original.record_id:
+            headers["WARC-Refers-To"] = original.record_id
+        record = writer.create_revisit_record(
+            exchange.response.url,
+            original.digest,
+            original.url,
+            original.date,
+            http_headers=self._response_head(exchange),
+            warc_headers_dict=headers,
+        )
+        if profile:
+            record.rec_headers.replace_header("WARC-Profile", profile)
+        return record
+
+    def write_exchange(self, exchange: Exchange, hold: bool = False) -> Written:
+        """Write a response (or revisit) record and its request record.
+
+        hold: a metadata record about this response may follow (see the class docstring).
+        """
         open_file = self._ensure_open()
         writer = open_file.writer
         digest_index = self._digest_index_for(exchange)
@@ -267,18 +367,13 @@ class RollingWarcWriter:
         warc_headers = {"WARC-Date": date}
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
-        original = digest_index.digest(digest) if digest_index is not None else None
-        if original is not None:
-            if original.record_id:
-                warc_headers["WARC-Refers-To"] = original.record_id
-            record = writer.create_revisit_record(
-                url,
-                digest,
-                original.url,
-                original.date,
-                http_headers=self._response_head(exchange),
-                warc_headers_dict=warc_headers,
-            )
+        not_modified = exchange.not_modified if exchange.response.status == 304 and not body else None
+        original = not_modified or (digest_index.digest(digest) if digest_index is not None else None)
+        if not_modified is not None:
+            profile = NOT_MODIFIED_PROFILE.format(version=self.warc_version)
+            record = self._revisit(writer, exchange, not_modified, profile, dict(warc_headers))
+        elif original is not None:
+            record = self._revisit(writer, exchange, original, None, dict(warc_headers))
         else:
             if exchange.truncated:
                 warc_headers["WARC-Truncated"] = exchange.truncated
@@ -289,26 +384,28 @@ class RollingWarcWriter:
                 payload=BytesIO(body),
                 length=len(body),
                 http_headers=self._response_head(exchange),
-                warc_headers_dict=warc_headers,
+                warc_headers_dict=dict(warc_headers),
             )
+        request_headers = {"WARC-Date": date, "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")}
+        if exchange.ip_address:
+            request_headers["WARC-IP-Address"] = exchange.ip_address
         request = writer.create_warc_record(
             url,
             "request",
             payload=BytesIO(exchange.request_body),
             length=len(exchange.request_body),
             http_headers=self._request_head(exchange),
-            warc_headers_dict={
-                "WARC-Date": date,
-                "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID"),
-            },
+            warc_headers_dict=request_headers,
         )
         location = self._write(open_file, record)
         size = location.length + self._write(open_file, request).length
+        if hold:
+            open_file.held.add(location.record_id)
         if original is not None:
             payload = None
             if original.filename and original.offset is not None and original.length and original.record_id:
                 payload = RecordLocation(original.filename, original.offset, original.length, original.record_id)
-            return Written(location, payload, digest, date, revisit=True, bytes_written=size)
+            return Written(location, payload, original.digest, date, True, size, original)
         if digest_index is not None:
             entry = DigestEntry(
                 digest, url, date, location.filename, location.offset, location.length, location.record_id
@@ -319,9 +416,13 @@ class RollingWarcWriter:
     def write_metadata(
         self, url: str, concurrent_to: str, fields: list[tuple[str, str]], date: str | None = None
     ) -> RecordLocation:
-        """A metadata record (application/warc-fields) about the capture concurrent_to."""
-        open_file = self._ensure_open()
-        body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+        """A metadata record (application/warc-fields) about the capture concurrent_to, in that capture's file."""
+        open_file = self._file_holding(concurrent_to)
+        if open_file is None:
+            open_file = self._ensure_open()
+            self.metadata_elsewhere += 1
+            logger.debug("Metadata record for %s written outside its response's file", url)
+        body = warc_fields(fields)
         record = open_file.writer.create_warc_record(
             url,
             "metadata",
@@ -333,7 +434,9 @@ class RollingWarcWriter:
                 "WARC-Concurrent-To": concurrent_to,
             },
         )
-        return self._write(open_file, record)
+        location = self._write(open_file, record)
+        self.release(concurrent_to)
+        return location
 
     def write_resource(
         self, uri: str, content_type: str, body: bytes, concurrent_to: str | None = None, date: str | None = None
@@ -354,15 +457,34 @@ class RollingWarcWriter:
         )
         return self._write(open_file, record)
 
-    def close(self) -> None:
-        """Flush, fsync and rename the open file to its final name."""
-        open_file, self._open_file = self._open_file, None
-        if open_file is None:
-            return
+    def sync(self) -> None:
+        """fsync the files being written (a checkpoint: what is written so far survives a power cut)."""
+        for open_file in (self._open_file, *self._draining):
+            if open_file is not None:
+                os.fsync(open_file.file.fileno())
+
+    def release(self, record_id: str) -> None:
+        """No (more) metadata will come for this response: its file may close."""
+        open_file = self._file_holding(record_id)
+        if open_file is not None:
+            open_file.held.discard(record_id)
+            if open_file is not self._open_file:
+                self._close_drained()
+
+    def _close_file(self, open_file: _OpenFile) -> None:
+        """Flush, fsync and rename a file to its final name."""
         open_file.file.flush()
         os.fsync(open_file.file.fileno())
         open_file.file.close()
         final = open_file.path.with_name(open_file.name)
         os.replace(open_file.path, final)
         self.files.append(final)
+        self.files.sort(key=lambda p: p.name)
         logger.info("Closed WARC file %s (%d bytes)", final, final.stat().st_size)
+
+    def close(self) -> None:
+        """Close every open file."""
+        self._close_drained(force=True)
+        open_file, self._open_file = self._open_file, None
+        if open_file is not None:
+            self._close_file(open_file)

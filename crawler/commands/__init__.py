@@ -17,4 +17,5 @@ COMMANDS = {
     "seed": "seed, inspect or reset the Redis frontier of a distributed job",
     "merge": "merge the records and stats of all workers of a job",
     "fixture": "save pages as parser fixtures; check extraction against them",
+    "profile": "write a starting site profile (TOML selectors or a Python parser) for a host",
 }

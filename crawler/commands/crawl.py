@@ -6,12 +6,15 @@ import argparse
 import os
 import socket
 import sys
+from pathlib import Path
 
 from crawler.downloader.browser import missing_browser
 from crawler.downloadermiddlewares.browser import browser_wanted
 from crawler.jobs import config as jobconfig
-from crawler.jobs.paths import default_job_name, job_output_dir, worker_suffix
-from crawler.jobs.run import EXIT_LOCKED, EXIT_USAGE, JobLocked, finish, job_lock, run_log_path
+from crawler.jobs import validate
+from crawler.jobs.disk import is_no_space, low_space
+from crawler.jobs.paths import check_job_name, default_job_name, job_output_dir, worker_suffix
+from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_LOCKED, EXIT_USAGE, JobLocked, finish, job_lock, run_log_path
 from crawler.web import redact
 
 from . import COMMANDS
@@ -56,6 +59,17 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return parser
 
 
+# Command-line flags, by the setting they set (for messages that name what the user wrote).
+FLAGS = {
+    "JOB_NAME": "--job",
+    "OUTPUT_ROOT": "--output",
+    "JOBDIR": "--job-dir",
+    "LIMIT_PAGES": "--max-pages",
+    "LIMIT_RECORDS": "--max-records",
+    "WORKER_ID": "--worker-id",
+}
+
+
 def _overrides(args) -> dict:
     overrides = dict(args.setting or [])
     flags = {
@@ -76,7 +90,53 @@ def _overrides(args) -> dict:
             except ValueError as exc:
                 raise jobconfig.JobConfigError(f"--{key[5:].lower()}: {exc}") from None
     overrides.update({k: v for k, v in flags.items() if v is not None})
+    if overrides.get("JOB_NAME"):
+        try:
+            check_job_name(str(overrides["JOB_NAME"]))
+        except ValueError as exc:
+            raise jobconfig.JobConfigError(f"{FLAGS['JOB_NAME'] if args.job else '-s JOB_NAME'}: {exc}") from None
     return overrides
+
+
+def check_settings(settings, config: jobconfig.JobConfig, args) -> None:
+    """Raw [settings] and -s values against the defaults' types, then every limit's final value (JobConfigError)."""
+    defaults = project_settings().attributes  # attribute values: Settings.get warns about deprecated names
+    given = dict(args.setting or [])
+    known = {name: defaults[name].value for name in {*config.raw, *given} if name in defaults}
+    where_file = f"{config.path}: " if config.path else ""
+    validate.check_types(config.raw, known, f"{where_file}[settings] ")
+    validate.check_types(given, known, "-s ")
+    schema_keys = {
+        key.setting: f"{section}.{name}" for section, keys in jobconfig.SCHEMA.items() for name, key in keys.items()
+    }
+
+    def where(name: str) -> str:
+        if name in FLAGS and getattr(args, FLAGS[name][2:].replace("-", "_"), None) is not None:
+            return f"{FLAGS[name]}: "
+        if name in given:
+            return "-s "
+        if name in config.raw:
+            return f"{where_file}[settings] "
+        if name in schema_keys and name in config.settings:
+            return f"{where_file}{schema_keys[name]}: "
+        return ""
+
+    validate.check_limits(settings.get, where)
+
+
+def _usable_folder(path: Path, what: str) -> tuple[int, str] | None:
+    """(exit code, message) if path cannot be created or written, else None."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not path.is_dir():
+            raise NotADirectoryError(f"not a folder: {path}")
+        probe = path / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        code = EXIT_CRAWL_FAILED if is_no_space(exc) else EXIT_USAGE
+        return code, f"crawler crawl: cannot write to the {what} {path}: {exc.strerror or exc}"
+    return None
 
 
 def run(args) -> int:
@@ -101,6 +161,11 @@ def run(args) -> int:
     overrides.update(auth)
     overrides["START_URLS"] = seeds
     settings = project_settings(overrides, config.settings)
+    try:
+        check_settings(settings, config, args)
+    except jobconfig.JobConfigError as exc:
+        print(f"crawler crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if browser_wanted(settings) and (problem := missing_browser(settings)):
         print(f"crawler crawl: browser mode: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -109,7 +174,21 @@ def run(args) -> int:
         settings.set("JOB_NAME", default_job_name(everything), priority="cmdline")
     if settings.get("FRONTIER_URL") and not settings.get("WORKER_ID"):
         settings.set("WORKER_ID", f"{socket.gethostname()}-{os.getpid()}", priority="cmdline")
-    output_dir = job_output_dir(settings)
+    try:
+        output_dir = job_output_dir(settings)
+    except ValueError as exc:  # an unsafe JOB_NAME from [settings]
+        print(f"crawler crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    folders = [(output_dir, "output folder")]
+    if settings.get("JOBDIR"):
+        folders.append((Path(settings.get("JOBDIR")), "job folder (--job-dir)"))
+    for folder, what in folders:
+        if problem := _usable_folder(folder, what):
+            print(problem[1], file=sys.stderr)
+            return problem[0]
+    if reason := low_space([folder for folder, _ in folders], settings.getint("OUTPUT_MIN_FREE_SPACE")):
+        print(f"crawler crawl: not started: {reason}", file=sys.stderr)
+        return EXIT_CRAWL_FAILED
     try:
         with job_lock(output_dir, worker_suffix(settings)):
             log_file = run_log_path(output_dir)
@@ -129,3 +208,6 @@ def run(args) -> int:
     except JobLocked as exc:
         print(f"crawler crawl: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except OSError as exc:  # the lock or the log folder: the output folder was usable a moment ago
+        print(f"crawler crawl: cannot write to {output_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CRAWL_FAILED if is_no_space(exc) else EXIT_USAGE

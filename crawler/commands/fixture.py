@@ -333,6 +333,8 @@ def run_check(args) -> int:
             failed += 1
             continue
         differences = fixtures.compare(record, fixture.expected)
+        for problem in fixture.problems:
+            print(f"PARSER {name}: {problem}")
         if not fixture.expected:
             result = "nothing checked (empty expected.json)"
             if args.update:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.extract import extract
+from crawler.extract import Document, extract_document
 from crawler.extract.render import record_as_text
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.web.page import Page
@@ -20,7 +20,8 @@ def add_parser(sub):
         "parse",
         help=COMMANDS["parse"],
         description="Run the crawl's extraction on saved HTML files (.html.gz read transparently). One file: "
-        "the record as indented JSON. Several files: JSON Lines, each with a 'source' key.",
+        "the record as indented JSON. Several files: JSON Lines, each with a 'source' key. A file that cannot "
+        "be read or extracted is reported on stderr and skipped (exit code 1 at the end).",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--url", help="the page's original URL, used to resolve links (default: the file's URI)")
@@ -53,7 +54,15 @@ def run(args) -> int:
             print(f"crawler parse: cannot read {name}: {exc}", file=sys.stderr)
             status = EXIT_CRAWL_FAILED
             continue
-        record = extract(Page(args.url or path.resolve().as_uri(), body))
+        doc = Document(Page(args.url or path.resolve().as_uri(), body))
+        try:
+            record = extract_document(doc)
+        except Exception as exc:  # one hostile or broken page must not stop the others
+            print(f"crawler parse: cannot extract {name}: {type(exc).__name__}: {exc}"[:500], file=sys.stderr)
+            status = EXIT_CRAWL_FAILED
+            continue
+        for problem in doc.problems:
+            print(f"crawler parse: {name}: site parser: {problem}", file=sys.stderr)
         if args.format == "text":
             print(record_as_text(record))
             if len(args.files) > 1:

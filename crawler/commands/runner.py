@@ -14,6 +14,8 @@ from crawler.jobs.paths import job_output_dir
 from crawler.spiders.article import ArticleSpider
 from crawler.web.redact import strip_userinfo
 
+logger = logging.getLogger(__name__)
+
 JOB_FILE_PRIORITY = 25  # above the project's settings (20), below the command line (40)
 
 
@@ -39,24 +41,56 @@ def split_credentials(urls: list[str]) -> tuple[list[str], dict, list[str]]:
         parts = urlsplit(url)
         if parts.username is not None:
             user, password = unquote(parts.username), unquote(parts.password or "")
-            auth = {"HTTPAUTH_USER": user, "HTTPAUTH_PASS": password, "HTTPAUTH_DOMAIN": parts.hostname}
+            # host:port exactly as the URL has it (crawler.downloadermiddlewares.httpauth matches it).
+            domain = parts.netloc.rpartition("@")[2]
+            auth = {"HTTPAUTH_USER": user, "HTTPAUTH_PASS": password, "HTTPAUTH_DOMAIN": domain}
             secrets += [s for s in (parts.username, parts.password, user, password) if s]
         clean.append(strip_userinfo(url))
     return clean, auth, secrets
 
 
+class OneLineFormatter(logging.Formatter):
+    """Log lines for stderr (cron's mail): an exception is its last line, the traceback stays in the log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not record.exc_info:
+            return super().format(record)
+        exc = record.exc_info[1]
+        saved = record.exc_info, record.exc_text
+        record.exc_info, record.exc_text = None, None
+        try:
+            line = super().format(record)
+        finally:
+            record.exc_info, record.exc_text = saved
+        return (
+            f"{line} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}; traceback in the log file)"
+        )
+
+
 def run_crawl(start_urls: list[str], settings: Settings) -> tuple[dict, Path]:
     """Run the article spider to the end; return (stats, output folder).
 
-    With a LOG_FILE, the file gets everything and stderr (cron's mail) only warnings and errors.
+    With a LOG_FILE, the file gets everything and stderr (cron's mail) only warnings and errors, one
+    line each. A crawl that fails to start or crashes ends with its reason in stats["crawl/error"].
     """
+    # A log file that cannot be written (a full disk) must not print a traceback per message.
+    logging.raiseExceptions = False
     process = CrawlerProcess(settings)
     if settings.get("LOG_FILE"):
         stderr = logging.StreamHandler(sys.stderr)
         stderr.setLevel(logging.WARNING)
-        stderr.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        stderr.setFormatter(OneLineFormatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
         logging.getLogger().addHandler(stderr)
     crawler = process.create_crawler(ArticleSpider)
-    process.crawl(crawler, start_urls=start_urls)
+    failures = []
+    process.crawl(crawler, start_urls=start_urls).addErrback(failures.append)
     process.start()
-    return crawler.stats.get_stats(), job_output_dir(crawler.settings)
+    stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+    for failure in failures:
+        logger.error("The crawl failed: %s", failure.getErrorMessage(), exc_info=failure_exc_info(failure))
+        stats.setdefault("crawl/error", f"{failure.type.__name__}: {failure.getErrorMessage()}".splitlines()[0])
+    return stats, job_output_dir(crawler.settings)
+
+
+def failure_exc_info(failure) -> tuple:
+    return failure.type, failure.value, failure.getTracebackObject()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from crawler.archive.package import WaczError, validate_wacz, write_wacz
+from crawler.archive.package import WaczError, validate_wacz
+from crawler.jobs.pages import write_job_wacz
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 
 from . import COMMANDS
@@ -33,7 +34,7 @@ def run(args) -> int:
     name = directory.resolve().name
     output = Path(args.output) if args.output else directory / f"{name}.wacz"
     try:
-        path = write_wacz(directory, output, title=args.title or name, description=args.description)
+        path = write_job_wacz(directory, output, title=args.title or name, description=args.description)
     except WaczError as exc:
         print(f"crawler wacz: {exc}", file=sys.stderr)
         return EXIT_CRAWL_FAILED

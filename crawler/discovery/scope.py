@@ -6,6 +6,8 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
+from .traps import TrapRules
+
 MAX_URL_LENGTH = 1024
 MAX_QUERY_PARAMS = 12
 MAX_PATH_SEGMENTS = 20
@@ -41,7 +43,7 @@ def trap_reason(url: str) -> str | None:
 
 
 class Scope:
-    """Allowed hosts (exactly, or with subdomains), include/exclude regexes, trap heuristics."""
+    """Allowed hosts (exactly, or with subdomains), include/exclude regexes, trap heuristics (traps.TrapRules)."""
 
     def __init__(
         self,
@@ -49,11 +51,13 @@ class Scope:
         subdomains: bool = False,
         include: list[str] | None = None,
         exclude: list[str] | None = None,
+        traps: TrapRules | None = None,
     ):
         self.hosts = {h.lower() for h in hosts}
         self.subdomains = subdomains
         self.include = [re.compile(p) for p in include or []]
         self.exclude = [re.compile(p) for p in exclude or []]
+        self.traps = traps or TrapRules()
 
     @classmethod
     def from_seeds(cls, urls: list[str], **kwargs) -> Scope:
@@ -85,7 +89,7 @@ class Scope:
             return "excluded"
         if self.include and not any(p.search(url) for p in self.include):
             return "not-included"
-        return trap_reason(url)
+        return trap_reason(url) or self.traps.calendar_reason(url)
 
     def allows(self, url: str) -> bool:
         return self.rejection(url) is None

@@ -6,6 +6,10 @@
   Content-Length announces it is too big is read up to the limit instead of refused unread);
 - the part of a body received before the connection dropped or the download timed out.
 
+It also caps the response head (DOWNLOAD_HEADERS_MAXSIZE bytes, DOWNLOAD_HEADERS_MAXCOUNT
+lines): Twisted reads header lines for as long as a server sends them, so a server streaming
+headers forever would take all memory. Past the cap the fetch fails with ResponseHeadTooLarge.
+
 Scrapy's behaviour towards the rest of the crawl is unchanged: too big still fails with
 DownloadCancelledError, data loss with ResponseDataLossError, timeouts with DownloadTimeoutError.
 What was received is left in request.meta[WIRE] / request.meta[PARTIAL] for WarcCaptureMiddleware.
@@ -70,13 +74,28 @@ class _Buffer:
         self.parts.extend(data)
 
 
+class ResponseHeadTooLarge(Exception):
+    """The server sent more header bytes or lines than DOWNLOAD_HEADERS_MAXSIZE / DOWNLOAD_HEADERS_MAXCOUNT."""
+
+
 class _RecordingParser(compat.LenientHTTPClientParser):
-    """Keeps the status line and header lines (line endings as CRLF) on the response object."""
+    """Keeps the status line and header lines (line endings as CRLF) on the response object, up to the caps."""
+
+    max_head_size = 256 * 1024  # set from the settings by CapturingHTTP11DownloadHandler
+    max_head_lines = 500
 
     def lineReceived(self, line: bytes) -> None:
         if self.state == compat.PARSER_STATUS:
             self._warc_lines = []
+            self._warc_head_size = 0
         lines = self.__dict__.setdefault("_warc_lines", [])
+        if self.state in (compat.PARSER_STATUS, compat.PARSER_HEADER):
+            self._warc_head_size = self.__dict__.get("_warc_head_size", 0) + len(line) + 2
+            if self._warc_head_size > self.max_head_size or len(lines) > self.max_head_lines:
+                raise ResponseHeadTooLarge(
+                    f"response head larger than {self.max_head_size} bytes or {self.max_head_lines} header lines "
+                    "(DOWNLOAD_HEADERS_MAXSIZE, DOWNLOAD_HEADERS_MAXCOUNT)"
+                )
         lines.append(line.removesuffix(b"\r"))
         if self.state == compat.PARSER_HEADER and not lines[-1] and self.response is not None:
             self.response._warc_head = b"\r\n".join(lines) + b"\r\n"
@@ -86,7 +105,10 @@ class _RecordingParser(compat.LenientHTTPClientParser):
 class _RecordingProtocol(compat.LenientHTTP11ClientProtocol):
     def request(self, request):
         written = _Buffer()
-        write_headers = request._writeHeaders
+        # Twisted's connection pool sends the same request object again on a fresh connection when
+        # a pooled one turns out closed: wrap the original writer, not our wrapper of the last try
+        # (which wrote the head twice on the wire, and into the record).
+        write_headers = request.__dict__.setdefault("_warc_write_headers", request._writeHeaders)
 
         def _writeHeaders(transport, TEorCL):
             write_headers(written, TEorCL)
@@ -210,6 +232,9 @@ class CapturingHTTP11DownloadHandler(compat.HTTP11DownloadHandler):
     def __init__(self, crawler):
         super().__init__(crawler)
         self._pool._factory = _RecordingFactory
+        settings = crawler.settings
+        _RecordingParser.max_head_size = settings.getint("DOWNLOAD_HEADERS_MAXSIZE", 256 * 1024)
+        _RecordingParser.max_head_lines = settings.getint("DOWNLOAD_HEADERS_MAXCOUNT", 500)
 
     async def download_request(self, request):
         request.meta.pop(WIRE, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -10,7 +11,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.extensions.jobstate import job_state
 from crawler.jobs.state import Capture, JobState, RedisJobState
-from crawler.signals import request_done
+from crawler.signals import request_done, write_failed
 
 
 class IncrementalMiddleware:
@@ -22,19 +23,21 @@ class IncrementalMiddleware:
     writes no record. Placed after HttpCompressionMiddleware in
     the response path (priority 585) so the digest does not depend on gzip's bytes. The capture is
     committed on `request_done`, after the page's record is written, so a crash never marks a page
-    unchanged whose record was lost.
+    unchanged whose record was lost. A capture remembers the WARC record holding its payload, which
+    the revisit record of a later 304 refers to (previous_capture, read by WarcCaptureMiddleware).
     """
 
-    def __init__(self, state: JobState | RedisJobState, stats):
+    def __init__(self, state: JobState | RedisJobState, stats, signals=None):
         self.state = state
         self.stats = stats
+        self.signals = signals  # to report a capture that could not be written
 
     @classmethod
     def from_crawler(cls, crawler):
         state = job_state(crawler)
         if not crawler.settings.getbool("INCREMENTAL_ENABLED") or state is None:
             raise NotConfigured
-        middleware = cls(state, crawler.stats)
+        middleware = cls(state, crawler.stats, crawler.signals)
         crawler.signals.connect(middleware.request_done, signal=request_done)
         return middleware
 
@@ -77,6 +80,8 @@ class IncrementalMiddleware:
                 _header(response, b"ETag"),
                 _header(response, b"Last-Modified"),
                 digest,
+                # Set by WarcCaptureMiddleware: where this payload is archived, for a later 304's revisit.
+                payload=request.meta.get("warc_payload"),
             )
         return response
 
@@ -85,7 +90,12 @@ class IncrementalMiddleware:
         if capture is not None:
             if "article" in request.meta:  # set by the spider once it has looked at the page
                 capture = replace(capture, article=request.meta["article"])
-            self.state.put_capture(capture)
+            try:
+                self.state.put_capture(capture)
+            except sqlite3.Error as exc:
+                if self.signals is None:
+                    raise
+                self.signals.send_catch_log(write_failed, what=getattr(self.state, "path", "the job state"), error=exc)
 
 
 def _header(response, name: bytes) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -15,12 +16,13 @@ from scrapy.utils.httpobj import urlparse_cached
 
 import crawler
 from crawler.archive.browser import CAPTURE_NOTE as BROWSER_CAPTURE_NOTE
-from crawler.archive.writer import Exchange, RollingWarcWriter
+from crawler.archive.writer import DigestEntry, Exchange, RollingWarcWriter
 from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
 from crawler.extensions.jobstate import job_state
 from crawler.jobs.paths import job_output_dir
-from crawler.signals import warc_files_closed
+from crawler.signals import checkpoint, request_done, warc_files_closed, write_failed
 from crawler.web.page import Page
+from crawler.web.redact import CREDENTIAL_HEADERS
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,10 @@ def warcinfo(settings, spider=None) -> dict[str, str]:
         if settings.getbool("WARC_DEDUP")
         else "none",
         "capture": _CAPTURE_NOTE,
+        "http-request-credentials": "kept as sent"
+        if settings.getbool("WARC_KEEP_CREDENTIALS")
+        else f"masked: the values of {', '.join(h.title() for h in CREDENTIAL_HEADERS)} request headers "
+        "are replaced by ***",
     }
     prefixes: tuple[str, ...] = ("SCOPE_", "LIMIT_", "DATE_")
     if settings.getbool("BROWSER_ENABLED") or settings.getlist("BROWSER_URL_PATTERNS"):
@@ -112,10 +118,11 @@ class WarcCaptureMiddleware:
     DOWNLOAD_MAXSIZE, a dropped connection or a timeout (archived with WARC-Truncated).
     """
 
-    def __init__(self, writer: RollingWarcWriter, stats, signals=None):
+    def __init__(self, writer: RollingWarcWriter, stats, signals=None, metadata: bool = False):
         self.writer = writer
         self.stats = stats
         self.signals = signals  # sends warc_files_closed when the last file is closed
+        self.metadata = metadata  # pages may get a metadata record, which must share their file
         for repair in writer.repaired:
             stats.inc_value("warc/repaired_files")
             stats.inc_value("warc/repaired_bytes_cut", repair.cut)
@@ -137,9 +144,12 @@ class WarcCaptureMiddleware:
             digest_index=job_state(crawler) if settings.getbool("WARC_DEDUP") else None,
             dedup_min_size=settings.getint("WARC_DEDUP_MIN_SIZE", 1),
             hostname=settings.get("WORKER_ID"),  # host-pid for a worker of a distributed crawl
+            keep_credentials=settings.getbool("WARC_KEEP_CREDENTIALS"),
         )
-        middleware = cls(writer, crawler.stats, crawler.signals)
+        middleware = cls(writer, crawler.stats, crawler.signals, settings.getbool("WARC_METADATA_ENABLED"))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(middleware.request_done, signal=request_done)
+        crawler.signals.connect(middleware.checkpoint, signal=checkpoint)
         return middleware
 
     # ---- responses -------------------------------------------------------------------------
@@ -155,9 +165,10 @@ class WarcCaptureMiddleware:
         page = Page(response.url, response.body, _header_pairs(response.headers), response.status)
         ip_address = str(response.ip_address) if response.ip_address else None
         truncated = partial.reason if partial and "dataloss" in response.flags else None
-        self._archive(
-            request, self._exchange(request, page, wire, response.protocol or "HTTP/1.1", ip_address, truncated)
-        )
+        exchange = self._exchange(request, page, wire, response.protocol or "HTTP/1.1", ip_address, truncated)
+        if response.status == 304:
+            exchange.not_modified = _earlier_payload(request)
+        self._archive(request, exchange, hold=self.metadata and _may_be_page(response))
         return response
 
     def process_exception(self, request, exception):
@@ -200,18 +211,43 @@ class WarcCaptureMiddleware:
             request_head=wire.request_head if wire else None,
         )
 
-    def _archive(self, request, exchange: Exchange) -> None:
-        written = self.writer.write_exchange(exchange)
-        warc = asdict(written.payload or written.record)
+    def _write_failed(self, error: Exception) -> None:
+        """A full disk (or a broken job state): the crawl stops; the file still ends in a whole record."""
+        if self.signals is None:
+            raise error
+        self.signals.send_catch_log(write_failed, what=f"the WARC file in {self.writer.directory}", error=error)
+
+    def _archive(self, request, exchange: Exchange, hold: bool = False) -> None:
+        try:
+            written = self.writer.write_exchange(exchange, hold=hold)
+        except (OSError, sqlite3.Error) as exc:
+            self._write_failed(exc)
+            # Not archived, so not processed either: its record would point at no WARC record.
+            raise IgnoreRequest(f"not archived ({exc})") from None
+        payload = written.payload or written.record
+        warc = asdict(payload)
         if written.revisit:
             warc["revisit"] = asdict(written.record)
         request.meta["warc"] = warc
+        # The capture holding this fetch's payload, for a later 304 to refer to (incremental runs).
+        request.meta["warc_payload"] = written.original or DigestEntry(
+            written.payload_digest,
+            request.url,
+            written.date,
+            payload.filename,
+            payload.offset,
+            payload.length,
+            payload.record_id,
+        )
         request.meta["warc_record_id"] = written.record.record_id  # this fetch's own record
         request.meta["warc_date"] = written.date
         request.meta["fetched_at"] = exchange.captured_at.isoformat(timespec="seconds")
         self.stats.inc_value("warc/records", 2)
         self.stats.inc_value("warc/bytes", written.bytes_written)
-        if written.revisit:
+        if exchange.not_modified is not None and written.revisit:
+            self.stats.inc_value("warc/revisits")
+            self.stats.inc_value("warc/revisits/server_not_modified")
+        elif written.revisit:
             self.stats.inc_value("warc/revisits")
             self.stats.inc_value("warc/dedup_payload_bytes_saved", len(exchange.response.body))
         else:
@@ -233,13 +269,42 @@ class WarcCaptureMiddleware:
     # ---- metadata and closing --------------------------------------------------------------
 
     def write_metadata(self, url: str, concurrent_to: str, fields: list[tuple[str, str]], date: str | None = None):
-        location = self.writer.write_metadata(url, concurrent_to, fields, date)
+        try:
+            location = self.writer.write_metadata(url, concurrent_to, fields, date)
+        except OSError as exc:
+            self._write_failed(exc)
+            return None
         self.stats.inc_value("warc/metadata_records")
         self.stats.inc_value("warc/bytes", location.length)
         return location
 
+    def request_done(self, request):
+        record_id = request.meta.get("warc_record_id")
+        if record_id:
+            self.writer.release(record_id)
+
+    def checkpoint(self) -> None:
+        self.writer.sync()
+
     def spider_closed(self, spider):
-        self.writer.close()
+        if self.writer.metadata_elsewhere:
+            self.stats.set_value("warc/metadata_records_in_another_file", self.writer.metadata_elsewhere)
+        try:
+            self.writer.close()
+        except OSError as exc:
+            self._write_failed(exc)
         self.stats.set_value("warc/files", [str(p) for p in self.writer.files])
         if self.signals is not None:
             self.signals.send_catch_log(warc_files_closed, warc_files=list(self.writer.files))
+
+
+def _earlier_payload(request) -> DigestEntry | None:
+    """For a 304: the capture holding the payload it confirms (IncrementalMiddleware's previous_capture)."""
+    previous = request.meta.get("previous_capture")
+    return getattr(previous, "payload", None)
+
+
+def _may_be_page(response) -> bool:
+    """A response the spider may parse as a page (and so give a metadata record): 2xx, HTML or untyped."""
+    content_type = response.headers.get(b"Content-Type", b"").lower()
+    return 200 <= response.status < 300 and (not content_type or b"html" in content_type)

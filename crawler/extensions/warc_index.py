@@ -8,7 +8,8 @@ from pathlib import Path
 from scrapy.exceptions import NotConfigured
 
 from crawler.archive.index import write_cdxj
-from crawler.archive.package import WaczError, write_wacz
+from crawler.archive.package import WaczError
+from crawler.jobs.pages import write_job_wacz
 from crawler.jobs.paths import job_output_dir
 from crawler.signals import warc_files_closed
 
@@ -62,7 +63,7 @@ class WarcIndexExtension:
                 )
         if self.wacz_name:
             try:
-                path = write_wacz(
+                path = write_job_wacz(
                     output_dir, output_dir / f"{self.wacz_name}.wacz", title=self.title, description=self.description
                 )
                 self.stats.set_value("warc/wacz", str(path))

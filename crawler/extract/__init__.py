@@ -50,8 +50,9 @@ def extract_document(doc: Document) -> dict:
     site_name = fields.site_name(doc)
     canonical = fields.canonical_url(doc)
     title = extract_title(doc, site_name or "")
-    published, modified = extract_dates(doc)
-    authors = extract_authors(doc)
+    language = fields.language(doc)
+    published, modified = extract_dates(doc, language, title)
+    authors = extract_authors(doc, site_name, title)
     record: dict[str, Any] = {
         "url": doc.url,
         "canonical_url": canonical,
@@ -66,7 +67,7 @@ def extract_document(doc: Document) -> dict:
         "related": extract_related(doc, canonical),
         "tags": fields.tags(doc),
         "categories": fields.categories(doc),
-        "language": fields.language(doc),
+        "language": language,
         "description": fields.description(doc),
         "image": fields.image(doc),
         "site_name": site_name,
@@ -74,7 +75,9 @@ def extract_document(doc: Document) -> dict:
     }
     record["body_text"], record["body_html"] = extract_body(doc, title)
     record["word_count"] = len(_WORD.findall(record["body_text"]))
-    record["page_type"] = classify(doc, record["body_text"], record["word_count"], bool(published), bool(authors))
+    record["page_type"] = classify(
+        doc, record["body_text"], record["word_count"], bool(published), bool(authors), canonical
+    )
     if record["page_type"] == "listing":
         # Names and dates on a listing belong to the stories it lists, not to the page.
         record["authors"], record["published"], record["modified"] = [], None, None

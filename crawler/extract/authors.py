@@ -4,114 +4,29 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 
 from .document import Document
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value, types_of
+from .names import BYLINE_END, BYLINE_START, LABELLED_BYLINE, OPENER_ONLY, clean_names, is_person, site_keys
 from .regions import is_elsewhere
-from .text import squash, text_of
+from .text import spaced_text, squash, text_of
+from .walk import following, from_top, headline, preceding
 
-_PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|reported|published|compiled|edited|submitted|text|story|words|photos?)\s+by|by|from|"
-    r"von|por|par|di|door|av|af|autor(?:a|in)?|author|authors|text|texte|текст|автор|фото|"
-    r"نویسنده|نوشته|توسط|بقلم|كتبه|كتب|بواسطة|المؤلف|автор|著者|作者|筆者)\s*[:\-–：]?\s*(?=\S)",
-    re.I,
-)
-# Words that open a byline written as plain text ("Posted by ...", "بقلم: ...").
-_BYLINE_START = re.compile(
-    r"^\s*(?:(?:written|posted|reported|published|submitted|words)\s+(?:on\s.{1,40}\s)?by\b|by\s|von\s|por\s|par\s|"
-    r"نویسنده|بقلم|كتبه|بواسطة|автор|著者|筆者)",
-    re.I,
-)
-_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\s[|\-–—·•]\s|/|،|、|(?<=\w{3})\.\s)\s*", re.I)
-_ROLE_WORDS = (
-    r"(?:writer|reporter|correspondent|editor|columnist|contributor|journalist|producer|analyst|photographer|intern)s?"
-)
-_QUALIFIER = r"(?:staff|senior|chief|special|foreign|political|contributing|deputy|managing|associate|executive|guest)"
-# A part that is only a role ("Senior Correspondent"), or a qualified role after a name ("Jane Doe, Staff Writer").
-_ROLE_PART = re.compile(rf"^(?:the\s+)?(?:{_QUALIFIER}\s+)*{_ROLE_WORDS}(?:\s+(?:at|for|of)\b.*)?$", re.I)
-_ROLE_WORD = re.compile(rf"^{_ROLE_WORDS}$", re.I)
-# Letters after a name ("Ilana Muhlstein, MS, RDN"): not people.
-_CREDENTIAL = re.compile(
-    r"^(?:ph\.?\s?d|m\.?d|m\.?s|m\.?a|b\.?a|mba|rdn?|rn|cpa|esq|jr|sr|ii|iii|iv|msc|bsc|dphil|llm)\.?$", re.I
-)
-# A desk or a team, not a person ("IGN Staff", "Politics Desk").
-_GROUP = re.compile(r"\b(?:staff|team|desk|newsroom|editors|editorial board)$", re.I)
-_TRAILING_ROLE = re.compile(rf"\s+{_QUALIFIER}\s+{_ROLE_WORDS}\b.*$", re.I)
-_DATEISH = re.compile(
-    r"\b(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|"
-    r"updated|published|posted on|hours? ago|minutes? ago|min read)\b.*$|"
-    r"\s+on\s+(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b).*$",
-    re.I,
-)
-_NOT_A_NAME = re.compile(
-    r"https?:|www\.|@|\.com\b|^\W*$|\d{3,}|\b(?:archive|rss|feed|e-?mail|view (?:all|more|profile)|posts by|more by|"
-    r"follow|subscribe|read more|see more)\b",
-    re.I,
-)
+__all__ = ["clean_names", "extract_authors"]
+
+# Byline boxes, by class or id, in the languages of the themes that name them.
 _BYLINE_CLASS = re.compile(
-    r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta|submitted|post-info"
+    r"byline|author|writer|reporter|contributor|posted-by|entry-meta|post-meta|article-meta|submitted|post-info|"
+    r"autor|auteur|firma|signature|yazar|muhabir|verfasser|redakteur|journalist"
 )
+# Links to an author's page: /author/jane-doe, /autor/..., /yazar/..., /redakteur/...
 _AUTHOR_HREF = re.compile(
-    r"/(?:author|authors|autor|autore|auteur|profile|profiles|people|staff|writers?|journalists?)/[^/?#]+", re.I
+    r"/(?:author|authors|autor|autoren|autore|autori|auteur|auteurs|autores|profile|profiles|people|staff|writers?|"
+    r"journalists?|journalisten|redakteur|redakteure|yazar|yazarlar|muhabir|forfatter|skribent|kirjoittaja)/[^/?#]+",
+    re.I,
 )
 _BIO_CLASS = re.compile(r"bio|box|about|description|avatar|profile-text")
-_STOPWORDS = {
-    "admin",
-    "administrator",
-    "staff",
-    "editor",
-    "editors",
-    "editorial",
-    "team",
-    "guest",
-    "anonymous",
-    "unknown",
-    "view all posts",
-    "more",
-    "all posts",
-    "posts",
-    "contact",
-    "share",
-    "follow",
-    "tweet",
-    "email",
-    "print",
-    "facebook",
-    "twitter",
-    "whatsapp",
-    "linkedin",
-    "pinterest",
-    "reddit",
-    "comments",
-    "comment",
-}
-
-
-def clean_names(raw: str) -> list[str]:
-    """Split a byline string into clean names ("By A and B, Reporter" -> ["A", "B"])."""
-    text = squash(raw)
-    if not text or len(text) > 200 or _NOT_A_NAME.match(text):
-        return []
-    text = _DATEISH.sub("", text)
-    text = _PREFIX.sub("", text)
-    names = []
-    for part in _SPLIT.split(text):
-        part = _PREFIX.sub("", part.strip(" \t-–—|:·•,"))
-        part = _TRAILING_ROLE.sub("", part).strip(" \t-–—|:·•,()／・")
-        if _ROLE_PART.match(part) or _CREDENTIAL.match(part) or _GROUP.search(part):
-            continue
-        words = part.split()
-        if words and _ROLE_WORD.match(words[-1]) and (words[-1].islower() or len(words) >= 3):
-            # "News reporter", "Live Science Contributor"; but "Bob Writer" may well be a name.
-            continue
-        if not words or len(words) > 5 or len(part) > 60:
-            continue
-        if _NOT_A_NAME.search(part) or part.casefold() in _STOPWORDS:
-            continue
-        if not any(ch.isalpha() for ch in part):
-            continue
-        names.append(part)
-    return names
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -125,8 +40,10 @@ def _dedupe(names: list[str]) -> list[str]:
 
 
 def _from_jsonld(doc: Document) -> list[str]:
-    """People named as author or creator of the article; organisations only when no person is."""
-    for node in nodes_of_type(doc.jsonld, ARTICLE_TYPES):
+    """People named as author or creator of the article (or, without one, of the WebPage); organisations
+    only when no person is."""
+    nodes = nodes_of_type(doc.jsonld, ARTICLE_TYPES) or nodes_of_type(doc.jsonld, _PAGE_TYPES)
+    for node in nodes:
         people: list[str] = []
         organisations: list[str] = []
         for author in as_list(node.get("author")) + as_list(node.get("creator")):
@@ -146,6 +63,9 @@ def _from_jsonld(doc: Document) -> list[str]:
             # A byline on the page usually names the person; the organisation is the fallback.
             return _from_bylines(doc) or organisations
     return []
+
+
+_PAGE_TYPES = {"webpage", "itempage", "profilepage", "aboutpage", "medicalwebpage"}
 
 
 def _resolve_id(doc: Document, node_id: str) -> str:
@@ -180,6 +100,30 @@ def _from_meta(doc: Document) -> list[str]:
             names = clean_names(value)
             if names:
                 return names
+    return _labelled_meta(doc) or [n for v in doc.root.xpath(_CITATION_AUTHORS) for n in clean_names(v)]
+
+
+# Scholarly pages name every author in a meta tag of its own (Highwire Press tags, read by Google Scholar).
+_CITATION_AUTHORS = "//meta[@name='citation_author' or @name='dc.creator' or @name='DC.creator']/@content"
+# Yoast and others label a "Written by" pair of Twitter meta tags, in the site's language.
+_WRITTEN_BY = re.compile(
+    r"^(?:written by|author|verfasst von|geschrieben von|autor(?:in)?|écrit par|auteur|escrito por|autor|"
+    r"scritto da|autore|geschreven door|auteur|skrivet av|skrevet af|yazan|yazar|napisane przez|автор|"
+    r"نوشته شده توسط|نویسنده|كتب بواسطة|الكاتب|作者|著者)\s*:?$",
+    re.I,
+)
+
+
+def _labelled_meta(doc: Document) -> list[str]:
+    """<meta name="twitter:label1" content="Verfasst von"> <meta name="twitter:data1" content="Jane Doe">."""
+    if "twitter:label" not in doc.text:
+        return []
+    for number in range(1, 5):
+        label = doc.meta.get(f"twitter:label{number}")
+        if label is None:
+            break
+        if _WRITTEN_BY.match(label.strip()):
+            return clean_names(doc.meta.get(f"twitter:data{number}", ""))
     return []
 
 
@@ -214,7 +158,7 @@ def _from_bylines(doc: Document) -> list[str]:
         if links:
             names = [n for a in links for n in clean_names(text_of(a))]
         else:
-            names = clean_names(text_of(el))
+            names = clean_names(spaced_text(el))
         if names:
             return names
     return []
@@ -238,22 +182,80 @@ def _from_author_links(doc: Document) -> list[str]:
     return names
 
 
-def _from_text_byline(doc: Document) -> list[str]:
-    """A byline written as text: "Posted by Anna Lindqvist on 3 May 2016", "بقلم: أحمد منصور"."""
+def _from_text_byline(doc: Document, title: str = "") -> list[str]:
+    """A byline written as text: "Posted by Anna Lindqvist on 3 May 2016", "بقلم: أحمد منصور".
+
+    Looked for around the headline (a bounded walk after it, then before it), or from the top of a page
+    without one: bylines sit there, and the cost does not grow with the page.
+    """
     body = doc.root.find("body")
     if body is None:
         return []
-    for el in body.iter("p", "div", "span", "small", "em", "address", "td", "li", "font", "b", "strong"):
+    heading = headline(body, title)
+    if heading is None:
+        elements = from_top(body, _FROM_TOP)
+    else:
+        elements = chain(following(heading, _AFTER_HEADLINE), preceding(heading, _BEFORE_HEADLINE))
+    for el in elements:
+        if el.tag not in _TEXT_BYLINE_TAGS:
+            continue
         text = el.text
-        if not text or not _BYLINE_START.match(text):
+        if not text or text.isspace():
+            continue
+        if not (BYLINE_START.match(text) or (_ENDS_WORD.search(text) and BYLINE_END.search(text))):
+            # A labelled field needs its colon: most texts are out after one substring test.
+            if len(text) > 120 or (":" not in text and "：" not in text):
+                continue
+            labelled = LABELLED_BYLINE.search(text)
+            names = clean_names(labelled.group("name")) if labelled and not is_elsewhere(el) else []
+            if names:
+                return names
             continue
         full = squash(text_of(el))
-        if len(full) > 120 or is_elsewhere(el):
+        if is_elsewhere(el):
+            continue
+        if OPENER_ONLY.match(full):
+            # "<span>By</span> <a>Jane Doe</a>", "<strong>Text:</strong> Jane Doe": the name comes after.
+            after = el.getnext()
+            full = squash(
+                full
+                + " "
+                + (el.tail or "")
+                + (" " + text_of(after) if not (el.tail or "").strip() and after is not None else "")
+            )
+        if len(full) > 120:
             continue
         names = clean_names(full)
         if names:
             return names
     return []
+
+
+# How far from the headline a text byline is looked for, in elements (a sign-off ends a long article).
+_AFTER_HEADLINE = 600
+_BEFORE_HEADLINE = 80
+_FROM_TOP = 3000
+_ENDS_WORD = re.compile(r"(?:tarafından|tarafindan|기자)\s*$", re.I)
+_TEXT_BYLINE_TAGS = {
+    "byline",  # NewsML's <byline> inside HTML
+    "p",
+    "div",
+    "span",
+    "small",
+    "em",
+    "i",
+    "address",
+    "td",
+    "li",
+    "font",
+    "b",
+    "strong",
+    "h4",
+    "h5",
+    "h6",
+    "cite",
+    "dd",
+}
 
 
 STRATEGIES = (
@@ -269,20 +271,31 @@ STRUCTURED = (_from_jsonld, _from_microdata, _from_meta)
 SHOWN = (_from_rel_author, _from_bylines)
 
 
-def extract_authors(doc: Document) -> list[str]:
+def extract_authors(doc: Document, site_name: str | None = None, title: str = "") -> list[str]:
     """Names from the most trustworthy source; a byline the page shows wins over metadata it agrees with.
 
     Metadata often names only the first author ("Jane Doe" for "By Jane Doe and John Smith") or adds
     the publisher ("Finian Cunningham. Sputnik International"); the byline is what readers see.
+    Organisations, the site's own name and junk ("5 min read") are dropped; a source left with no
+    person gives way to the next.
     """
+    site = site_keys(site_name, doc.url)
+    found: dict = {}
+
+    def people(strategy) -> list[str]:
+        if strategy not in found:  # each source is read once
+            names = _from_text_byline(doc, title) if strategy is _from_text_byline else strategy(doc)
+            found[strategy] = [n for n in _dedupe(names) if is_person(n, site)]
+        return found[strategy]
+
     for strategy in STRATEGIES:
-        names = _dedupe(strategy(doc))
+        names = people(strategy)
         if not names:
             continue
         if strategy in STRUCTURED:
             wanted = {n.casefold() for n in names}
             for shown in SHOWN:
-                byline = _dedupe(shown(doc))
+                byline = people(shown)
                 if byline and wanted & {n.casefold() for n in byline}:
                     return byline
         return names

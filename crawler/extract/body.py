@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
-from html import escape
 
 from lxml import etree
 
+from .blocks import Block, blocks_to_html, blocks_to_text
 from .dates import DATE_IN_TEXT
 from .document import Document
 from .labels import label_kind
+from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
 from .text import squash, text_of
 
 # Never article text anywhere on the page.
@@ -45,6 +45,9 @@ DROP_TAGS = (
     "map",
     "dialog",
     "figcaption",
+    # Ruby annotations: the reading of the characters they sit on (furigana), not more text.
+    "rt",
+    "rp",
     "link",
     "meta",
     "title",
@@ -102,6 +105,7 @@ BLOCK_TAGS = frozenset(
     }
 )
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+SECTION_HEADINGS = HEADINGS - {"h1"}
 
 BOILERPLATE_LINE = re.compile(
     r"^(?:advertisement|advertising|anzeige|publicité|publicidade|sponsored|share(?: this| on \w+)?(?: article| story| post)?:?|"
@@ -114,12 +118,42 @@ BOILERPLATE_LINE = re.compile(
     r"adverts?|iklan|publicidad|реклама|광고|sharing is caring!?|(?:image|photo|slide) \d+ (?:of|/) \d+|\d+ (?:of|/) \d+|"
     r"text size|next article|previous article|top rated comments|popular on .{1,30}|related \w+(?: \w+){0,3}:.*|"
     r".{0,200}\((?:image|photo|picture|credit|source): [^)]{1,60}\)|[©ⓒ].{0,80}|copyright\b.{0,80}|"
-    r"tell us what you think\W*|this slideshow requires javascript\.?)$",
+    r"tell us what you think\W*|this slideshow requires javascript\.?|"
+    # The same lines in the languages of the pages we see: read also, related, share, newsletter, print.
+    r"(?:mehr zum thema|zum weiterlesen|weiterlesen|auch interessant|lesen sie auch|schon gelesen|"
+    r"das könnte sie (?:auch )?interessieren|weitere (?:artikel|beiträge|informationen|infos)|"
+    r"(?:verwandte|ähnliche) (?:artikel|beiträge)|zobacz (?:również|też)|czytaj (?:też|także|więcej)|"
+    r"(?:à )?lire aussi|voir aussi|lea (?:también|más)|leer más|ver también|te puede interesar|"
+    r"leia (?:também|mais)|veja também|leggi anche|leggi di più|vedi anche|lees ook|lees meer|"
+    r"read also|also read|read next|recommended(?: for you| reading)?|more on this(?: story| topic)?)\W?.{0,80}|"
+    r"(?:artikel |beitrag |diesen artikel )?teilen\W*|möchten sie (?:den|diesen) artikel teilen\W*|"
+    r"compartir|partager|condividi|partilhar|udostępnij|delen|"
+    r"(?:zum |unseren )?newsletter (?:anmelden|abonnieren).*|jetzt abonnieren.*|abonnez-vous.*|suscríbete.*|"
+    r"iscriviti.*|zapisz się.*|(?:rezept |artikel |seite )?drucken|imprimer|imprimir|stampa|bewerten:?|"
+    r"artikel bewerten|beitragsbild|empfohlener redaktioneller inhalt)$",
     re.I,
 )
+# What the site says after the article, in the corpora's languages: follow us, subscribe, get the app,
+# support us, log in, reprint rights. Searched (not matched) in short blocks at a body's end only.
+PROMO_LINE = re.compile(
+    r"\b(?:follow|folgt?|folgen|síguenos|sigue|siga|suivez|seguici|segui|volg|join|únete|rejoignez)\b.{0,60}"
+    r"\b(?:twitter|facebook|instagram|whatsapp|telegram|youtube|tiktok|linkedin)\b|"
+    r"\b(?:canal|kanal|channel|chaîne) (?:de |auf |on )?(?:youtube|telegram|whatsapp)\b|"
+    r"subscri|abonnier|abonnez|suscrib|iscriv|newsletter|\bsign up\b|\bsign-up\b|"
+    r"\b(?:download|herunterladen|descarga|télécharge)\w*\b.{0,60}\bapps?\b|\bapps?\b.{0,40}\b(?:download|herunterladen)|"
+    r"copyright|©|all rights reserved|alle rechte|todos los derechos|tous droits|written permission|\breprint|"
+    r"nachdruck|support (?:us|our)|unterstütze|\bapoya|soutenez|hazte (?:miembro|socio)|"
+    r"become a (?:member|subscriber|patron)|\blog ?in\b|einloggen|eingeloggt|iniciar sesión|se connecter",
+    re.I,
+)
+_PROMO = 300  # characters: longer blocks are paragraphs, whatever words they hold
 # Bylines and datelines: boilerplate at the top or bottom of a body, but words like any other inside it.
 EDGE_LINE = re.compile(
     r"^(?:(?:posted|published|updated|last updated|first published)(?: on| at)?:? .{0,60}|by\b.{0,60}|"
+    r"(?:aktualisiert|veröffentlicht|erstellt|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|"
+    r"gepubliceerd|bijgewerkt|opublikowano|zaktualizowano)(?: am| le| el| il| op| o)?:? .{0,60}|"
+    r"(?:von|par|por|di|door|przez)\b.{1,60}|"
+    r"(?:medically |fact[- ]checked and )?(?:reviewed|written|edited|fact[- ]checked|reported) by\b.{0,60}|"
     r"(?:by|photo|photos|video|source|sources)\W*)$",
     re.I,
 )
@@ -127,15 +161,16 @@ _EDGE_BLOCKS = 3
 _WORD = re.compile(r"\w+")
 _MIN_BLOCK = 25
 _SCORED_FINALISTS = 15
+_ORPHAN_HEADING = 100  # characters: a longer heading is a paragraph in big type
+_LEAD = 80  # characters: a lead paragraph is at least this long
+_CLIMB = 2  # layout wrappers the sibling step looks through
+_CHUNK_LEVELS = 3  # how far up same-class chunks of one article are looked for
+_ARTICLE_BOUNDS = frozenset({"article", "main", "body"})
+_CAPTION = 300  # characters: text beside a picture shorter than this is its caption
+_SIBLING_TAGS = frozenset(
+    {"p", "div", "section", "blockquote", "ul", "ol", "dl", "h2", "h3", "h4", "pre", "table", "header"}
+)
 _MIN_BODY = 250  # characters: less than this from a selector is probably a teaser, try the next one
-
-
-@dataclass(slots=True)
-class Block:
-    kind: str  # p, h2..h6, li, blockquote, pre
-    text: str
-    link_chars: int
-    group: int  # blocks of one list share a group
 
 
 def _label(el) -> str:
@@ -180,6 +215,10 @@ _MAYBE_HIDDEN = etree.XPath(".//*[@hidden or @aria-hidden or @style]")
 
 def preclean(tree) -> None:
     """Remove what is never article text: scripts, styles, media, form controls, hidden elements."""
+    # A <noscript> holding text is the page as a reader without JavaScript (and this crawler) sees it;
+    # one holding a tracking pixel or "please enable JavaScript" is not text.
+    for el in tree.iter("noscript"):
+        el.tag = "div" if _text_len(el) >= _MIN_BODY else "noscript"
     etree.strip_elements(tree, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     for el in _MAYBE_HIDDEN(tree):
         if _hidden(el) and el.getparent() is not None:
@@ -221,18 +260,41 @@ def _selector_candidates(tree) -> list[tuple[int, object]]:
 CONTAINER_TAGS = ("div", "section", "article", "main", "dd", "dl", "center", "font", "figure", "blockquote")
 
 
-def _paragraph_chars(el) -> int:
-    """Characters of paragraph-like text: what an article has and a link list does not."""
-    total = 0
-    for p in el.iter("p", "pre", "blockquote", "li", "h2", "h3", "h4"):
-        if p.tag == "li" and p.find(".//p") is not None:
-            continue
-        text = squash(text_of(p))
-        if len(text) >= _MIN_BLOCK:
-            total += len(text) - _link_len(p)
-    if total == 0:
-        total = _text_len(el) - _link_len(el)
-    return total
+class ParagraphText:
+    """Characters of paragraph-like text (paragraphs, list items, quotes, code, subheadings of 25
+    characters or more, less their links) under an element: what an article has and a link list does
+    not. Each block is measured once per page, each element summed once."""
+
+    def __init__(self, tree):
+        blocks: dict = {}
+        for p in tree.iter(*_PARAGRAPH_TAGS):
+            if p.tag == "li" and p.find(".//p") is not None:
+                continue
+            text = squash(text_of(p))
+            if len(text) >= _MIN_BLOCK:
+                blocks[p] = len(text) - _link_len(p)
+        self.blocks = blocks
+        self.sums: dict = {}
+
+    def inside(self, el) -> int:
+        """Paragraph characters under el."""
+        total = self.sums.get(el)
+        if total is None:
+            blocks = self.blocks
+            total = self.sums[el] = sum(blocks.get(p, 0) for p in el.iter(*_PARAGRAPH_TAGS)) if blocks else 0
+        return total
+
+    def prose_inside(self, el) -> int:
+        """Paragraph characters under el in paragraphs, list items, quotes and code: not headings."""
+        blocks = self.blocks
+        return sum(blocks.get(p, 0) for p in el.iter("p", "pre", "blockquote", "li")) if blocks else 0
+
+    def of(self, el) -> int:
+        """Paragraph characters under el, or for an element without paragraphs its text less links."""
+        return self.inside(el) or _text_len(el) - _link_len(el)
+
+
+_PARAGRAPH_TAGS = ("p", "pre", "blockquote", "li", "h2", "h3", "h4")
 
 
 def score_container(tree):
@@ -286,9 +348,14 @@ def score_container(tree):
 
 
 def _own_text(el) -> bool:
+    """Does el hold text of its own: loose, or in inline children (<font>, <b>, <a>), not in blocks?"""
     if el.text and el.text.strip():
         return True
-    return any(child.tail and child.tail.strip() for child in el)
+    return any(
+        (child.tail and child.tail.strip()) or (child.tag not in BLOCK_TAGS and text_of(child).strip())
+        for child in el
+        if isinstance(child.tag, str)
+    )
 
 
 def _direct_text(el) -> str:
@@ -305,7 +372,7 @@ def _title_heading(tree, title_key: str):
     if not title_key:
         return None
     for el in tree.iter("h1", "h2"):
-        if _comparable(text_of(el)) == title_key:
+        if is_headline(_comparable(text_of(el)), title_key):
             return el
     return None
 
@@ -324,7 +391,7 @@ def _distance(el, anchor, limit: int = 8) -> int:
     return limit
 
 
-def choose_container(tree, title_key: str = "") -> list:
+def choose_container(tree, title_key: str = "", paragraphs: ParagraphText | None = None) -> list:
     """The article's container(s): a selector candidate with enough text, else the scorer's pick.
 
     An article split into several same-class chunks (between ads, say) gives all of them, in order.
@@ -336,45 +403,135 @@ def choose_container(tree, title_key: str = "") -> list:
             scored.append(score_container(tree))
         return scored[0]
 
-    page_chars = _paragraph_chars(tree)
+    paragraphs = paragraphs or ParagraphText(tree)
+    page_chars = paragraphs.of(tree)
     heading = _title_heading(tree, title_key)
     candidates = _selector_candidates(tree)
     for tier, el in candidates:
-        chars = _paragraph_chars(el)
+        chars = paragraphs.of(el)
         if chars < _MIN_BODY:
             continue
         # No container can hold three times more than this one when the whole page does not.
         if chars * 3 < page_chars:
             best = scorer_pick()
-            if best is not None and chars * 3 < _paragraph_chars(best) and not _contains(el, best):
+            if best is not None and chars * 3 < paragraphs.of(best) and not _contains(el, best):
                 # A teaser's "entry-content" while the article itself has no telling class; unless the
                 # page's own headline sits with this candidate and not with the scorer's.
                 if _distance(el, heading) >= _distance(best, heading):
                     continue
         if tier <= 1:
-            return _with_chunks(el, [c for t, c in candidates if t == tier])
-        return [el]
+            return _with_siblings(_with_chunks(el, [c for t, c in candidates if t == tier], paragraphs), paragraphs)
+        return _with_siblings([el], paragraphs)
     best = scorer_pick()
-    return [best] if best is not None else []
+    return _with_siblings([best], paragraphs) if best is not None else []
 
 
-def _with_chunks(chosen, same_tier: list) -> list:
-    """chosen plus same-class siblings-of-siblings holding more of the article, in document order."""
+def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
+    """chosen plus the siblings that carry on its text (readability's sibling step): the lead before
+    an article body, the sections after the first one; not link lists, boilerplate or chrome. When
+    nothing next to it does and its parent is only a layout wrapper (the container beside a sidebar),
+    the parent's siblings are looked at, up to two levels up."""
+    parent = chosen[0].getparent()
+    if parent is None or parent.tag == "html" or any(el.getparent() is not parent for el in chosen):
+        return chosen
+    out = [
+        child
+        for child in parent
+        if any(child is el for el in chosen) or (isinstance(child.tag, str) and _carries_on(child, paragraphs))
+    ]
+    anchor = parent
+    for _ in range(_CLIMB):
+        if len(out) > len(chosen) or anchor.tag in _ARTICLE_BOUNDS or not _is_wrapper(anchor, out):
+            break
+        up = anchor.getparent()
+        if up is None or up.tag == "html":
+            break
+        before: list = []
+        after: list = []
+        seen = False
+        for child in up:
+            if child is anchor:
+                seen = True
+            elif isinstance(child.tag, str) and _carries_on(child, paragraphs):
+                (after if seen else before).append(child)
+        out = before + out + after
+        anchor = up
+    return out
+
+
+def _is_wrapper(parent, kept: list) -> bool:
+    """Is parent only a layout box around kept: its other children chrome, boilerplate or nearly empty?"""
+    for child in parent:
+        if not isinstance(child.tag, str) or any(child is el for el in kept):
+            continue
+        if child.tag in CHROME_TAGS or label_kind(_label(child)).negative:
+            continue
+        if _text_len(child) >= _LEAD:
+            return False
+    return True
+
+
+def _carries_on(el, paragraphs: ParagraphText) -> bool:
+    """Is a sibling of the article's container more of the article?"""
+    tag = el.tag
+    if tag not in _SIBLING_TAGS or label_kind(_label(el)).negative:
+        return False
+    if tag == "header" and not _holds_lead(el):
+        return False
+    text = _text_len(el)
+    if text < _LEAD or _link_len(el) > 0.25 * text:
+        return False
+    # Another <article> is another story; a picture with a few lines under it is a caption.
+    if el.find(".//article") is not None or (text < _CAPTION and el.find(".//img") is not None):
+        return False
+    return paragraphs.of(el) >= _LEAD
+
+
+def _with_chunks(chosen, same_tier: list, paragraphs: ParagraphText) -> list:
+    """chosen plus the same-class boxes holding more of the article, in document order: chunks between
+    ads, and a CMS's run of content elements (TYPO3's div.frame > header + div.ce-bodytext, one per
+    section), which sit in siblings of one kind (same tag and first class) up to three levels up. Those
+    siblings, headings and all, are then the containers."""
     label = _label(chosen)
-    parent = chosen.getparent()
-    grandparent = parent.getparent() if parent is not None else None
-    chunks = []
+    ancestors = [chosen, *chosen.iterancestors()][: _CHUNK_LEVELS + 1]
+    chunks, boxes, levels = [], [], set()
     for el in same_tier:
         if el is chosen:
             chunks.append(el)
             continue
-        if _label(el) != label:
+        if _label(el) != label or paragraphs.of(el) < _MIN_BLOCK:
             continue
-        up = el.getparent()
-        if up is parent or (up is not None and grandparent is not None and up.getparent() is grandparent):
-            if _paragraph_chars(el) >= _MIN_BLOCK:
-                chunks.append(el)
-    return chunks
+        found = _box_of_same_kind(el, ancestors)
+        if found is not None:
+            chunks.append(el)
+            levels.add(found[0])
+            boxes.append(found[1])
+    if len(levels) != 1 or min(levels) < 2:
+        return chunks
+    # All in sibling boxes of one parent: take the boxes, in order.
+    level = levels.pop()
+    mine = ancestors[level - 1]
+    return [child for child in ancestors[level] if child is mine or any(child is box for box in boxes)]
+
+
+def _box_of_same_kind(el, ancestors: list):
+    """(level, box) when el sits below ancestors[level] in a child (the box) of the same kind as
+    ancestors[level - 1], the one holding chosen; None otherwise."""
+    below = el
+    for up in el.iterancestors():
+        for level in range(1, len(ancestors)):
+            if up is ancestors[level]:
+                mine = ancestors[level - 1]
+                if below.tag == mine.tag and _first_class(below) == _first_class(mine):
+                    return level, below
+                return None
+        below = up
+    return None
+
+
+def _first_class(el) -> str:
+    classes = (el.get("class") or "").split()
+    return classes[0] if classes else ""
 
 
 def _contains(outer, inner) -> bool:
@@ -407,33 +564,111 @@ def _measure(container) -> dict:
     return sizes
 
 
-def prune(container) -> None:
+def _holds_lead(header) -> bool:
+    """Does a <header> hold a paragraph of text (a lead), not only a headline, byline, date and links?"""
+    for p in header.iter("p", "div", "h2", "h3"):
+        text = squash(text_of(p))
+        if len(text) >= _LEAD and not (p.tag == "div" and p.find(".//p") is not None):
+            if _link_len(p) < 0.3 * len(text) and not _is_edge_meta(Block("p", text, 0, 0)):
+                return True
+    return False
+
+
+def _heads_section(header) -> bool:
+    """Is a <header> a section's heading and nothing else (a CMS's content element: header > h2)?"""
+    text = _text_len(header)
+    if not text or _link_len(header) > 0.3 * text:
+        return False
+    return any(_text_len(h) >= 0.9 * text for h in header.iter("h2", "h3", "h4", "h5", "h6"))
+
+
+def _heads_article(header, title_key: str) -> bool:
+    """Does a <header> hold the page's headline (not a teaser's, not a cookie notice)?"""
+    for heading in header.iter("h1", "h2"):
+        if heading.tag == "h1" or is_headline(_comparable(text_of(heading)), title_key):
+            return True
+    return False
+
+
+# Tags never pruned for their class: links, emphasis, images, table cells.
+_NEVER_LABELLED = frozenset({"a", "b", "i", "em", "strong", "br", "img", "td", "tr", "tbody", "table"})
+
+
+def _paragraph_of(el, container):
+    """The <p> el sits in, below container; None when it is in none."""
+    for anc in el.iterancestors():
+        if anc is container:
+            return None
+        if anc.tag == "p":
+            return anc
+    return None
+
+
+def _judge(el, container, title_key: str, paragraphs: ParagraphText, total: int, lengths: dict) -> bool:
+    """Is el boilerplate inside the article's container?"""
+    tag = el.tag
+    paragraph_total = paragraphs.inside(container)
+    if tag in CHROME_TAGS:
+        # The article's own <header> holds its headline, byline and often its lead: keep a lead. A
+        # "header" or "form" around most of the article (a misused tag, ASP.NET's page form) stays.
+        if paragraphs.inside(el) >= 0.5 * paragraph_total > 0:
+            return False
+        return not (tag == "header" and (_heads_section(el) or (_heads_article(el, title_key) and _holds_lead(el))))
+    if tag == "figure" and el.find(".//blockquote") is None and el.find(".//table") is None:
+        # Pictures and their credits; an embedded post (a blockquote) stays.
+        return True
+    if tag in _NEVER_LABELLED or (el.get("class") is None and el.get("id") is None):
+        return False
+    kind = label_kind(_label(el))
+    if not kind.negative and not kind.hidden:
+        return False
+    paragraph = _paragraph_of(el, container)
+    if paragraph is not None:
+        # Words inside a paragraph are part of its sentence ("offering the <span class=productTitle>
+        # for"): only hidden text goes, or a labelled piece that is the whole paragraph or holds a
+        # picture (a caption).
+        return kind.hidden or el.find(".//img") is not None or _text_len(el) == _cached_len(paragraph, lengths)
+    if not kind.negative:
+        return False
+    # A heading named "title" is a section's heading, and a titled box holding a paragraph (not just
+    # a headline and its deck) a section.
+    if kind.titled and (tag in SECTION_HEADINGS or paragraphs.prose_inside(el) >= _LEAD):
+        return False
+    # A wrapper that holds most of the article is not boilerplate, whatever its class says
+    # ("content-sidebar-wrap", Blogger's "widget Blog"); comments can outgrow the article.
+    text = _text_len(el)
+    if text >= 0.6 * total:
+        return False
+    # (Of paragraphs and text: an article of loose text has few paragraphs, maybe only a caption's.)
+    return not (not kind.discussion and paragraphs.inside(el) >= 0.5 * paragraph_total > 0 and text >= 0.3 * total)
+
+
+def _cached_len(el, lengths: dict) -> int:
+    length = lengths.get(el)
+    if length is None:
+        length = lengths[el] = _text_len(el)
+    return length
+
+
+def prune(container, title_key: str = "", paragraphs: ParagraphText | None = None) -> None:
     """Remove boilerplate inside the chosen container."""
-    sizes = _measure(container)
-    total = max(1, sizes[container][0])
+    total = max(1, _text_len(container))
+    paragraphs = paragraphs or ParagraphText(container)
+    lengths: dict = {}  # text lengths of paragraphs, asked about for each labelled piece inside
     doomed = []
-    for el in container.iter("*"):
-        if el is container:
-            continue
-        tag = el.tag
-        if tag in CHROME_TAGS:
+    # Depth first, and not into what is already doomed (a comment thread's hundred labelled parts).
+    stack = [child for child in reversed(container) if isinstance(child.tag, str)]
+    while stack:
+        el = stack.pop()
+        if _judge(el, container, title_key, paragraphs, total, lengths):
             doomed.append(el)
-            continue
-        if tag == "figure" and el.find(".//blockquote") is None and el.find(".//table") is None:
-            # Pictures and their credits; an embedded post (a blockquote) stays.
-            doomed.append(el)
-            continue
-        if tag in ("a", "b", "i", "em", "strong", "br", "img", "td", "tr", "tbody", "table"):
-            continue
-        if label_kind(_label(el)).negative:
-            # A wrapper that holds most of the article is not boilerplate, whatever its class says.
-            if sizes[el][0] < 0.6 * total:
-                doomed.append(el)
+        else:
+            stack.extend(child for child in reversed(el) if isinstance(child.tag, str))
     for el in doomed:
-        if el.getparent() is not None:
-            _drop(el)
+        _drop(el)
     # Link lists and boxes of links: related stories, tag clouds, social links.
     sizes = _measure(container)
+    total = max(1, sizes[container][0])
     doomed_set: set = set()
     for el in container.iter("ul", "ol", "div", "section", "table", "dl"):
         if el is container:
@@ -452,6 +687,14 @@ def prune(container) -> None:
 # ---- rendering ----------------------------------------------------------------------------------
 
 
+_SPACE_NEWLINES = re.compile(r"[\r\n]+").sub
+
+
+def _link_share(part: str, text: str, link_chars: int) -> int:
+    """A paragraph cut out of a longer text gets its share of the text's link characters."""
+    return round(link_chars * len(part) / max(1, len(text)))
+
+
 def render(container) -> list[Block]:
     """Text blocks of a container in reading order."""
     blocks: list[Block] = []
@@ -465,11 +708,19 @@ def render(container) -> list[Block]:
         link_chars, links[0] = links[0], 0
         if kind == "pre":
             text = text.strip("\n")
-        else:
-            text = "\n".join(squash(line) for line in text.split("\n"))
-            text = re.sub(r"\n{2,}", "\n", text).strip()
-        if text.strip():
-            blocks.append(Block(kind, text, link_chars, group[0]))
+            if text.strip():
+                blocks.append(Block(kind, text, link_chars, group[0]))
+            return
+        lines = [squash(line) for line in text.split("\n")]
+        # Two line breaks in a row end a paragraph ("text<br><br>text", the markup of many old pages
+        # and editors); one is a line break inside it.
+        parts = "\n".join(lines).split("\n\n") if kind == "p" else ["\n".join(lines)]
+        for part in parts:
+            part = re.sub(r"\n{2,}", "\n", part).strip()
+            if part:
+                blocks.append(
+                    Block(kind, part, link_chars if len(parts) == 1 else _link_share(part, text, link_chars), group[0])
+                )
 
     def walk(el, kind: str, in_link: bool) -> None:
         tag = el.tag
@@ -504,14 +755,15 @@ def render(container) -> list[Block]:
         _children(el, kind, in_link or tag == "a")
 
     def _children(el, kind: str, in_link: bool) -> None:
+        # A line break in the page's source is a space; only <br> (and <pre>) break lines.
         if el.text:
-            buf.append(el.text)
+            buf.append(el.text if kind == "pre" else _SPACE_NEWLINES(" ", el.text))
             if in_link:
                 links[0] += len(el.text.strip())
         for child in el:
             walk(child, kind, in_link)
             if child.tail:
-                buf.append(child.tail)
+                buf.append(child.tail if kind == "pre" else _SPACE_NEWLINES(" ", child.tail))
                 if in_link:
                     links[0] += len(child.tail.strip())
 
@@ -526,10 +778,24 @@ def _keep(block: Block, title_key: str) -> bool:
         return False
     if len(text) < 120 and BOILERPLATE_LINE.match(text):
         return False
-    if block.kind in HEADINGS and title_key and _comparable(text) == title_key:
+    if block.kind in HEADINGS and is_headline(_comparable(text), title_key):
         return False
     density = block.link_chars / max(1, len(text))
     return not (density > 0.6 and block.kind in ("li", "p") and len(text) < 300)
+
+
+def drop_orphan_headings(blocks: list[Block]) -> list[Block]:
+    """A heading with nothing under it (its related-links list pruned, or at the very end) goes; a long
+    one is a paragraph set in a heading's type."""
+    kept: list[Block] = []
+    for block in reversed(blocks):
+        if block.kind in HEADINGS and len(block.text) < _ORPHAN_HEADING:
+            following = kept[-1] if kept else None
+            if following is None or (following.kind in HEADINGS and following.kind <= block.kind):
+                continue
+        kept.append(block)
+    kept.reverse()
+    return kept
 
 
 def _is_edge_meta(block: Block) -> bool:
@@ -547,11 +813,12 @@ def _is_edge_meta(block: Block) -> bool:
 
 
 def after_headline(blocks: list[Block], title_key: str) -> list[Block]:
-    """Drop what sits above the headline inside the container: kickers, categories, dates."""
+    """Drop the headline and what sits above it inside the container: kickers, categories, dates. The
+    headline is a heading, or in old table layouts a short line in bold type (a plain block)."""
     if not title_key:
         return blocks
     for index, block in enumerate(blocks[:6]):
-        if block.kind in HEADINGS and _comparable(block.text) == title_key:
+        if (block.kind in HEADINGS or len(block.text) < _LEAD) and is_headline(_comparable(block.text), title_key):
             before = sum(len(_WORD.findall(b.text)) for b in blocks[:index])
             return blocks[index + 1 :] if before <= 40 else blocks[:index] + blocks[index + 1 :]
     return blocks
@@ -562,9 +829,29 @@ def trim_edges(blocks: list[Block]) -> list[Block]:
     while start < min(_EDGE_BLOCKS, len(blocks)) and _is_edge_meta(blocks[start]):
         start += 1
     end = len(blocks)
-    while end > start and end > len(blocks) - _EDGE_BLOCKS and _is_edge_meta(blocks[end - 1]):
+    while (
+        end > start
+        and end > len(blocks) - _EDGE_BLOCKS
+        and (_is_edge_meta(blocks[end - 1]) or _is_promo(blocks[end - 1]))
+    ):
         end -= 1
     return blocks[start:end]
+
+
+def _is_promo(block: Block) -> bool:
+    """A call to follow, subscribe, download the app, support the site, or a reprint notice, as found
+    after an article's last paragraph."""
+    return len(block.text) < _PROMO and PROMO_LINE.search(block.text) is not None
+
+
+def is_headline(key: str, title_key: str) -> bool:
+    """Does a heading (its comparable words) show the page's title: all of it, or the headline part of
+    a title with the site's name before or after it ("Blog » Archive » Headline")?"""
+    if not key or not title_key:
+        return False
+    if key == title_key:
+        return True
+    return key.count(" ") >= 2 and (title_key.endswith(" " + key) or title_key.startswith(key + " "))
 
 
 def _comparable(text: str) -> str:
@@ -579,13 +866,27 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     tree = copy.deepcopy(body)
     preclean(tree)
     title_key = _comparable(title)
+    paragraphs = ParagraphText(tree)
     blocks = []
-    for container in choose_container(tree, title_key):
-        prune(container)
+    for container in choose_container(tree, title_key, paragraphs):
+        prune(container, title_key, paragraphs)
         blocks += render(container)
-    blocks = [b for b in after_headline(blocks, title_key) if _keep(b, title_key)]
-    blocks = trim_edges(blocks)
+    blocks = finish(blocks, title_key)
+    chars = sum(len(b.text) for b in blocks)
+    # The paragraph count is from before pruning; the page's text (less what pruning took out of the
+    # container, so at least the paragraphs) is only counted for a short body.
+    page_paragraphs = paragraphs.inside(tree)
+    if looks_wrong(chars, page_paragraphs, lambda: max(_text_len(tree), page_paragraphs)):
+        second = finish(trafilatura_blocks(doc), title_key)
+        if sum(len(b.text) for b in second) > CLEARLY_LONGER * chars:
+            blocks = second
     return blocks_to_text(blocks), blocks_to_html(blocks)
+
+
+def finish(blocks: list[Block], title_key: str) -> list[Block]:
+    """Blocks without boilerplate lines, the headline and what sits above it, or bylines at the edges."""
+    blocks = [b for b in after_headline(blocks, title_key) if _keep(b, title_key)]
+    return trim_edges(drop_orphan_headings(blocks))
 
 
 def extract_body_at(doc: Document, containers: list, removes: list, title: str = "") -> tuple[str, str]:
@@ -610,43 +911,3 @@ def extract_body_at(doc: Document, containers: list, removes: list, title: str =
         blocks += render(container)
     blocks = [b for b in blocks if _keep(b, title_key)]
     return blocks_to_text(blocks), blocks_to_html(blocks)
-
-
-def blocks_to_text(blocks: list[Block]) -> str:
-    parts: list[str] = []
-    prev: Block | None = None
-    for block in blocks:
-        if prev is not None and block.kind == "li" and prev.kind == "li" and block.group == prev.group:
-            parts[-1] += "\n" + block.text
-        else:
-            parts.append(block.text)
-        prev = block
-    return "\n\n".join(parts)
-
-
-def blocks_to_html(blocks: list[Block]) -> str:
-    """Clean, safe HTML: only the tags we write ourselves, every text escaped."""
-    out: list[str] = []
-    open_list = None
-    for block in blocks:
-        if block.kind == "li":
-            if open_list != block.group:
-                if open_list is not None:
-                    out.append("</ul>")
-                out.append("<ul>")
-                open_list = block.group
-            out.append(f"<li>{escape(block.text)}</li>")
-            continue
-        if open_list is not None:
-            out.append("</ul>")
-            open_list = None
-        text = escape(block.text).replace("\n", "<br>")
-        if block.kind == "blockquote":
-            out.append(f"<blockquote><p>{text}</p></blockquote>")
-        elif block.kind == "pre":
-            out.append(f"<pre>{escape(block.text)}</pre>")
-        else:
-            out.append(f"<{block.kind}>{text}</{block.kind}>")
-    if open_list is not None:
-        out.append("</ul>")
-    return "\n".join(out)

@@ -15,9 +15,25 @@ from .text import squash, text_of
 _SEPARATOR_CHARS = "»›>/|→·•"
 _SEPARATORS = re.compile(r"\s*(?:[»›>/|→·•]|&gt;|&raquo;)\s*")
 _CLASS = re.compile(r"bread|crumb|trail")
-_PREFIX = re.compile(r"^\s*(?:you are here|sie sind hier|vous êtes ici|estás en|location)\s*:?\s*", re.I)
+# "You are here:" before a trail, in the languages CMS themes ship.
+_PREFIX = re.compile(
+    r"^\s*(?:you are here|sie sind hier|sie befinden sich hier|vous êtes ici|usted está aquí|está aquí|estás aquí|"
+    r"estás en|ti trovi in|sei qui|você está aqui|voce esta aqui|u bent hier|je bent hier|jesteś tutaj|"
+    r"jestes tutaj|buradasınız|şu an buradasınız|вы здесь|вы находитесь|شما اینجا هستید|أنت هنا|"
+    r"您的位置|您现在的位置|当前位置|現在位置|현재 위치|location)\s*[:：]?\s*",
+    re.I,
+)
 _HOME_WORDS = {
     "home",
+    "startpagina",
+    "inizio",
+    "anasayfa",
+    "ana sayfa",
+    "strona główna",
+    "首页",
+    "首頁",
+    "ホーム",
+    "홈",
     "homepage",
     "home page",
     "start",
@@ -198,13 +214,10 @@ def extract_breadcrumb(doc: Document, page_url: str, title: str = "") -> list[di
 
 
 def finish_trail(items: list[dict], doc: Document, page_url: str, title: str = "") -> list[dict]:
-    """Cap the trail and make the page itself its last item."""
+    """Cap the trail, as the page shows it: a trail that stops at the section stays that way (nothing is
+    appended), and its last, unlinked item is the page itself, so it gets the page's URL."""
     items = items[:_MAX_ITEMS]
     last = items[-1]
     if last["url"] is None:
-        # The trail's last, unlinked item is the page itself.
         last["url"] = page_url
-    elif last["url"].rstrip("/") not in (page_url.rstrip("/"), doc.url.rstrip("/")) and title:
-        # A trail that stops at the section: the page itself still ends it.
-        items.append(_item(title, page_url))
     return items

@@ -3,54 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date
+from functools import lru_cache
 
+from htmldate import find_date
+
+from .datetext import DATE_IN_TEXT, find_dates, http_date, iso, may_hold_date, month_first, parse_date, parse_relative
 from .document import Document
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
 from .regions import is_elsewhere
 from .text import squash, text_of
+from .walk import following, from_top, headline, preceding
 
-_MONTHS = {
-    name: i + 1
-    for i, names in enumerate(
-        [
-            "january jan janvier januar enero gennaio",
-            "february feb février fevrier februar febrero febbraio",
-            "march mar mars märz marzo",
-            "april apr avril abril aprile",
-            "may mai mayo maggio",
-            "june jun juin juni junio giugno",
-            "july jul juillet juli julio luglio",
-            "august aug août aout agosto",
-            "september sep sept septembre septiembre settembre",
-            "october oct octobre oktober octubre ottobre",
-            "november nov novembre noviembre",
-            "december dec décembre decembre dezember diciembre dicembre",
-        ]
-    )
-    for name in names.split()
-}
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_TIME = r"(?:[ ,at]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?)?"
-_TEXT_DATES = [
-    # April 23, 2018 [10:12 am]
-    (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_TIME}", re.I), ("m", "d", "y")),
-    # 23 April 2018 / 23. April 2018 / 23 de abril de 2018
-    (
-        re.compile(
-            rf"\b(\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}}){_TIME}", re.I
-        ),
-        ("d", "m", "y"),
-    ),
-    # 2018-04-23 / 2018/04/23 / 2018.04.23
-    (re.compile(rf"\b(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}})\b{_TIME}"), ("y", "m", "d")),
-    # 23.04.2018 / 23/04/2018 (day first: the common order outside the US)
-    (re.compile(rf"\b(\d{{1,2}})[./](\d{{1,2}})[./](\d{{4}})\b{_TIME}"), ("d", "m", "y")),
-]
-# Any of the above, somewhere in a text.
-DATE_IN_TEXT = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _TEXT_DATES), re.I)
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})(?:[/-](\d{1,2}))?/")
+__all__ = ["DATE_IN_TEXT", "extract_dates", "parse_date"]
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
 
 PUBLISHED_META = (
     "article:published_time",
@@ -64,8 +31,10 @@ PUBLISHED_META = (
     "date",
     "dc.date",
     "dc.date.issued",
+    "dc.date.created",
     "dcterms.created",
     "dcterms.issued",
+    "dcterms.date",
     "sailthru.date",
     "parsely-pub-date",
     "cxenseparse:recs:publishtime",
@@ -73,6 +42,9 @@ PUBLISHED_META = (
     "published_time",
     "original-publish-date",
     "creation_date",
+    "citation_publication_date",
+    "citation_date",
+    "prism.publicationdate",
 )
 MODIFIED_META = (
     "article:modified_time",
@@ -86,83 +58,94 @@ MODIFIED_META = (
     "article.updated",
     "modified_time",
 )
+# Labels before a date that say it is not the publication date.
+_UPDATED = re.compile(
+    r"(?:updated|last modified|modified|aktualisiert|geändert|änderung|mis à jour|modifié|actualizado|modificado|"
+    r"aggiornato|modificato|bijgewerkt|gewijzigd|atualizado|güncellenme|güncellendi|更新|обновлено|zuletzt)"
+    r"(?:\W+(?:on|am|le|el|il|op|em|den|vom|du|de|del|the))?\W*$",
+    re.I,
+)
+# Texts that hold other dates: a copyright line, an event, an offer, a comment count.
+_NOT_PUBLISHED = re.compile(r"©|copyright|\bevent|veranstaltung|gültig|valid until|deadline|frist", re.I)
+_DATED_WORDS = [
+    "date",
+    "datum",
+    "fecha",
+    "data-pub",
+    "posted",
+    "publish",
+    "timestamp",
+    "dateline",
+    "byline",
+    "submitted",
+    "entry-meta",
+    "post-meta",
+    "article-meta",
+    "meta-info",
+    "post-info",
+    "article-info",
+    "info-line",
+    "infoline",
+    "artikelinfo",
+    "artikel-info",
+    "zeit",
+    "time",
+]
+_DATED_CLASS = re.compile("|".join(w if w != "time" else r"\btime\b" for w in _DATED_WORDS))
+_SKIP_TEXT = ("script", "style", "noscript", "template", "option", "select", "textarea")
+# Short texts only: a dateline is short, a paragraph that mentions a date is not.
+_MAX_DATELINE = 160
+# A dateline: the date near its start, or few words besides it ("Posted by Anna Lindqvist on 3 May 2016").
+_DATELINE_START = 30
+_DATELINE_WORDS = 14
+_WORD = re.compile(r"\w+")
+# How far from the headline a dateline is looked for, in elements.
+_AFTER_HEADLINE = 120
+_BEFORE_HEADLINE = 40
+# A date after the headline wins unless one before it is this many times nearer.
+_AFTER_BIAS = 4
+_FROM_TOP = 1000
 
 
-def _iso(dt: datetime, has_time: bool) -> str:
-    return dt.isoformat(timespec="seconds") if has_time else dt.date().isoformat()
-
-
-def _plausible(dt: datetime) -> bool:
-    return 1990 <= dt.year <= datetime.now(UTC).year + 1
-
-
-def parse_date(value: str | None) -> str | None:
-    """Normalise a date string from a page to ISO 8601, or None."""
-    text = squash(value)
-    if not text or len(text) > 200:
-        return None
-    candidate = text.replace("Z", "+00:00") if text.endswith("Z") else text
-    try:
-        dt = datetime.fromisoformat(candidate)
-        if _plausible(dt):
-            return _iso(dt, has_time=len(candidate) > 10)
-    except ValueError:
-        pass
-    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
-        # e.g. 2018-04-23T10:12:00+0430 or with fractional seconds Python rejects
-        fixed = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", re.sub(r"(\.\d{6})\d+", r"\1", candidate))
-        try:
-            dt = datetime.fromisoformat(fixed)
-            if _plausible(dt):
-                return _iso(dt, has_time=True)
-        except ValueError:
-            pass
-    if re.search(r"\b\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}", text):
-        try:
-            dt = parsedate_to_datetime(text)
-            if _plausible(dt):
-                return _iso(dt, has_time=True)
-        except (TypeError, ValueError, IndexError):
-            pass
-    for pattern, order in _TEXT_DATES:
-        m = pattern.search(text)
-        if not m:
-            continue
-        parts = dict(zip(order, m.groups()[:3]))
-        month = parts["m"]
-        month_n = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."))
-        if month_n is None:
-            continue
-        try:
-            hour, minute = m.group(4), m.group(5)
-            if hour is not None:
-                h = int(hour)
-                if m.group(7):  # 12-hour clock
-                    h = h % 12 + (12 if m.group(7).lower().startswith("p") else 0)
-                dt = datetime(int(parts["y"]), month_n, int(parts["d"]), h, int(minute), int(m.group(6) or 0))
-                has_time = True
-            else:
-                dt = datetime(int(parts["y"]), month_n, int(parts["d"]))
-                has_time = False
-        except (TypeError, ValueError):
-            continue
-        if _plausible(dt):
-            return _iso(dt, has_time)
-    return None
-
-
-def _first(values) -> str | None:
+def _first(values, day_first: bool = True) -> str | None:
     for value in values:
-        parsed = parse_date(value)
+        parsed = parse_date(value, day_first)
         if parsed:
             return parsed
     return None
 
 
-def _jsonld(doc: Document, key: str) -> list[str]:
-    return [text_value(n.get(key)) for n in nodes_of_type(doc.jsonld, ARTICLE_TYPES) if n.get(key)] + [
-        text_value(n.get(key)) for n in nodes_of_type(doc.jsonld, {"webpage"}) if n.get(key)
-    ]
+def _jsonld(doc: Document, key: str, types=ARTICLE_TYPES) -> list[str]:
+    return [text_value(n.get(key)) for n in nodes_of_type(doc.jsonld, types) if n.get(key)]
+
+
+def _structured(doc: Document) -> str | None:
+    """The publication date the page declares in its metadata."""
+    return (
+        _first(_jsonld(doc, "datePublished"))
+        or _first(_date_value(e) for e in microdata(doc, "datePublished"))
+        or _first(_date_value(e) for e in microdata(doc, "dateCreated"))
+        or _first(doc.meta.get(k) for k in PUBLISHED_META)
+        or _first(_jsonld(doc, "datePublished", {"webpage", "itempage", "medicalwebpage"}))
+        or _first(_jsonld(doc, "dateCreated"))
+        or _first(_jsonld(doc, "uploadDate", {"videoobject", "audioobject"}))
+        or _first(microdata_value(e) for e in microdata(doc, "uploadDate"))
+    )
+
+
+def _date_value(el) -> str:
+    """A microdata date; hAtom's <abbr title="2018-04-12T10:30:00+02:00">10:30</abbr> keeps it in its title."""
+    if el.tag == "abbr" and el.get("title"):
+        return el.get("title")
+    return microdata_value(el)
+
+
+def _structured_modified(doc: Document) -> str | None:
+    return (
+        _first(_jsonld(doc, "dateModified"))
+        or _first(microdata_value(e) for e in microdata(doc, "dateModified"))
+        or _first(doc.meta.get(k) for k in MODIFIED_META)
+    )
 
 
 def _time_elements(doc: Document, modified: bool) -> list[str]:
@@ -177,56 +160,202 @@ def _time_elements(doc: Document, modified: bool) -> list[str]:
     return out
 
 
-def _dated_elements(doc: Document) -> list[str]:
-    return [
-        text_of(el)
-        for el in doc.root.xpath(
-            "//body//*[contains(@class,'date') or contains(@class,'posted-on') or contains(@class,'published')"
-            " or contains(@class,'timestamp') or contains(@id,'date')][string-length(normalize-space()) < 80]"
-        )
-    ]
+def _abbr_published(doc: Document) -> list[str]:
+    """hAtom's <abbr class="published" title="2008-04-12T10:00:00">."""
+    return [el.get("title") or "" for el in doc.root.iter("abbr") if "published" in (el.get("class") or "")]
 
 
-def _text_dates(doc: Document) -> list[str]:
-    """Short texts that hold a date ("Posted by Anna on 3 May 2016"), outside comments and sidebars."""
+def _datelines(elements, day_first: bool) -> tuple[str | None, str | None, int]:
+    """(published, modified, how many elements were walked to the published date) from the text of elements:
+    each text node holding a date is read in its context."""
+    published = modified = None
+    contexts: dict = {}  # owner -> its short text (many tails can share one big owner)
+    for distance, el in enumerate(elements):
+        if el.tag in _SKIP_TEXT or not isinstance(el.tag, str):
+            continue
+        for text, is_tail in ((el.text, False), (el.tail, True)):
+            if not text or not may_hold_date(text):
+                continue
+            owner = el.getparent() if is_tail else el
+            if owner is None or owner.tag in _SKIP_TEXT or is_elsewhere(owner):
+                continue
+            if owner not in contexts:
+                contexts[owner] = _short_text(owner)
+            context = contexts[owner]
+            if not context:
+                # In a long text only a dateline at its very start counts ("27.1.2022 - Bei der ..."), and a
+                # date right after a label element ("<b>Veröffentlicht:</b> 28.01.2022").
+                context = squash(((el.text or "") + text) if is_tail and len(el) == 0 else text)
+                if len(context) > _MAX_DATELINE:
+                    context = context[:40] if not is_tail else ""
+            if not context or _NOT_PUBLISHED.search(context):
+                continue
+            for start, dt, has_time in find_dates(context, day_first):
+                if start > _DATELINE_START and len(_WORD.findall(context)) > _DATELINE_WORDS:
+                    break  # a sentence that mentions a date ("the next meeting is on 5 May"), not a dateline
+                value = iso(dt, has_time)
+                if _UPDATED.search(context[:start]) and not _published_label(context[:start]):
+                    modified = modified or value
+                else:
+                    return value, modified, distance
+    return published, modified, -1
+
+
+def _short_text(el) -> str:
+    """el's text if it is dateline-short, else "" (read no further than that)."""
+    parts, size = [], 0
+    for text in el.itertext():
+        parts.append(text)
+        size += len(text)
+        if size > 4 * _MAX_DATELINE:
+            return ""
+    text = squash("".join(parts))
+    return text if len(text) <= _MAX_DATELINE else ""
+
+
+def _shown(doc: Document, day_first: bool, title: str = "") -> tuple[str | None, str | None]:
+    """(published, modified) as the page shows them: the dateline nearest the headline, after it or else before;
+    without a headline (or a date near it), the first dateline from the top of the page.
+
+    Bounded walks, so the cost does not grow with the page.
+    """
     body = doc.root.find("body")
     if body is None:
-        return []
-    out = []
-    for el in body.iter("p", "div", "span", "small", "em", "li", "td", "font", "b", "strong", "address"):
-        text = el.text
-        if not text or len(text) > 120 or not any(ch.isdigit() for ch in text):
+        return None, None
+    heading = headline(body, title)
+    if heading is None:
+        return None, None
+    after, modified, steps_after = _datelines(following(heading, _AFTER_HEADLINE), day_first)
+    before, earlier, steps_before = _datelines(preceding(heading, _BEFORE_HEADLINE), day_first)
+    # The nearer of the two: a dateline right above the headline beats a date deep in the text below it.
+    if after is None or (before is not None and steps_before < steps_after // _AFTER_BIAS):
+        return before, modified or earlier
+    return after, modified or earlier
+
+
+def _from_top(doc: Document, day_first: bool) -> str | None:
+    """The first dateline from the top of the page, for pages where none sits near a headline."""
+    body = doc.root.find("body")
+    return _datelines(from_top(body, _FROM_TOP), day_first)[0] if body is not None else None
+
+
+_PUBLISHED_LABEL = re.compile(
+    r"(?:published|posted|veröffentlicht|erschienen|publié|publicado|pubblicato|gepubliceerd|publicerad|"
+    r"yayınlanma|发布|发表|опубликовано)\W*(?:on|am|le|el|il|op|em)?\W*$",
+    re.I,
+)
+
+
+def _published_label(before: str) -> bool:
+    """Is the text right before a date a "Published" label (which wins over an earlier "Updated")?"""
+    return bool(_PUBLISHED_LABEL.search(before[-40:]))
+
+
+@lru_cache(maxsize=16384)
+def _is_dated_label(label: str) -> bool:
+    return bool(_DATED_CLASS.search(label.lower()))
+
+
+def _dated_elements(doc: Document, day_first: bool) -> str | None:
+    """An element whose class says it holds the date ("entry-date", "post-meta", "artikeldatum")."""
+    for el, label in doc.labelled:
+        if not _is_dated_label(label) or el.tag in _SKIP_TEXT:
             continue
-        full = text_of(el)
-        if len(full) <= 120 and DATE_IN_TEXT.search(full) and not is_elsewhere(el):
-            out.append(full)
-            if len(out) >= 5:
-                break
-    return out
+        text = _short_text(el)
+        if not text or not may_hold_date(text) or is_elsewhere(el):
+            continue
+        for start, dt, has_time in find_dates(text, day_first):
+            if not _UPDATED.search(text[:start]) or _published_label(text[:start]):
+                return iso(dt, has_time)
+    return None
 
 
-def extract_dates(doc: Document) -> tuple[str | None, str | None]:
+def _relative(doc: Document) -> str | None:
+    """ "3 hours ago" in a dateline, counted from the response's Date header (the one reference a page gives)."""
+    reference = http_date(doc.page.header("Date"))
+    if reference is None:
+        return None
+    for el, label in doc.labelled:
+        if not _is_dated_label(label) or el.tag in _SKIP_TEXT or is_elsewhere(el):
+            continue
+        text = squash(text_of(el))
+        if text and len(text) <= 80:
+            found = parse_relative(text, reference)
+            if found:
+                return found
+    return None
+
+
+def _url_date(url: str) -> str | None:
+    m = _URL_DATE.search(url)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value[:10])
+
+
+def _same_day(shown: str, declared: str) -> bool:
+    """Same day; or a day and month of twelve or less read in the other order ("03/05/2019": the locale
+    left the order open, and the metadata settles it)."""
+    a, b = _day(shown), _day(declared)
+    return a == b or (a.day <= 12 and a.month <= 12 and (a.year, a.day, a.month) == (b.year, b.month, b.day))
+
+
+def _published(doc: Document, day_first: bool, title: str) -> tuple[str | None, str | None]:
+    """(published, modified as shown) from the sources in order of trust; see docs/extraction.md."""
+    structured = _structured(doc)
+    shown, shown_modified = _shown(doc, day_first, title)
+    if structured:
+        if shown is None or _same_day(shown, structured):
+            return structured, shown_modified
+        # Metadata written in UTC (or a day late) for a date the page shows: the page's date wins, unless
+        # the page's date box agrees with the metadata (then the dateline near the headline is another date).
+        if abs((_day(shown) - _day(structured)).days) == 1:
+            dated = _dated_elements(doc, day_first)
+            return (structured if dated and _same_day(dated, structured) else shown), shown_modified
+        # A later date the page shows twice (dateline and <time> or date box) over metadata that kept the
+        # date of a first draft or a template: the page's date wins.
+        if _day(shown) > _day(structured):
+            for other in (_first(_time_elements(doc, modified=False), day_first), _dated_elements(doc, day_first)):
+                if other and _day(other) == _day(shown):
+                    return shown, shown_modified
+        return structured, shown_modified
+    return (
+        _first(_time_elements(doc, modified=False), day_first)
+        or shown
+        or _url_date(doc.url)
+        or _dated_elements(doc, day_first)
+        or _first(_abbr_published(doc), day_first)
+        or _relative(doc)
+        or _htmldate(doc)
+        or _from_top(doc, day_first)
+    ), shown_modified
+
+
+# htmldate parses the page again: its first 300,000 characters (the head and the article's top) bound the cost.
+_HTMLDATE_INPUT = 300_000
+
+
+def _htmldate(doc: Document) -> str | None:
+    """htmldate's answer, for pages where no source of ours finds a date: its markup rules (meta names,
+    JSON, idiosyncratic labels) catch more than ours. Without its extensive text search, which costs ten
+    times as much on these pages and is wrong more often than right there."""
+    try:
+        found = find_date(doc.text[:_HTMLDATE_INPUT], url=doc.url, original_date=True, extensive_search=False)
+    except (ValueError, TypeError):
+        return None
+    return parse_date(found) if found else None
+
+
+def extract_dates(doc: Document, language: str | None = None, title: str = "") -> tuple[str | None, str | None]:
     """(published, modified); each from the most trustworthy source that gives one."""
-    published = (
-        _first(_jsonld(doc, "datePublished"))
-        or _first(microdata_value(e) for e in microdata(doc, "datePublished"))
-        or _first(microdata_value(e) for e in microdata(doc, "dateCreated"))
-        or _first(doc.meta.get(k) for k in PUBLISHED_META)
-        or _first(_time_elements(doc, modified=False))
-        or _first(_jsonld(doc, "dateCreated"))
-        or _first(_dated_elements(doc))
-        or _first(_text_dates(doc))
-    )
-    if not published:
-        m = _URL_DATE.search(doc.url)
-        if m:
-            published = (
-                parse_date(f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3) or 1):02d}") if m.group(3) else None
-            )
-    modified = (
-        _first(_jsonld(doc, "dateModified"))
-        or _first(microdata_value(e) for e in microdata(doc, "dateModified"))
-        or _first(doc.meta.get(k) for k in MODIFIED_META)
-        or _first(_time_elements(doc, modified=True))
-    )
+    day_first = not month_first(language)
+    published, shown_modified = _published(doc, day_first, title)
+    modified = _structured_modified(doc) or _first(_time_elements(doc, modified=True), day_first) or shown_modified
     return published, modified

@@ -40,6 +40,7 @@ class Document:
         # lxml refuses str input that declares an encoding.
         self.text = _XML_DECLARATION.sub("", text, count=1) if text[:200].lstrip().startswith("<?") else text
         self.root = self._parse(self.text)
+        self.problems: list[str] = []  # what site parsers got wrong on this page (the record still comes out)
 
     @staticmethod
     def _parse(text: str):

@@ -26,8 +26,11 @@ ARTICLE_TYPES = {
 }
 LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage", "profilepage"}
 
+_MAX_TEXT_DEPTH = 8
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
 _MAX_NODES = 500
+# Deeper than this, a JSON-LD value is not metadata anyone reads (and text_value stops there too).
+_MAX_DEPTH = 40
 
 
 def _loads(text: str):
@@ -41,29 +44,42 @@ def _loads(text: str):
         return json.loads(text)
     except ValueError:
         pass
+    except RecursionError:
+        return None  # nested deeper than Python's stack: no page means that
     try:
         return json.loads(_TRAILING_COMMA.sub(r"\1", text), strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
 def _walk(value, out: list[dict]) -> None:
-    if len(out) >= _MAX_NODES:
-        return
-    if isinstance(value, list):
-        for item in value:
-            _walk(item, out)
-    elif isinstance(value, dict):
-        graph = value.get("@graph")
-        if graph is not None:
-            _walk(graph, out)
-        if "@type" in value or graph is None:
+    """Collect nodes in document order: a @graph's nodes, then the node, then its mainEntity and the like.
+
+    Without recursion, and no deeper than _MAX_DEPTH, so a hostile nesting cannot exhaust the stack.
+    """
+    stack: list[tuple[object, int, bool]] = [(value, 0, False)]  # (value, depth, emit: append this dict now)
+    while stack and len(out) < _MAX_NODES:
+        value, depth, emit = stack.pop()
+        if emit:
             out.append(value)
-            # Articles nested in WebPage.mainEntity and similar are nodes of their own.
-            for key in ("mainEntity", "mainEntityOfPage", "itemListElement"):
-                child = value.get(key)
-                if isinstance(child, (dict, list)):
-                    _walk(child, out)
+            continue
+        if depth > _MAX_DEPTH:
+            continue
+        if isinstance(value, list):
+            stack.extend((item, depth + 1, False) for item in reversed(value))
+        elif isinstance(value, dict):
+            graph = value.get("@graph")
+            later: list[tuple[object, int, bool]] = []
+            if "@type" in value or graph is None:
+                later.append((value, depth, True))
+                # Articles nested in WebPage.mainEntity and similar are nodes of their own.
+                for key in ("mainEntity", "mainEntityOfPage", "itemListElement"):
+                    child = value.get(key)
+                    if isinstance(child, (dict, list)):
+                        later.append((child, depth + 1, False))
+            stack.extend(reversed(later))
+            if graph is not None:
+                stack.append((graph, depth + 1, False))
 
 
 def parse_jsonld(root) -> list[dict]:
@@ -91,22 +107,24 @@ def nodes_of_type(nodes: list[dict], wanted: set[str]) -> list[dict]:
     return [n for n in nodes if types_of(n) & wanted]
 
 
-def text_value(value) -> str:
+def text_value(value, depth: int = 0) -> str:
     """A plain string from a JSON-LD value that may be a string, a list or a {"@value"|"name"} object."""
     if isinstance(value, str):
         return squash(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
+    if depth >= _MAX_TEXT_DEPTH:
+        return ""
     if isinstance(value, list):
-        for item in value:
-            text = text_value(item)
+        for item in value[:_MAX_NODES]:
+            text = text_value(item, depth + 1)
             if text:
                 return text
         return ""
     if isinstance(value, dict):
         for key in ("@value", "name", "text", "url", "@id"):
             if key in value:
-                return text_value(value[key])
+                return text_value(value[key], depth + 1)
     return ""
 
 

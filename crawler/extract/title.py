@@ -1,69 +1,274 @@
-"""Headline: structured data and the page's own <h1>, without the " | Site" decoration."""
+"""Headline: the one the page shows (its <h1>), checked against structured data and the <title>, without
+kickers and without the site's name ("Headline | Site", "Site :: Headline")."""
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import urlsplit
 
 from .document import Document
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
-from .text import squash, text_of
+from .text import squash
 
-_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|•|»|::|/)\s+")
+_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|•|»|«|::|/|\\|>|~|│|┃)\s+|\s*(?:\||::|│|┃)\s*")
+# Hidden with CSS by a utility class: whole class tokens ("tw-overflow-hidden" hides nothing).
+_HIDDEN = re.compile(
+    r"(?:^|\s)(?:sr-only|visually-?hidden|screen-reader(?:-text)?|element-invisible|hidden|is-hidden|u-hidden|d-none|"
+    r"offscreen|invisible|hide)(?:\s|$)",
+    re.I,
+)
+# A kicker, overline or label inside the headline element: "<h1><span class="kicker">Politics</span> ...</h1>".
+_KICKER = re.compile(
+    r"kicker|overline|topline|dachzeile|roofline|eyebrow|supertitle|pretitle|pre-title|spitzmarke|rubrik|ressort|"
+    r"occhiello|sopratitolo|antetitulo|antetítulo|surtitre|bovenkop|"
+    r"label|category|section|flag|tag\b",
+    re.I,
+)
+_ENTITY = re.compile(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);", re.I)
+_NOT_TEXT = ("script", "style", "noscript", "template", "rt", "rp")  # rt: furigana over the headline's kanji
+_BREAKS = ("br", "div", "p", "span", "small", "strong", "em", "b", "i", "li", "sup", "sub")
+# A heading this long is a paragraph set in large type, not a headline.
+_MAX_HEADLINE = 300
 
 
 def _comparable(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().casefold()
 
 
-def strip_site_name(title: str, site_name: str = "") -> str:
-    """Drop a site name (leading or trailing) and its separator from a title."""
+def _clean(text: str | None) -> str:
+    """Whitespace squashed, and entities a page escaped twice ("&amp;raquo;") decoded."""
+    text = squash(text)
+    return squash(html.unescape(text)) if _ENTITY.search(text) else text
+
+
+def _segments(title: str) -> list[str]:
+    return [part for part in (p.strip() for p in _SEPARATORS.split(title)) if part]
+
+
+def _site_keys(site_name: str, url: str) -> set[str]:
+    keys = {_comparable(site_name)} if site_name else set()
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if host:
+        keys.add(_comparable(host))
+        keys.add(_comparable(host.rsplit(".", 1)[0]))
+    keys.discard("")
+    return keys
+
+
+def _is_site(part: str, site: set[str]) -> bool:
+    key = _comparable(part)
+    if not key:
+        return True
+    compact = key.replace(" ", "")
+    return any(key == s or compact == s.replace(" ", "") or (s in key and len(part) < 40) for s in site)
+
+
+def strip_site_name(title: str, site_name: str = "", url: str = "", known_only: bool = False) -> str:
+    """Drop the site's name (leading or trailing, once or more) and its separators from a title; without
+    known_only also a short trailing label when the site's name is unknown."""
     seps = list(_SEPARATORS.finditer(title))
     if not seps:
         return title
-    head, tail = title[: seps[0].start()], title[seps[-1].end() :]
-    without_tail, without_head = title[: seps[-1].start()], title[seps[0].end() :]
-    site = _comparable(site_name)
-    if site:
-        for part, rest in ((tail, without_tail), (head, without_head)):
-            key = _comparable(part)
-            if key == site or (site in key and len(part) < 40):
-                return rest
+    site = _site_keys(site_name, url)
+    # Known site name: peel it off either end, as often as it is there ("Section | Site" too, then stop).
+    changed = True
+    while site and changed and seps:
+        changed = False
+        head, tail = title[: seps[0].start()], title[seps[-1].end() :]
+        if _is_site(tail, site):
+            title, changed = title[: seps[-1].start()], True
+        elif _is_site(head, site):
+            title, changed = title[seps[0].end() :], True
+        seps = list(_SEPARATORS.finditer(title))
+    if not seps or not (title[seps[-1].end() :].strip()) or known_only:
+        return title.strip()
     # Unknown site name: a short trailing part is a label far more often than a headline.
+    tail, without_tail = title[seps[-1].end() :], title[: seps[-1].start()]
     if len(tail) <= 30 and len(tail) < len(without_tail):
-        return without_tail
+        return without_tail.strip()
     return title
 
 
-def _h1s(doc: Document) -> list[str]:
-    return [t for t in (squash(text_of(h)) for h in doc.root.iter("h1")) if t]
+def _visible_text(el) -> str:
+    """A heading's text without hidden parts and kickers; element boundaries become spaces."""
+    parts: list[str] = []
+
+    def walk(node, top: bool) -> None:
+        if node is not el:
+            label = f"{node.get('class') or ''} {node.get('id') or ''}"
+            if _HIDDEN.search(label) or (top and _KICKER.search(label) and len(el) > 0 and _has_other_text(el, node)):
+                if node.tail:
+                    parts.append(node.tail)
+                return
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _NOT_TEXT:
+                space = " " if child.tag in _BREAKS else ""
+                parts.append(space)
+                walk(child, node is el)
+                parts.append(space)
+            elif child.tail:
+                parts.append(child.tail)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+
+    walk(el, True)
+    return squash("".join(parts))
+
+
+def _has_other_text(el, skipped) -> bool:
+    """Is there headline text in el besides the child skipped (a kicker must not be all there is)?"""
+    rest = (el.text or "") + "".join(
+        "".join(child.itertext()) + (child.tail or "") if child is not skipped else (child.tail or "") for child in el
+    )
+    return len(rest.strip()) >= 8
+
+
+def _is_logo(h, doc: Document) -> bool:
+    """An <h1> that is the site's logo: a link to the home page."""
+    for a in h.iter("a"):
+        href = doc.absolute(a.get("href"))
+        if href and urlsplit(href).path in ("", "/") and not urlsplit(href).query:
+            return True
+    return False
+
+
+def _in_chrome(h) -> bool:
+    """Is the heading part of navigation, a sidebar, a footer or a form (or hidden with its box)?"""
+    for node in h.iterancestors():
+        if node.tag in ("nav", "aside", "footer", "form"):
+            return True
+        if _HIDDEN.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
+
+
+def _parts(h) -> list[str]:
+    """The texts of a heading's own text runs and child elements: "<span>Politics</span> Headline"."""
+    runs = [h.text or ""]
+    for child in h:
+        runs.append("".join(child.itertext()) if isinstance(child.tag, str) else "")
+        runs.append(child.tail or "")
+    return [t for t in (_clean(r).strip(" :|-–—") for r in runs) if t]
+
+
+def _in_site_header(h) -> bool:
+    """Is the heading in the site's <header> (not an article's own header)?"""
+    inside = False
+    for node in h.iterancestors():
+        if node.tag in ("article", "main"):
+            return False
+        if node.tag == "header":
+            inside = True
+    return inside
+
+
+def _headings(doc: Document, tag: str, site: set[str], metas: list[str]) -> list[tuple[str, list[str], bool]]:
+    """(text, parts, in the site's header) of the page's headings that could be its headline."""
+    out = []
+    for h in doc.root.iter(tag):
+        text = _clean(_visible_text(h)).lstrip(" :|-–—").strip()
+        if not text or len(text) > _MAX_HEADLINE or _is_site(text, site) or _is_logo(h, doc) or _in_chrome(h):
+            continue
+        if _is_site_segment(text, metas):
+            continue
+        out.append((text, _parts(h), _in_site_header(h)))
+    return out
+
+
+def _is_site_segment(text: str, metas: list[str]) -> bool:
+    """Is text the short edge segment of a <title> whose other segments are the headline ("... | L-Mag")?"""
+    key = _comparable(text)
+    for meta in metas:
+        parts = _segments(meta)
+        if len(parts) >= 2 and key in (_comparable(parts[0]), _comparable(parts[-1])):
+            longest = max(parts, key=len)
+            if _comparable(longest) != key and len(longest) > len(text):
+                return True
+    return False
+
+
+def _agreement(heading: str, parts: list[str], meta: str) -> tuple[int, str]:
+    """How surely a heading and a meta title name the same headline (0: not), and the headline's wording.
+
+    3: the same words; 2: the heading is a kicker element plus the meta title (the meta's wording); 1: the
+    heading is the main segment of a "Headline | Section | Site" title, or most of a meta title; 0.
+    """
+    h, m = _comparable(heading), _comparable(meta)
+    if not h or not m:
+        return 0, ""
+    if h == m:
+        return 3, heading
+    if len(parts) >= 2:
+        for part in parts:
+            if _comparable(part) == m and len(part) < len(heading):
+                return 2, part
+    segments = _segments(meta)
+    if len(segments) >= 2:
+        main = _comparable(max(segments, key=len))
+        if h == main or (h in _comparable_segments(segments) and 2 * len(h) >= len(main)):
+            return 1, heading
+    elif h in m and 2 * len(h) >= len(m):
+        return 1, heading
+    return 0, ""
+
+
+def _comparable_segments(segments: list[str]) -> set[str]:
+    """Every run of consecutive segments, compared loosely."""
+    return {_comparable(" ".join(segments[i:j])) for i in range(len(segments)) for j in range(i + 1, len(segments) + 1)}
+
+
+def _structured(doc: Document) -> str:
+    for node in nodes_of_type(doc.jsonld, ARTICLE_TYPES):
+        headline = _clean(text_value(node.get("headline") or node.get("name")))
+        if headline:
+            return headline
+    for el in microdata(doc, "headline"):
+        headline = _clean(microdata_value(el))
+        if headline:
+            return headline
+    return ""
 
 
 def extract_title(doc: Document, site_name: str = "") -> str:
-    html_title = doc.html_title
-    structured = ""
-    for node in nodes_of_type(doc.jsonld, ARTICLE_TYPES):
-        structured = text_value(node.get("headline") or node.get("name"))
-        if structured:
-            break
-    if not structured:
-        for el in microdata(doc, "headline"):
-            structured = microdata_value(el)
-            if structured:
-                break
-    og = doc.meta.get("og:title") or doc.meta.get("twitter:title") or ""
-    # An <h1> that the other sources agree with is the headline as shown on the page.
-    references = [_comparable(t) for t in (structured, og, html_title) if t]
-    site = _comparable(site_name)
-    for h1 in _h1s(doc):
-        key = _comparable(h1)
-        # A logo <h1> holding the site name is contained in "Headline - Site" too: not the headline.
-        if len(key) > 3 and key != site and any(key in ref and 2 * len(key) >= len(ref) for ref in references):
-            return h1
+    """The headline as the page shows it, in order of trust:
+
+    1. an <h1> that a meta title (structured headline, og:title, <title>) agrees with;
+    2. the page's only <h1> that is not its logo or its site name;
+    3. without a usable <h1>, an <h2> or <h3> that a meta title agrees with (older blog themes);
+    4. the structured headline, og:title or <title>, without the site's name.
+    """
+    structured = _structured(doc)
+    og = _clean(doc.meta.get("og:title") or doc.meta.get("twitter:title"))
+    html_title = _clean(doc.html_title)
+    metas = [m for m in (structured, og, html_title) if m]
+    site = _site_keys(site_name, doc.url)
+    h1s = _headings(doc, "h1", site, metas)
+    best, headline = 0, ""
+    for text, parts, _ in h1s:
+        for meta in metas:
+            score, wording = _agreement(text, parts, meta)
+            if score > best:
+                best, headline = score, wording
+    if best:
+        return strip_site_name(headline, site_name, doc.url, known_only=True)
+    shown = [h for h in h1s if not h[2]]
+    if len(shown) == 1:
+        return shown[0][0]
+    if not shown:
+        # Older blog themes: the blog's name in the <h1>, the post's title in an <h2> or <h3>.
+        for tag in ("h2", "h3"):
+            for text, parts, _ in _headings(doc, tag, site, metas)[:10]:
+                for meta in metas:
+                    score, wording = _agreement(text, parts, meta)
+                    if score:
+                        return strip_site_name(wording, site_name, doc.url, known_only=True)
     if structured:
-        return structured
+        return strip_site_name(structured, site_name, doc.url)
     if og:
-        return strip_site_name(squash(og), site_name)
+        return strip_site_name(og, site_name, doc.url)
     if html_title:
-        return strip_site_name(html_title, site_name)
-    h1s = _h1s(doc)
-    return h1s[0] if h1s else ""
+        return strip_site_name(html_title, site_name, doc.url)
+    return h1s[0][0] if h1s else ""

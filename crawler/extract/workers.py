@@ -1,19 +1,36 @@
-"""Page analysis in worker processes: parse a page once, return its links and its record.
+"""Page analysis in worker processes: parse a page once, return its links, requisites and record.
 
 The crawl's process spends its time in Scrapy's engine; parsing and extraction are pure CPU work,
 so they run in worker processes (the other cores) and the engine keeps downloading meanwhile.
 Workers import only the extraction library.
+
+Hostile pages cannot stall or sink the crawl:
+- each task gets a time budget: past it the worker is killed and replaced, and the page gets a
+  failed record (its `extraction_error` says why) instead of links and fields;
+- an exception in extraction, or a worker that dies, also gives a failed record, and a new worker;
+- only the first `max_size` bytes of a page are analysed (the archive keeps the whole body);
+- a worker exits when the crawl's process dies, whatever kills it (SIGKILL included): the kernel
+  signals it on Linux (PR_SET_PDEATHSIG), and it watches its parent and its pipe everywhere.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 
+from crawler.discovery.requisites import html_requisites
 from crawler.web.page import Page
 
 from . import extract_document
@@ -23,52 +40,298 @@ logger = logging.getLogger(__name__)
 
 # (url, tag, rel, type) per link, in document order.
 LinkTuple = tuple[str, str, str, str]
+# (url, kind) per page requisite (crawler.discovery.requisites), in document order.
+RequisiteTuple = tuple[str, str]
+# links, requisites, record, and what site parsers got wrong on the page
+Analysis = tuple[list[LinkTuple], list[RequisiteTuple], dict, list[str]]
+
+_PR_SET_PDEATHSIG = 1
+MAX_DEATHS_IN_A_ROW = 5
+_PARENT_POLL_SECONDS = 1.0
 
 
-def analyse(page: Page) -> tuple[list[LinkTuple], dict]:
-    """Links first (the body extractor prunes the tree), then the record, from one parse."""
+def analyse(page: Page) -> Analysis:
+    """Links and requisites first (the body extractor prunes the tree), then the record, from one parse."""
     doc = Document(page)
     links = [(link.url, link.tag, link.rel, link.type) for link in doc.links]
-    links += [(url, "script", "", "") for url in map(doc.absolute, doc.root.xpath("//script/@src")) if url]
-    return links, extract_document(doc)
+    requisites = html_requisites(doc.root, doc.base_url)
+    return links, requisites, extract_document(doc), doc.problems
+
+
+class AnalysisFailed(Exception):
+    """A task raised, ran out of time, or its worker died: the message says which."""
+
+
+def failed_record(url: str, reason: str) -> dict:
+    """The record of a page whose analysis failed: the crawl goes on, the page stays in the archive."""
+    return {"url": url, "page_type": "unknown", "extraction_error": reason}
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def default_workers() -> int:
-    """One process per core beyond the one running the engine."""
-    return max(0, min(4, (os.cpu_count() or 1) - 1))
+    """One process per core beyond the one running the engine, and at least one (the time budget needs it)."""
+    return max(1, min(4, (os.cpu_count() or 1) - 1))
+
+
+# ---- the worker process ------------------------------------------------------------------------
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Exit when the parent process does, however it ends."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:  # where prctl is missing, and for a parent that died before prctl ran
+        while os.getppid() == parent_pid:
+            time.sleep(_PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def serve(conn: Connection, parent_pid: int) -> None:
+    """A worker's loop: (function, args) in, ("ok", function(*args)) or ("error", text) out, until the pipe closes."""
+    _die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pipe
+    conn.send(("ready", None))  # start-up (imports) is not part of any task's time budget
+    while True:
+        try:
+            function, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result: tuple = ("ok", function(*args))
+        except Exception as exc:  # RecursionError, MemoryError from a hostile page, a bug: this task fails
+            result = ("error", _error_text(exc))
+        try:
+            conn.send(result)
+        except (OSError, ValueError):
+            return
+        except Exception as exc:  # a result that does not pickle (RecursionError on a deep value)
+            conn.send(("error", _error_text(exc)))
+
+
+# ---- the pool, in the crawl's process ------------------------------------------------------------
+
+
+@dataclass
+class _Task:
+    function: Callable
+    args: tuple
+    future: asyncio.Future
+    timer: asyncio.TimerHandle | None = None
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    task: _Task | None = None
+    ready: bool = False  # started up and waiting for tasks
 
 
 class PageAnalyser:
-    """Runs analyse() in `workers` processes, or in this process when workers is 0."""
+    """Runs analyse() (and other pure tasks) in `workers` processes, or in this process when workers is 0
+    (no time budget then).
 
-    def __init__(self, workers: int):
+    timeout: seconds one task may take; max_size: bytes of a page analysed (0: all); function: what
+    runs on each page (analyse; a module-level function, for the worker processes to import).
+    restarts, timeouts and failures count what happened.
+    """
+
+    def __init__(self, workers: int, timeout: float = 15.0, max_size: int = 0, function: Callable = analyse):
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
+        self.function = function
+        self.timeout = timeout
+        self.max_size = max_size
         self.restarts = 0
-        if workers:
-            self._start()
+        self.timeouts = 0
+        self.failures = 0
+        self._context = multiprocessing.get_context("spawn")  # a fork of Twisted, asyncio and threads is not safe
+        self._pool: list[_Worker] = []
+        self._queue: deque[_Task] = deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._deaths = 0  # workers that died idle in a row, none getting ready in between
+        for _ in range(workers):  # pay the workers' start-up now, not on the first pages
+            self._pool.append(self._spawn())
 
-    def _start(self) -> None:
-        # spawn: a fork of a process running Twisted, asyncio and threads is not safe.
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        for _ in range(self.workers):  # pay the workers' start-up now, not on the first pages
-            self.pool.submit(int)
+    def _spawn(self) -> _Worker:
+        parent_end, child_end = self._context.Pipe(duplex=True)
+        process = self._context.Process(target=serve, args=(child_end, os.getpid()), daemon=True, name="page-analysis")
+        process.start()
+        child_end.close()
+        worker = _Worker(process, parent_end)
+        if self._loop is not None:
+            self._loop.add_reader(parent_end.fileno(), self._readable, worker)
+        return worker
 
-    async def analyse(self, page: Page) -> tuple[list[LinkTuple], dict]:
-        if self.pool is None:
-            return analyse(page)
+    def _cut(self, page: Page) -> tuple[Page, bool]:
+        if self.max_size and len(page.body) > self.max_size:
+            return replace(page, body=page.body[: self.max_size]), True
+        return page, False
+
+    async def analyse(self, page: Page) -> Analysis:
+        """The page's links, requisites and record; a failed record (extraction_error) if analysis failed."""
+        page, cut = self._cut(page)
         try:
-            return await asyncio.wrap_future(self.pool.submit(analyse, page))
-        except BrokenProcessPool:
-            # A worker died (killed, or crashed in native code on this page): this page is analysed
-            # here, and a new pool serves the next ones.
-            self.restarts += 1
-            logger.warning("A page-analysis worker died while on %s; restarting the pool", page.url)
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self._start()
-            return analyse(page)
+            links, requisites, record, problems = await self.call(self.function, page)
+        except AnalysisFailed as exc:
+            self.failures += 1
+            logger.warning("Extraction failed on %s: %s; the page is archived, its record says why", page.url, exc)
+            return [], [], failed_record(page.url, str(exc)), []
+        if cut:
+            record = {**record, "analysed_bytes": self.max_size}
+        return links, requisites, record, problems
+
+    async def call(self, function: Callable, *args):
+        """function(*args) in a worker, within the time budget (a pure, module-level function: its
+        arguments and result are pickled); AnalysisFailed if it raised, ran out of time or its worker died."""
+        if not self.workers:
+            try:
+                return function(*args)
+            except Exception as exc:
+                raise AnalysisFailed(_error_text(exc)) from None
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+            for worker in self._pool:
+                self._loop.add_reader(worker.conn.fileno(), self._readable, worker)
+        task = _Task(function, args, self._loop.create_future())
+        self._queue.append(task)
+        self._dispatch()
+        try:
+            return await task.future
+        except asyncio.CancelledError:
+            if task in self._queue:
+                self._queue.remove(task)
+            raise
+
+    def _dispatch(self) -> None:
+        assert self._loop is not None
+        for worker in self._pool:
+            while worker.ready and worker.task is None and self._queue:
+                task = self._queue.popleft()
+                if task.future.done():
+                    continue
+                try:
+                    worker.conn.send((task.function, task.args))
+                except (OSError, ValueError):  # the worker died while idle
+                    self._queue.appendleft(task)
+                    self._replace(worker, "died while idle", idle=True)
+                    break
+                worker.task = task
+                task.timer = self._loop.call_later(self.timeout, self._timed_out, worker)
+
+    def _readable(self, worker: _Worker) -> None:
+        if worker not in self._pool:
+            return
+        try:
+            kind, value = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join(1)
+            task, worker.task = worker.task, None
+            code = worker.process.exitcode
+            self._replace(worker, f"exited with code {code}", idle=task is None)
+            if task is not None:
+                self._fail(task, f"the analysis worker died on this page (exit code {code})")
+            self._dispatch()
+            return
+        if kind == "ready":
+            worker.ready = True
+            self._deaths = 0
+        else:
+            task, worker.task = worker.task, None
+            if task is not None and kind == "ok":
+                self._settle(task, value)
+            elif task is not None:
+                self._fail(task, value)
+        self._dispatch()
+
+    def _settle(self, task: _Task, value) -> None:
+        if task.timer is not None:
+            task.timer.cancel()
+        if not task.future.done():
+            task.future.set_result(value)
+
+    def _fail(self, task: _Task, reason: str) -> None:
+        if task.timer is not None:
+            task.timer.cancel()
+        if not task.future.done():
+            task.future.set_exception(AnalysisFailed(reason))
+
+    def _timed_out(self, worker: _Worker) -> None:
+        task = worker.task
+        if task is None or worker not in self._pool:
+            return
+        self.timeouts += 1
+        worker.task = None
+        self._replace(worker, "out of time")
+        self._fail(task, f"timeout: analysis took longer than {self.timeout:g} s")
+        self._dispatch()
+
+    def _replace(self, worker: _Worker, why: str, idle: bool = False) -> None:
+        """Kill a worker (if it still runs) and start another in its place.
+
+        idle: it died without a task (at start-up, or waiting). Workers that keep dying so (they
+        cannot start here) give way to analysis in this process, without a time budget, rather than
+        to an endless round of restarts. A worker that dies on a page is that page's doing.
+        """
+        pid = worker.process.pid
+        self._stop(worker, kill=True)
+        self.restarts += 1
+        if idle:
+            self._deaths += 1
+        if self._deaths > MAX_DEATHS_IN_A_ROW:
+            logger.error(
+                "Page-analysis workers died %d times in a row (last: %s); analysing pages in the crawl's "
+                "own process from now on, without a time budget",
+                self._deaths,
+                why,
+            )
+            self._pool.remove(worker)
+            if not self._pool:
+                self.workers = 0
+                for task in self._queue:
+                    self._run_here(task)
+                self._queue.clear()
+            return
+        self._pool[self._pool.index(worker)] = self._spawn()
+        logger.info("Page-analysis worker %s %s; started another", pid, why)
+
+    def _run_here(self, task: _Task) -> None:
+        try:
+            self._settle(task, task.function(*task.args))
+        except Exception as exc:
+            self._fail(task, _error_text(exc))
+
+    def _stop(self, worker: _Worker, kill: bool = False) -> None:
+        if self._loop is not None:
+            self._loop.remove_reader(worker.conn.fileno())
+        worker.conn.close()  # an idle worker reads EOF and exits
+        if kill and worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(2)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join(2)
+        if not worker.process.is_alive():
+            worker.process.close()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-            self.pool = None
+        for task in self._queue:
+            if not task.future.done():
+                task.future.cancel()
+        self._queue.clear()
+        for worker in self._pool:
+            busy = worker.task is not None
+            if worker.task is not None:
+                self._fail(worker.task, "the crawl stopped")
+                worker.task = None
+            self._stop(worker, kill=busy)
+        self._pool = []

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from .paths import check_job_name
 
 
 class JobConfigError(ValueError):
@@ -36,6 +38,35 @@ def _duration(value) -> float:
     if not m:
         raise ValueError("expected seconds or a duration such as 90s, 30m, 2h")
     return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[(m.group(2) or "s").lower()]
+
+
+def _nonzero(check: Callable[[Any], Any], why: str) -> Callable[[Any], Any]:
+    """check, refusing 0: for limits where 0 would switch a safeguard off or stall the crawl."""
+
+    def checked(value):
+        value = check(value)
+        if value == 0:
+            raise ValueError(f"must be more than 0 ({why})")
+        return value
+
+    return checked
+
+
+def _job_name(value) -> str:
+    value = _typed(str)(value)
+    check_job_name(value)
+    return value
+
+
+def _pattern_budgets(value) -> dict[str, int]:
+    """{regex: pages}: at most that many fetches of URLs matching the regex."""
+    if not isinstance(value, dict):
+        raise ValueError('expected a table of regex = pages, such as { "/calendar/" = 100 }')
+    for pattern, budget in value.items():
+        _patterns([pattern])
+        if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
+            raise ValueError(f"{pattern!r}: expected a number of pages, at least 1 (use scope.exclude for none)")
+    return dict(value)
 
 
 def _date(value) -> str:
@@ -112,10 +143,11 @@ class Key:
 
 
 BOOL, INT, STR = _typed(bool), _typed(int), _typed(str)
+AT_LEAST_ONE = _nonzero(INT, "0 would let nothing through and the crawl would wait forever")
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "job": {
-        "name": Key(STR, "JOB_NAME"),
+        "name": Key(_job_name, "JOB_NAME"),
         "operator": Key(STR, "JOB_OPERATOR"),
         "description": Key(STR, "JOB_DESCRIPTION"),
         "contact": Key(STR, "JOB_CONTACT"),
@@ -132,31 +164,51 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "include": Key(_patterns, "SCOPE_INCLUDE"),
         "exclude": Key(_patterns, "SCOPE_EXCLUDE"),
         "max_depth": Key(INT, "DEPTH_LIMIT"),
+        "earliest_year": Key(INT, "TRAP_EARLIEST_YEAR"),
+        "years_ahead": Key(INT, "TRAP_YEARS_AHEAD"),
+        "max_barren_chain": Key(
+            _nonzero(INT, "0 would follow no link between listing pages of one shape"), "TRAP_MAX_BARREN_CHAIN"
+        ),
     },
     "limits": {
         "max_pages": Key(INT, "LIMIT_PAGES"),
         "max_pages_per_host": Key(INT, "LIMIT_PAGES_PER_HOST"),
+        "max_pages_per_pattern": Key(_pattern_budgets, "LIMIT_PAGES_PER_PATTERN"),
         "max_records": Key(INT, "LIMIT_RECORDS"),
         "max_duration": Key(_duration, "CLOSESPIDER_TIMEOUT"),
-        "max_body_size": Key(_size, "DOWNLOAD_MAXSIZE"),
-        "timeout": Key(_duration, "DOWNLOAD_TIMEOUT"),
+        "max_body_size": Key(
+            _nonzero(_size, "0 would mean no size limit at all, gzip bombs included"), "DOWNLOAD_MAXSIZE"
+        ),
+        "max_header_size": Key(_nonzero(_size, "every response needs a head"), "DOWNLOAD_HEADERS_MAXSIZE"),
+        "max_headers": Key(_nonzero(INT, "every response needs a head"), "DOWNLOAD_HEADERS_MAXCOUNT"),
+        "timeout": Key(_nonzero(_duration, "0 would mean no timeout"), "DOWNLOAD_TIMEOUT"),
         "retries": Key(INT, "RETRY_TIMES"),
+        "analysis_timeout": Key(_nonzero(_duration, "0 would let one page stall the crawl"), "ANALYSIS_TIMEOUT"),
+        "analysis_max_size": Key(_nonzero(_size, "give the part of a page to analyse"), "ANALYSIS_MAXSIZE"),
+        "max_sitemap_urls": Key(_nonzero(INT, "0 would mean no limit"), "SITEMAP_MAX_URLS"),
+        "max_sitemaps": Key(_nonzero(INT, "0 would mean no limit"), "SITEMAP_MAX_FILES"),
     },
     "politeness": {
         "obey_robots": Key(BOOL, "ROBOTSTXT_OBEY"),
+        "robots_retry_after": Key(
+            _nonzero(_duration, "robots.txt would be fetched again for every request"), "ROBOTSTXT_RETRY_AFTER"
+        ),
         "autothrottle": Key(BOOL, "AUTOTHROTTLE_ENABLED"),
         "delay": Key(_duration, "DOWNLOAD_DELAY"),
-        "concurrency": Key(INT, "CONCURRENT_REQUESTS"),
-        "concurrency_per_host": Key(INT, "CONCURRENT_REQUESTS_PER_DOMAIN"),
+        "concurrency": Key(AT_LEAST_ONE, "CONCURRENT_REQUESTS"),
+        "concurrency_per_host": Key(AT_LEAST_ONE, "CONCURRENT_REQUESTS_PER_DOMAIN"),
         "user_agent": Key(STR, "USER_AGENT"),
     },
     "output": {
         "dir": Key(STR, "OUTPUT_ROOT"),
-        "warc_max_size": Key(_size, "WARC_MAX_SIZE"),
+        "warc_max_size": Key(_nonzero(_size, "0 would start a new file for every record"), "WARC_MAX_SIZE"),
+        "min_free_space": Key(_size, "OUTPUT_MIN_FREE_SPACE"),
         "warc_prefix": Key(STR, "WARC_PREFIX"),
         "wacz": Key(BOOL, "WACZ_ENABLED"),
         "change_feed": Key(BOOL, "CHANGE_FEED_ENABLED"),
         "page_requisites": Key(BOOL, "PAGE_REQUISITES_ENABLED"),
+        "page_requisites_other_hosts": Key(BOOL, "PAGE_REQUISITES_OTHER_HOSTS"),
+        "keep_credentials": Key(BOOL, "WARC_KEEP_CREDENTIALS"),
     },
     "schedule": {
         "since": Key(_date, "DATE_SINCE"),
@@ -200,6 +252,7 @@ class JobConfig:
     path: Path | None
     settings: dict[str, Any]
     secrets: list[str]  # values that must never be printed
+    raw: dict[str, Any] = field(default_factory=dict)  # [settings]: checked against Scrapy's types later
 
 
 def load(path: str | Path) -> JobConfig:
@@ -219,6 +272,7 @@ def from_dict(data: dict, path: Path | None = None) -> JobConfig:
     where = f"{path}: " if path else ""
     settings: dict[str, Any] = {}
     secrets: list[str] = []
+    raw: dict[str, Any] = {}
     for section, values in data.items():
         if section == RAW_SECTION:
             if not isinstance(values, dict):
@@ -227,6 +281,7 @@ def from_dict(data: dict, path: Path | None = None) -> JobConfig:
             if bad:
                 raise JobConfigError(f"{where}[{section}] {bad[0]!r}: Scrapy setting names are UPPER_CASE")
             settings.update(values)
+            raw.update(values)
             continue
         if section not in SCHEMA:
             raise JobConfigError(f"{where}unknown section [{section}] (known: {', '.join([*SCHEMA, RAW_SECTION])})")
@@ -245,4 +300,7 @@ def from_dict(data: dict, path: Path | None = None) -> JobConfig:
             settings[spec.setting] = checked
             if spec.secret:
                 secrets.append(str(checked))
-    return JobConfig(path, settings, secrets)
+    auth = data.get("auth") or {}
+    if (auth.get("user") or auth.get("password")) and not auth.get("domain"):
+        raise JobConfigError(f"{where}auth.domain: required with auth.user (credentials go only to this host[:port])")
+    return JobConfig(path, settings, secrets, raw)

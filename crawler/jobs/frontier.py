@@ -2,7 +2,8 @@
 
 Every push, pop and completion is committed at once (WAL journal), so a run killed at any
 moment, SIGKILL included, resumes with nothing lost: requests that were in flight go back to the
-queue. Requests are opaque blobs with a fingerprint and a priority.
+queue. Requests are opaque data (JSON, see crawler.scheduler.serialize) with a fingerprint and a
+priority.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
-# requests.state: 0 queued, 1 in flight (handed to the engine), 2 done (only the fingerprint is kept).
+# requests.state: 0 queued, 1 in flight (handed to the engine), 2 done (only the fingerprint is kept),
+# 3 rejected (data that does not parse as a request: kept for inspection, never handed out again).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS requests (
@@ -96,6 +98,11 @@ class Frontier:
         """The request and everything it produced are handled; keep only its fingerprint."""
         with self._lock:
             self._db.execute("UPDATE requests SET state=2, data=NULL WHERE id=?", (request_id,))
+
+    def reject(self, request_id: int) -> None:
+        """The request's data cannot be used: keep the row, never hand it out again."""
+        with self._lock:
+            self._db.execute("UPDATE requests SET state=3 WHERE id=?", (request_id,))
 
     def seen(self, fingerprint: bytes) -> bool:
         return self._db.execute("SELECT 1 FROM requests WHERE fingerprint=?", (fingerprint,)).fetchone() is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from collections.abc import Iterator
@@ -30,6 +31,9 @@ SUCCESS_REASONS = {
     "closespider_timeout_no_item",
     "closespider_pagecount_no_item",
 }
+# Stops after which the next run with the same JOBDIR resumes: interrupted (SIGTERM, Ctrl-C), a write
+# that failed, the disk below its free-space floor.
+RESUMABLE_REASONS = {"shutdown", "write_failed", "disk_space_low"}
 LOCK_FILE = ".lock"
 
 
@@ -74,7 +78,7 @@ def exit_code(stats: dict, error_threshold: float, worker: bool = False) -> int:
     """worker: one of several sharing a frontier, which may find the work already done."""
     reason = stats.get("finish_reason")
     fetched = stats.get("downloader/response_count", 0)
-    if reason not in SUCCESS_REASONS or (fetched == 0 and not worker):
+    if reason not in SUCCESS_REASONS or (fetched == 0 and not worker) or stats.get("storage/write_failed"):
         return EXIT_CRAWL_FAILED
     attempts = stats.get("downloader/request_count", 0)
     if attempts and failed_fetches(stats) / attempts > error_threshold:
@@ -90,9 +94,18 @@ def finish(
     suffix: str = "",
     secrets: list[str] | None = None,
 ) -> int:
-    """Write stats.json (stats-WORKER.json for a worker), print the summary, return the exit code."""
+    """Write stats.json (stats-WORKER.json for a worker), print the summary, return the exit code.
+
+    A stats file that cannot be written (the disk still full) is said in the summary, in one line.
+    """
     code = exit_code(stats, error_threshold, worker=bool(suffix))
     stats = {**stats, "exit_code": code}
-    path = write_stats(stats, output_dir, f"stats{suffix}.json", secrets or [])
-    print(redact(render(stats, output_dir, job, path, f"records{suffix}.jsonl"), secrets or []), flush=True)
+    name = f"stats{suffix}.json"
+    try:
+        path: Path | str = write_stats(stats, output_dir, name, secrets or [])
+    except OSError as exc:
+        path = f"not written: cannot write {output_dir / name}: {exc.strerror or exc}"
+        code = EXIT_CRAWL_FAILED
+    with contextlib.suppress(OSError):  # stdout closed or full: the exit code still tells
+        print(redact(render(stats, output_dir, job, path, f"records{suffix}.jsonl"), secrets or []), flush=True)
     return code

@@ -1,6 +1,7 @@
 """A job's state, kept across its runs: OUTPUT/JOB/state.sqlite, or Redis for a distributed job.
 
-- captures: the latest capture of each URL (incremental runs: conditional requests, unchanged pages);
+- captures: the latest capture of each URL (incremental runs: conditional requests, unchanged pages,
+  and the record holding its payload, which a later 304's revisit record refers to);
 - digests: the first capture of each payload digest (WARC dedup: revisit records point at it);
 - versions: the latest record of each page (article versions: the next one points at it).
 
@@ -34,7 +35,8 @@ CREATE TABLE IF NOT EXISTS captures (
     etag TEXT,
     last_modified TEXT,
     content_digest TEXT,
-    article INTEGER NOT NULL DEFAULT 0
+    article INTEGER NOT NULL DEFAULT 0,
+    payload TEXT
 );
 CREATE TABLE IF NOT EXISTS versions (key TEXT PRIMARY KEY, version TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS digests (
@@ -58,6 +60,15 @@ class Capture:
     last_modified: str | None = None
     content_digest: str | None = None
     article: bool = False  # the page gave a record last time (hubs are always fetched in full)
+    payload: DigestEntry | None = None  # the WARC record holding this capture's payload
+
+
+def _payload_from_json(text: str | None) -> DigestEntry | None:
+    return DigestEntry(**json.loads(text)) if text else None
+
+
+def _payload_to_json(payload: DigestEntry | None) -> str | None:
+    return json.dumps(asdict(payload)) if payload else None
 
 
 class JobState:
@@ -70,6 +81,7 @@ class JobState:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._migrate_digests()
+        self._migrate_captures()
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -85,18 +97,23 @@ class JobState:
     def capture(self, url: str) -> Capture | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT url, fetched_at, status, etag, last_modified, content_digest, article FROM captures WHERE url=?",
+                "SELECT url, fetched_at, status, etag, last_modified, content_digest, article, payload "
+                "FROM captures WHERE url=?",
                 (url,),
             ).fetchone()
         if row is None:
             return None
-        url, fetched_at, status, etag, last_modified, content_digest, article = row
-        return Capture(url, fetched_at, status, etag, last_modified, content_digest, bool(article))
+        url, fetched_at, status, etag, last_modified, content_digest, article, payload = row
+        return Capture(
+            url, fetched_at, status, etag, last_modified, content_digest, bool(article), _payload_from_json(payload)
+        )
 
     def put_capture(self, capture: Capture) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO captures "
+                "(url, fetched_at, status, etag, last_modified, content_digest, article, payload) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     capture.url,
                     capture.fetched_at,
@@ -105,6 +122,7 @@ class JobState:
                     capture.last_modified,
                     capture.content_digest,
                     int(capture.article),
+                    _payload_to_json(capture.payload),
                 ),
             )
 
@@ -116,6 +134,11 @@ class JobState:
         for column, kind in (("length", "INTEGER"), ("record_id", "TEXT")):
             if column not in have:
                 self._db.execute(f"ALTER TABLE digests ADD COLUMN {column} {kind}")
+
+    def _migrate_captures(self) -> None:
+        """Add the payload column (where a capture's payload is archived) to an older captures table."""
+        if "payload" not in {row[1] for row in self._db.execute("PRAGMA table_info(captures)")}:
+            self._db.execute("ALTER TABLE captures ADD COLUMN payload TEXT")
 
     def digest(self, digest: str) -> DigestEntry | None:
         with self._lock:
@@ -161,7 +184,10 @@ class RedisJobState:
 
     def capture(self, url: str) -> Capture | None:
         raw = self.server.hget(self.captures_key, url)
-        return Capture(**json.loads(raw)) if raw else None
+        if not raw:
+            return None
+        fields = json.loads(raw)
+        return Capture(**{**fields, "payload": DigestEntry(**fields["payload"]) if fields.get("payload") else None})
 
     def put_capture(self, capture: Capture) -> None:
         self.server.hset(self.captures_key, capture.url, json.dumps(asdict(capture)))

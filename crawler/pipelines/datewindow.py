@@ -22,5 +22,5 @@ class DateWindowPipeline:
     def process_item(self, item, spider=None):
         if item.get("published") and not self.window.contains(item["published"]):
             self.stats.inc_value("datewindow/records_dropped")
-            raise DropItem(f"published {item['published']} is outside the date window")
+            raise DropItem(f"published {item['published']} is outside the date window", log_level="INFO")
         return item

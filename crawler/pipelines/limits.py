@@ -31,7 +31,7 @@ class RecordLimitPipeline:
     def process_item(self, item, spider=None):
         if self.count >= self.max_records:
             self.stats.inc_value("limits/records_dropped")
-            raise DropItem("record limit reached")
+            raise DropItem("record limit reached", log_level="INFO")
         self.count += 1
         if self.count == self.max_records:
             logger.info("Record limit of %d reached; finishing the pages under way", self.max_records)

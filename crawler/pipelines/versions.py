@@ -16,6 +16,7 @@ class VersionsPipeline:
     Counts articles/new, articles/changed and articles/unchanged. The latest version is committed
     on item_scraped, after the feed exporter has written the record, so a crash never leaves a
     version in the job state whose record was lost. Without incremental runs every record is new.
+    A failed extraction's record (extraction_error) passes through, no version of anything.
     """
 
     def __init__(self, index: VersionIndex | None, stats):
@@ -30,6 +31,8 @@ class VersionsPipeline:
         return pipeline
 
     def process_item(self, item, spider=None):
+        if "extraction_error" in item:  # no content to compare: neither a version nor an article
+            return item
         latest = self.index.version(record_key(item)) if self.index is not None else None
         linked = link(item, latest)
         if linked is None:
@@ -39,5 +42,5 @@ class VersionsPipeline:
         return linked
 
     def item_scraped(self, item, response, spider):
-        if self.index is not None:
+        if self.index is not None and "extraction_error" not in item:
             self.index.put_version(record_key(item), Version.of(item))

@@ -185,6 +185,12 @@ def _totals(run: Run) -> str:
             tiles.append(
                 (key.replace("/", "-"), f"{key.split('/', 1)[1].replace('_', ' ')} (incremental)", _count(stats[key]))
             )
+    if _number(stats, "requisites/requested"):
+        tiles.append(("requisites", "page requisites archived", _count(_number(stats, "requisites/archived") or 0)))
+        if _number(stats, "requisites/other_hosts"):
+            tiles.append(
+                ("requisites-other-hosts", "requisites from other hosts", _count(stats["requisites/other_hosts"]))
+            )
     if fetches.revisits:
         tiles.append(("revisits", "revisits (payload archived before)", _count(fetches.revisits)))
     if fetches.truncated:

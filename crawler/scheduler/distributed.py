@@ -8,9 +8,11 @@ workers quit while others still expand the frontier. Here:
   renews its leases while it works and releases each on `request_done`; leases of a worker that
   died expire and go back to the queue, picked up by any worker;
 - the duplicate filter fingerprints with the crawler's REQUEST_FINGERPRINTER_CLASS;
-- a worker stays open while the queue or anyone's leases are non-empty.
+- a worker stays open while the queue or anyone's leases are non-empty;
+- requests are JSON (crawler.scheduler.serialize), never pickles: an entry that does not parse is
+  refused, moved to ...:requests:rejected and reported.
 Keys (frontier_keys): crawler:<job>:requests (queue), ...:requests:leases, ...:requests:scores,
-crawler:<job>:dupefilter.
+...:requests:rejected, crawler:<job>:dupefilter.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import socket
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
-from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
@@ -30,6 +31,7 @@ from scrapy_redis.scheduler import Scheduler
 from crawler import compat
 from crawler.signals import request_done
 
+from . import serialize
 from .fingerprint import CanonicalRequestFingerprinter
 
 logger = logging.getLogger(__name__)
@@ -87,6 +89,7 @@ def frontier_keys(job: str) -> dict[str, str]:
         "queue": queue,
         "leases": f"{queue}:leases",
         "scores": f"{queue}:scores",
+        "rejected": f"{queue}:rejected",
         "dupefilter": f"crawler:{job}:dupefilter",
     }
 
@@ -99,7 +102,7 @@ def push_seeds(server, job: str, seeds: list[tuple[str, int]]) -> int:
     for url, priority in seeds:
         request = Request(url, priority=priority)
         if server.sadd(keys["dupefilter"], fingerprinter.fingerprint(request).hex()):
-            server.execute_command("ZADD", keys["queue"], -priority, picklecompat.dumps(request.to_dict()))
+            server.execute_command("ZADD", keys["queue"], -priority, serialize.dumps(request.to_dict()))
             pushed += 1
     return pushed
 
@@ -124,8 +127,9 @@ class LeasedPriorityQueue(PriorityQueue):
     lease_seconds = 120
 
     def __init__(self, server, spider, key, serializer=None):
-        super().__init__(server, spider, key, serializer)
+        super().__init__(server, spider, key, serializer or serialize)
         self.leases_key, self.scores_key = f"{self.key}:leases", f"{self.key}:scores"
+        self.rejected_key = f"{self.key}:rejected"
         self._pop = server.register_script(_POP)
         self._requeue = server.register_script(_REQUEUE)
         self._renew = server.register_script(_RENEW)
@@ -134,13 +138,28 @@ class LeasedPriorityQueue(PriorityQueue):
         request.meta.pop("lease", None)  # a redirect or retry copies its parent's meta
         super().push(request)
 
+    def _decode_request(self, encoded_request):
+        return serialize.request_from_data(encoded_request, self.spider)
+
     def pop(self, timeout=0):
-        data = self._pop(keys=[self.key, self.leases_key, self.scores_key], args=[self.lease_seconds])
-        if not data:
-            return None
-        request = self._decode_request(data)
-        request.meta["lease"] = data
-        return request
+        while data := self._pop(keys=[self.key, self.leases_key, self.scores_key], args=[self.lease_seconds]):
+            try:
+                request = self._decode_request(data)
+            except serialize.BadRequestData as exc:
+                # Never loaded as anything but data; kept aside for inspection, out of every worker's way.
+                self.server.rpush(self.rejected_key, data)
+                self.release(data)
+                logger.error(
+                    "Refused a frontier entry in Redis (%s): not a request this crawler wrote; moved to %s",
+                    exc,
+                    self.rejected_key,
+                )
+                if getattr(self.spider, "crawler", None) is not None:
+                    self.spider.crawler.stats.inc_value("frontier/rejected_rows")
+                continue
+            request.meta["lease"] = data
+            return request
+        return None
 
     def release(self, data: bytes) -> None:
         pipe = self.server.pipeline()

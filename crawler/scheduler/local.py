@@ -9,14 +9,16 @@ finished with it (downloaded, parsed, items exported, or replaced by a redirect 
 from __future__ import annotations
 
 import logging
-import pickle
+import sqlite3
 from pathlib import Path
 
 from scrapy.utils.job import job_dir
-from scrapy.utils.request import request_from_dict
 
 from crawler.jobs.frontier import Frontier
-from crawler.signals import request_done
+from crawler.jobs.run import RESUMABLE_REASONS
+from crawler.signals import request_done, write_failed
+
+from .serialize import BadRequestData, dumps, request_from_data
 
 logger = logging.getLogger(__name__)
 
@@ -84,13 +86,23 @@ class FrontierScheduler:
         # Connected after every middleware and extension, so this runs last for each request.
         self.signals.connect(self.request_done, signal=request_done)
 
+    def _write_failed(self, error: sqlite3.Error) -> None:
+        self.signals.send_catch_log(write_failed, what=self.frontier.path or "the frontier", error=error)
+
     def request_done(self, request):
         request_id = request.meta.get("frontier_id")
         if request_id is not None:
-            self.frontier.done(request_id)
+            try:
+                self.frontier.done(request_id)
+            except sqlite3.Error as exc:
+                self._write_failed(exc)
 
     def close(self, reason):
-        self.frontier.set_meta("status", "shutdown" if reason == "shutdown" else "finished")
+        # Interrupted, or stopped by a write failure or low disk space: the next run resumes.
+        try:
+            self.frontier.set_meta("status", "shutdown" if reason in RESUMABLE_REASONS else "finished")
+        except sqlite3.Error as exc:  # left "running", which resumes too
+            self._write_failed(exc)
         self.stats.set_value("frontier/left_queued", self.frontier.queued())
         self.frontier.close()
 
@@ -104,19 +116,48 @@ class FrontierScheduler:
         fingerprint = None if request.dont_filter else self.fingerprinter.fingerprint(request)
         meta = request.meta
         meta.pop("frontier_id", None)  # a redirect or retry copies its parent's meta
-        data = pickle.dumps(request_as_dict(request), protocol=pickle.HIGHEST_PROTOCOL)
-        if self.frontier.push(data, request.priority, fingerprint) is None:
+        try:
+            data = dumps(request_as_dict(request))
+        except ValueError as exc:
+            self.stats.inc_value("frontier/unstorable")
+            logger.error("Cannot queue %s: %s", request.url, exc)
+            return False
+        try:
+            pushed = self.frontier.push(data, request.priority, fingerprint)
+        except sqlite3.Error as exc:
+            # Lost for this run only: the page that linked to it is not committed, and is fetched again.
+            self._write_failed(exc)
+            return False
+        if pushed is None:
             self.stats.inc_value("dupefilter/filtered")
             return False
         self.stats.inc_value("scheduler/enqueued")
         return True
 
-    def next_request(self):
-        entry = self.frontier.pop()
-        if entry is None:
+    def _pop(self):
+        try:
+            return self.frontier.pop()
+        except sqlite3.Error as exc:
+            self._write_failed(exc)
             return None
-        request_id, data = entry
-        request = request_from_dict(pickle.loads(data), spider=self.spider)
-        request.meta["frontier_id"] = request_id
-        self.stats.inc_value("scheduler/dequeued")
-        return request
+
+    def next_request(self):
+        while (entry := self._pop()) is not None:
+            request_id, data = entry
+            try:
+                request = request_from_data(data, self.spider)
+            except BadRequestData as exc:
+                # Never loaded as anything but data: a row planted (or left by an older version) is refused.
+                self.frontier.reject(request_id)
+                self.stats.inc_value("frontier/rejected_rows")
+                logger.error(
+                    "Refused frontier row %d of %s: %s (not a request this crawler wrote); it is kept, marked rejected",
+                    request_id,
+                    self.frontier.path or "the in-memory frontier",
+                    exc,
+                )
+                continue
+            request.meta["frontier_id"] = request_id
+            self.stats.inc_value("scheduler/dequeued")
+            return request
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime
+from itertools import islice
 from urllib.parse import urlsplit
 
 import scrapy
@@ -14,15 +15,18 @@ from scrapy.utils.gz import gunzip
 from crawler import compat
 from crawler.discovery.datewindow import DateWindow
 from crawler.discovery.recent import RecentSet
+from crawler.discovery.requisites import FRAME, css_requisites
 from crawler.discovery.scope import Scope
 from crawler.discovery.sitemaps import feed_entries, parse_when, sitemap_entries
+from crawler.discovery.traps import TrapRules
 from crawler.downloader import browser
 from crawler.downloadermiddlewares.browser import PAGE, browser_wanted
 from crawler.extensions.jobstate import job_state
-from crawler.extract.workers import PageAnalyser, default_workers
+from crawler.extract.workers import AnalysisFailed, PageAnalyser, default_workers
 from crawler.jobs.paths import default_job_name, records_path
 from crawler.jobs.records import make_item
 from crawler.scheduler.distributed import configure
+from crawler.spiders.requisites import RequisiteRequests, charset, is_stylesheet
 from crawler.web.http import sniff
 from crawler.web.page import Page
 from crawler.web.urls import clean_url
@@ -31,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 SEEN_LINKS_REMEMBERED = 50_000  # at least this many, at most twice (under 20 MB of URLs)
-_REQUISITE_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload", "manifest"}
 
 
 def split_urls(value) -> list[str]:
@@ -54,6 +57,7 @@ class ArticleSpider(scrapy.Spider):
         # only, so that memory does not grow with the site (the frontier's seen-set is exact).
         self.seen_links = RecentSet(SEEN_LINKS_REMEMBERED)
         self.job_state = None  # the job's shared state, once the spider is open (incremental runs)
+        self.requisites: RequisiteRequests | None = None  # once the spider is open, if requisites are on
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -71,9 +75,20 @@ class ArticleSpider(scrapy.Spider):
             subdomains=settings.getbool("SCOPE_SUBDOMAINS"),
             include=settings.getlist("SCOPE_INCLUDE"),
             exclude=settings.getlist("SCOPE_EXCLUDE"),
+            traps=TrapRules(
+                earliest_year=settings.getint("TRAP_EARLIEST_YEAR", 1990),
+                years_ahead=settings.getint("TRAP_YEARS_AHEAD", 1),
+                max_chain=settings.getint("TRAP_MAX_BARREN_CHAIN", 10),
+            ),
         )
+        # Sitemap and feed expansion: entries read per document, sitemap documents per run.
+        spider.max_sitemap_urls = settings.getint("SITEMAP_MAX_URLS", 50_000)
+        spider.sitemap_files_left = settings.getint("SITEMAP_MAX_FILES", 1_000)
         spider.window = DateWindow.from_settings(settings)
-        spider.requisites = settings.getbool("PAGE_REQUISITES_ENABLED")
+        # None: no requisites; else whether other hosts may serve them (set up once stats exist).
+        spider.requisites_other_hosts = (
+            settings.getbool("PAGE_REQUISITES_OTHER_HOSTS") if settings.getbool("PAGE_REQUISITES_ENABLED") else None
+        )
         spider.probe_sitemaps = settings.getbool("SITEMAP_PROBE")
         # Settings are still open here: name the job (and the worker) before components read them.
         if not settings.get("JOB_NAME"):
@@ -84,7 +99,11 @@ class ArticleSpider(scrapy.Spider):
             browser.configure(settings)
         spider.incremental = settings.getbool("INCREMENTAL_ENABLED")
         workers = settings.get("EXTRACTION_WORKERS")
-        spider.analyser = PageAnalyser(default_workers() if workers in (None, "auto") else int(workers))
+        spider.analyser = PageAnalyser(
+            default_workers() if workers in (None, "auto") else int(workers),
+            timeout=settings.getfloat("ANALYSIS_TIMEOUT", 15.0),
+            max_size=settings.getint("ANALYSIS_MAXSIZE", 0),
+        )
         crawler.signals.connect(spider.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider.spider_closed, signal=signals.spider_closed)
@@ -94,12 +113,18 @@ class ArticleSpider(scrapy.Spider):
         compat.warn_if_unchecked()
         # Not `spider.state`: with JOBDIR, Scrapy's SpiderState extension replaces that with its own dict.
         self.job_state = job_state(self.crawler) if self.incremental else None
+        if self.requisites_other_hosts is not None:
+            self.requisites = RequisiteRequests(
+                self.scope, self.crawler.stats, self.seen_links, self.requisites_other_hosts
+            )
 
     def spider_closed(self, spider):
         self.analyser.close()
         self.crawler.stats.set_value("extraction/workers", self.analyser.workers)
         if self.analyser.restarts:
             self.crawler.stats.set_value("extraction/worker_restarts", self.analyser.restarts)
+        if self.analyser.timeouts:
+            self.crawler.stats.set_value("extraction/timeouts", self.analyser.timeouts)
 
     @property
     def records_path(self) -> str:
@@ -107,7 +132,10 @@ class ArticleSpider(scrapy.Spider):
         return str(records_path(self.crawler.settings))
 
     async def start(self):
-        for url in self.sitemap_urls + self.feed_urls:
+        for url in self.sitemap_urls:
+            if (request := self._sitemap(url)) is not None:
+                yield request
+        for url in self.feed_urls:
             yield scrapy.Request(url, callback=self.parse, priority=10)
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, meta={PAGE: True})
@@ -120,8 +148,20 @@ class ArticleSpider(scrapy.Spider):
             parts = urlsplit(request.url)
             sitemaps = [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
         for url in sitemaps:
-            if self.scope.host_allowed(url):
-                self.crawler.engine.crawl(scrapy.Request(url, callback=self.parse, priority=10))
+            if self.scope.host_allowed(url) and (sitemap := self._sitemap(url)) is not None:
+                self.crawler.engine.crawl(sitemap)
+
+    def _sitemap(self, url: str):
+        """A request for a sitemap document, while the run's SITEMAP_MAX_FILES allow another."""
+        if self.sitemap_files_left <= 0:
+            self.crawler.stats.inc_value("discovery/sitemaps_over_limit")
+            return None
+        self.sitemap_files_left -= 1
+        return scrapy.Request(url, callback=self.parse, priority=10)
+
+    def _closing(self) -> bool:
+        """The crawl is stopping (a limit, a signal, a write failure): discovery stops at once."""
+        return compat.engine_closing(self.crawler.engine)
 
     # ---- responses ---------------------------------------------------------------------
 
@@ -146,29 +186,57 @@ class ArticleSpider(scrapy.Spider):
     async def _parse_html(self, response):
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
         page = Page(response.url, response.body, headers, response.status)
-        links, record = await self.analyser.analyse(page)
+        links, requisites, record, problems = await self.analyser.analyse(page)
+        for problem in problems:  # a site parser failed on a field: the record keeps the generic value
+            logger.warning("Site parser on %s: %s", response.url, problem)
+            self.crawler.stats.inc_value("extraction/parser_errors")
         # For components that archive the page's outlinks (WARC metadata records).
-        response.meta["outlinks"] = [url for url, tag, _, _ in links if tag != "script"]
-        rendered = "playwright" in response.flags  # the browser fetched (and archived) what the page needs
+        response.meta["outlinks"] = [url for url, _, _, _ in links]
+        if "playwright" not in response.flags:  # else the browser fetched (and archived) what the page needs
+            for request in self._requisite_requests(requisites):
+                yield request
+        pages, page_links = [], []
         for url, tag, rel, type_ in links:
             if tag in ("a", "area") or (tag == "link" and _is_page_link(rel, type_)):
+                page_links.append(url)
                 request = self._follow(url)
-            elif rendered:
-                continue
-            elif tag == "img" or (self.requisites and tag in ("link", "source", "iframe", "script")):
-                request = self._requisite(url, tag, rel)
-            else:
-                continue
-            if request is not None:
-                yield request
+                if request is not None:
+                    pages.append(request)
+        for request in self._unless_barren_chain(response, record["page_type"] != "article", page_links, pages):
+            yield request
         response.meta["article"] = record["page_type"] == "article"
+        if "extraction_error" in record:
+            self.crawler.stats.inc_value("extraction/failed")
+            response.meta["article"] = False
+            if not response.meta.get("unchanged"):
+                yield make_item(record, self._fetched_at(response), response.status, response.meta.get("warc"))
+            return
         if record["page_type"] != "article":
             return
         if response.meta.get("unchanged"):  # a 304, or the same bytes as last time (VersionsPipeline counts the rest)
             self.crawler.stats.inc_value("articles/unchanged")
             return
-        fetched_at = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
-        yield make_item(record, fetched_at, response.status, response.meta.get("warc"))
+        yield make_item(record, self._fetched_at(response), response.status, response.meta.get("warc"))
+
+    @staticmethod
+    def _fetched_at(response) -> str:
+        return response.meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds")
+
+    def _unless_barren_chain(self, response, listing: bool, links: list[str], requests: list):
+        """The page's new page links, less those that continue a chain of listing pages bringing nothing."""
+        traps = self.scope.traps
+        if not listing or not requests:  # an article starts no chain; nothing new, nothing to follow
+            yield from requests
+            return
+        digest = traps.links_digest(response.url, links)
+        chain = traps.child_chain(response.meta.get("trap_chain", 0), listing, digest, response.meta.get("trap_links"))
+        for request in requests:
+            if traps.same_family(request.url, response.url):
+                if traps.too_long(chain):
+                    self.crawler.stats.inc_value("scope/rejected/barren-chain")
+                    continue
+                request.meta["trap_chain"], request.meta["trap_links"] = chain, digest
+            yield request
 
     def _follow(self, url: str, priority: int = 0, when: datetime | None = None):
         if when is None and url in self.seen_links:
@@ -202,34 +270,59 @@ class ArticleSpider(scrapy.Spider):
         fetched = parse_when(capture.fetched_at) if capture else None
         return fetched is not None and when <= fetched
 
-    def _requisite(self, url: str, tag: str, rel: str):
-        """Images (in scope) always; with PAGE_REQUISITES_ENABLED, also what the page needs from other hosts."""
-        if url in self.seen_links:
-            return None
-        self.seen_links.add(url)
-        if not self.requisites and not self.scope.allows(url):
-            return None
-        if tag == "link" and not (_REQUISITE_RELS & set(rel.split())):
-            return None
-        meta = {"allow_offsite": True} if self.requisites else {}
-        return scrapy.Request(url, callback=self.parse, priority=-1, meta=meta)
+    # ---- page requisites (PAGE_REQUISITES_ENABLED) -------------------------------------------
+
+    def _requisite_requests(self, pairs):
+        if self.requisites is None:
+            return ()
+        return self.requisites.requests(pairs, self.parse_requisite, self.requisite_failed)
+
+    async def parse_requisite(self, response):
+        """A requisite is archived; a stylesheet's url()s and @imports, and a frame's requisites, follow."""
+        self.requisites.archived(response)
+        if is_stylesheet(response):
+            try:
+                pairs = await self.analyser.call(css_requisites, response.body, response.url, charset(response))
+            except AnalysisFailed as exc:
+                logger.warning("Could not read the stylesheet %s: %s", response.url, exc)
+                return
+        elif (
+            response.meta.get("requisite") == FRAME
+            and sniff(response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body) == "html"
+        ):
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+            _, pairs, _, _ = await self.analyser.analyse(Page(response.url, response.body, headers, response.status))
+        else:
+            return
+        for request in self._requisite_requests(pairs):
+            yield request
+
+    def requisite_failed(self, failure):
+        self.requisites.failed(failure)
 
     def _parse_xml(self, response, body: bytes):
         kind, entries = sitemap_entries(body, response.url)
-        if kind == "sitemapindex":
-            for entry in entries:
-                if self.scope.host_allowed(entry.url):
-                    yield scrapy.Request(entry.url, callback=self.parse, priority=10)
-            return
         if not kind:
-            entries = feed_entries(body, response.url)
-        count = 0
-        for entry in entries:
+            entries = iter(feed_entries(body, response.url))
+        count, what = 0, "sitemap" if kind else "feed"
+        for entry in islice(entries, self.max_sitemap_urls):
+            if self._closing():
+                return
             count += 1
+            if kind == "sitemapindex":
+                if self.scope.host_allowed(entry.url) and (sitemap := self._sitemap(entry.url)) is not None:
+                    yield sitemap
+                continue
             request = self._follow(entry.url, priority=5, when=entry.when)
             if request is not None:
                 yield request
-        self.crawler.stats.inc_value(f"discovery/{'sitemap' if kind else 'feed'}_urls", count)
+        if next(entries, None) is not None:
+            self.crawler.stats.inc_value(f"discovery/{what}_over_limit")
+            logger.warning(
+                "%s lists more than %d entries (SITEMAP_MAX_URLS); the rest is not read", response.url, count
+            )
+        if kind != "sitemapindex":
+            self.crawler.stats.inc_value(f"discovery/{what}_urls", count)
 
 
 def _is_page_link(rel: str, type_: str) -> bool:

@@ -1,4 +1,5 @@
-"""An HTML page's bytes as text: BOM, HTTP charset, <meta> charset, then detection; never raises."""
+"""An HTML page's bytes as text: BOM, HTTP charset, bytes that are valid UTF-8, <meta> charset, then detection;
+never raises."""
 
 from __future__ import annotations
 
@@ -35,24 +36,40 @@ def _normalize(label: str | None) -> str | None:
     return _SUPERSETS.get(name.replace("-", "_"), name)
 
 
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        # A page cut inside a multi-byte character is still UTF-8.
+        return exc.start >= len(body) - 3 and exc.reason == "unexpected end of data"
+
+
+def _has_utf8_text(body: bytes) -> bool:
+    """Valid UTF-8 with at least one multi-byte character (a cut at the very end allowed)."""
+    try:
+        body.decode("utf-8")
+        return not body.isascii()
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(body) - 3 and exc.reason == "unexpected end of data" and not body[: exc.start].isascii()
+
+
 def _detect(body: bytes) -> str:
     head = body[:2000]
     if head.count(b"\x00") > len(head) // 4:
         # ASCII markup in UTF-16 without a BOM: every other byte is zero.
         return "utf-16-le" if head[1::2].count(b"\x00") > head[::2].count(b"\x00") else "utf-16-be"
-    try:
-        body.decode("utf-8")
+    if _is_utf8(body):
         return "utf-8"
-    except UnicodeDecodeError as exc:
-        # A page cut inside a multi-byte character is still UTF-8.
-        if exc.start >= len(body) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8"
     best = from_bytes(body[:200_000]).best()
     return (_normalize(best.encoding) if best is not None else None) or "cp1252"
 
 
 def declared_encoding(body: bytes, content_type: str | None = None) -> str | None:
-    """The encoding a browser would use before sniffing: BOM, HTTP header, then <meta>."""
+    """The encoding to read the page in before sniffing: BOM, HTTP header, then <meta>; but bytes that are
+    valid UTF-8 (and not plain ASCII) are UTF-8 whatever a <meta> says: a page saved or served as UTF-8
+    under a template's stale <meta charset=GB2312> is UTF-8, while text in any legacy encoding almost
+    never happens to be valid UTF-8."""
     bom, _ = read_bom(body)
     if bom:
         return _normalize(bom)
@@ -61,7 +78,11 @@ def declared_encoding(body: bytes, content_type: str | None = None) -> str | Non
         return http
     meta = _normalize(html_body_declared_encoding(body))
     # A <meta> readable as ASCII cannot be UTF-16 (WHATWG: treat it as UTF-8).
-    return "utf-8" if meta and meta.startswith("utf-16") else meta
+    if meta and meta.startswith("utf-16"):
+        return "utf-8"
+    if meta != "utf-8" and _has_utf8_text(body):
+        return "utf-8"
+    return meta
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:

@@ -58,3 +58,27 @@ def install(secrets: Iterable[str]) -> None:
         return record
 
     logging.setLogRecordFactory(redacting_factory)
+
+
+# Request headers whose values are credentials: masked in archived request heads unless a job keeps them.
+CREDENTIAL_HEADERS = ("authorization", "proxy-authorization", "cookie")
+
+
+def mask_header_values(head: bytes, names: Iterable[str] = CREDENTIAL_HEADERS) -> bytes:
+    """An HTTP head with the values of the named headers replaced by ***; names, order and framing kept.
+
+    Obs-folded continuation lines of a masked header are dropped with its value.
+    """
+    wanted = {n.lower().encode("latin-1") for n in names}
+    lines = head.split(b"\r\n")
+    out = [lines[0]]
+    masking = False
+    for line in lines[1:]:
+        if line[:1] in (b" ", b"\t") and line.strip():
+            if not masking:
+                out.append(line)
+            continue
+        name, colon, _ = line.partition(b":")
+        masking = bool(colon) and name.strip().lower() in wanted
+        out.append(name + b": " + MASK.encode() if masking else line)
+    return b"\r\n".join(out)

@@ -12,7 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 
 
 class RouteServer:
-    """Serve handler(path, query, base) -> (status, headers, body | iterable of chunks) on 127.0.0.1."""
+    """Serve handler(path, query, base) -> (status, headers, body | iterable of chunks) on 127.0.0.1.
+
+    A handler with wants_headers = True is also given the request's headers (headers=dict).
+    """
 
     def __init__(self, handler, delay: float = 0.0):
         self.handler = handler
@@ -33,7 +36,8 @@ class RouteServer:
                 if server.delay:
                     time.sleep(server.delay)
                 parts = urlsplit(self.path)
-                status, headers, body = server.handler(parts.path, parse_qs(parts.query), server.url)
+                extra = {"headers": dict(self.headers)} if getattr(server.handler, "wants_headers", False) else {}
+                status, headers, body = server.handler(parts.path, parse_qs(parts.query), server.url, **extra)
                 if callable(body):  # a streaming body: the handler writes it
                     self.send_response(status)
                     for k, v in headers.items():
@@ -48,7 +52,8 @@ class RouteServer:
                     self.send_response(status)
                     for k, v in headers.items():
                         self.send_header(k, v)
-                    self.send_header("Content-Length", str(len(body)))
+                    if status not in (204, 304):  # no body, and no length of one
+                        self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):

@@ -1,9 +1,10 @@
-"""Per-site profiles: a small TOML file per host with XPath selectors per field.
+"""Per-site profiles: a TOML file of selectors per field (XPath or CSS), or a Python parser, per host.
 
-A profile only overrides fields its selectors find; everything else keeps the generic result, and
-pages of hosts without a profile never need one. Profiles ship in this folder; more folders can be
-named in the CRAWLER_PROFILES environment variable (os.pathsep-separated). A broken profile fails
-loudly when loaded, not silently on every page.
+A profile only overrides fields it finds; everything else keeps the generic result, and pages of
+hosts without a profile never need one. A TOML profile and a Python parser (parsers.py) may serve
+the same host: the parser wins per field. Profiles ship in this folder; more folders can be named in
+the CRAWLER_PROFILES environment variable (os.pathsep-separated). A broken profile fails loudly when
+profiles are listed (a parser's syntax) or first used (its import), naming the file.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +26,10 @@ from ..dates import parse_date
 from ..document import Document
 from ..related import links_in
 from ..text import squash, text_of
+from .parsers import SiteParser, declared_hosts
+from .selectors import ProfileError, compile_field
+
+__all__ = ["KNOWN", "Profile", "ProfileError", "apply", "for_url", "load", "registry"]
 
 # Field -> how its selectors' results become a value.
 TEXT_FIELDS = ("title", "description", "site_name", "language")
@@ -32,7 +38,7 @@ DATE_FIELDS = ("published", "modified")
 URL_FIELDS = ("canonical_url", "image")
 BLOCK_FIELDS = ("body", "breadcrumb", "related")
 KNOWN = set(TEXT_FIELDS + LIST_FIELDS + DATE_FIELDS + URL_FIELDS + BLOCK_FIELDS + ("body_remove",))
-HERE = Path(__file__).resolve().parent
+SHIPPED = Path(__file__).resolve().parent / "sites"  # the project's own profiles (data, not code)
 
 
 @dataclass
@@ -40,6 +46,7 @@ class Profile:
     name: str
     hosts: tuple[str, ...]
     selectors: dict[str, list[etree.XPath]] = field(default_factory=dict)
+    parser: SiteParser | None = None  # a Python parser for the same hosts; it wins per field
 
     def first(self, doc_root, name: str) -> list:
         """Results of the first selector of a field that finds anything."""
@@ -60,29 +67,31 @@ class Profile:
 def _compile(path: Path, data: dict) -> Profile:
     hosts = data.get("hosts")
     if not isinstance(hosts, list) or not hosts or not all(isinstance(h, str) for h in hosts):
-        raise ValueError(f"{path}: 'hosts' must be a non-empty list of host names")
+        raise ProfileError(f"{path}: 'hosts' must be a non-empty list of host names")
     fields = data.get("fields", {})
     unknown = set(fields) - KNOWN
     if unknown:
-        raise ValueError(f"{path}: unknown fields {sorted(unknown)}; known: {sorted(KNOWN)}")
-    selectors = {}
-    for name, value in fields.items():
-        value = [value] if isinstance(value, str) else value
-        try:
-            selectors[name] = [etree.XPath(expr) for expr in value]
-        except etree.XPathSyntaxError as exc:
-            raise ValueError(f"{path}: field {name!r}: bad XPath: {exc}") from None
+        raise ProfileError(f"{path}: unknown fields {sorted(unknown)}; known: {sorted(KNOWN)}")
+    selectors = {name: compile_field(path, name, value) for name, value in fields.items()}
     return Profile(path.stem, tuple(h.lower().strip() for h in hosts), selectors)
 
 
 def load(path: Path) -> Profile:
-    with path.open("rb") as handle:
-        return _compile(path, tomllib.load(handle))
+    """A TOML profile, or a Python parser (read, not imported) as a profile without selectors."""
+    if path.suffix == ".py":
+        hosts = declared_hosts(path)
+        return Profile(path.stem, hosts, parser=SiteParser(path, hosts))
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    return _compile(path, data)
 
 
 def _directories() -> list[Path]:
     extra = [Path(p) for p in os.environ.get("CRAWLER_PROFILES", "").split(os.pathsep) if p]
-    return [HERE, *extra]
+    return [SHIPPED, *extra]
 
 
 @lru_cache(maxsize=1)
@@ -90,11 +99,23 @@ def registry() -> dict[str, Profile]:
     """Profiles by host, from every profile folder (later folders win)."""
     by_host: dict[str, Profile] = {}
     for directory in _directories():
-        for path in sorted(directory.glob("*.toml")):
+        paths = sorted(directory.glob("*.toml")) + sorted(directory.glob("*.py"))
+        for path in paths:
             profile = load(path)
             for host in profile.hosts:
-                by_host[host] = profile
+                by_host[host] = _merged(by_host.get(host), profile)
     return by_host
+
+
+def _merged(known: Profile | None, new: Profile) -> Profile:
+    """A host's TOML profile and its Python parser together; otherwise the later profile wins."""
+    if known is None:
+        return new
+    if new.parser is not None and known.parser is None:
+        return Profile(known.name, known.hosts, known.selectors, new.parser)
+    if new.parser is None and known.parser is not None:
+        return Profile(new.name, new.hosts, new.selectors, known.parser)
+    return new
 
 
 def for_url(url: str) -> Profile | None:
@@ -115,7 +136,26 @@ def _string(value) -> str:
 
 
 def apply(profile: Profile, doc: Document, record: dict) -> dict:
-    """The fields this profile finds on the page, ready to override the generic record."""
+    """The fields this profile finds on the page (selectors, then the Python parser), to override the record."""
+    out = _apply_selectors(profile, doc, record) if profile.selectors else {}
+    if profile.parser is not None:
+        found = profile.parser.apply(doc, {**record, **out})
+        for name in ("published", "modified"):
+            if name in found:
+                parsed = parse_date(found[name])
+                if parsed is None:
+                    doc.problems.append(f"{profile.parser.path}: Parser.{name} returned {found[name]!r}, not a date")
+                    del found[name]
+                else:
+                    found[name] = parsed
+        if "body_text" in found and "body_html" not in found:
+            paragraphs = [p for p in found["body_text"].split("\n\n") if p.strip()]
+            found["body_html"] = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        out.update(found)
+    return out
+
+
+def _apply_selectors(profile: Profile, doc: Document, record: dict) -> dict:
     root = doc.root
     out: dict = {}
     for name in TEXT_FIELDS:
