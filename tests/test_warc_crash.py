@@ -53,8 +53,9 @@ def test_sigkill_leaves_valid_files_and_the_next_run_repairs_the_open_one(tmp_pa
 
         closed = sorted(job.glob("*.warc.gz"))
         left_open = sorted(job.glob("*.open"))
-        # The file being written, and the one before it if it still waits for a page's metadata record.
-        assert len(closed) >= 2 and len(left_open) <= 2
+        # The file being written, and those rolled over while their pages' metadata records were still
+        # to come (how many depends on how far page analysis lags behind downloads: on the machine's load).
+        assert len(closed) >= 2 and len(left_open) >= 1
         result = _warcio_check(closed)
         assert result.returncode == 0, result.stdout + result.stderr
         # SIGKILL almost always lands between two records' writes. Leave what a kill inside a write

@@ -45,6 +45,8 @@ _AWAY_TAGS = ("aside", "nav", "footer", "script", "style", "noscript", "template
 _SHORT_BODY = 500
 _MAX_TEASER = 1200
 _LONG_PARAGRAPH = 400
+# An unmarked page whose body is this much (or more) the labels of its own links is a list of links.
+_LINK_TEXT_SHARE = 0.6
 
 
 def _listing_path(url: str) -> bool:
@@ -222,6 +224,8 @@ def classify(
         return "article"
     if _LISTING_BODY_CLASSES & set(body_class.split()) and "single" not in body_class:
         return "listing"
+    if _mostly_link_text(doc, body_text):
+        return "listing"  # a calendar, an index or a sitemap page: its "body" is the labels of its links
     # Chinese, Japanese and Korean text has few \w+ runs: each of its characters counts as a word.
     words = word_count + len(_CJK.findall(body_text))
     if words >= 250 or len(body_text) >= 1500:
@@ -229,6 +233,17 @@ def classify(
     if (words >= 80 or len(body_text) >= 250) and (has_date or has_author):
         return "article"
     return "other"
+
+
+def _mostly_link_text(doc: Document, body_text: str) -> bool:
+    """Are most of the body's lines the text of a link of the page (as in a page that is a list of links)?"""
+    lines = [line for line in map(squash, body_text.splitlines()) if line]
+    total = sum(map(len, lines))
+    if not total:
+        return False
+    anchors = {link.text for link in doc.links if link.text}
+    linked = sum(len(line) for line in lines if line in anchors)
+    return linked >= _LINK_TEXT_SHARE * total
 
 
 def _names_page(node: dict, doc: Document, canonical: str) -> bool:
