@@ -215,14 +215,12 @@ def _from_text_byline(doc: Document, title: str = "") -> list[str]:
         if is_elsewhere(el):
             continue
         if OPENER_ONLY.match(full):
-            # "<span>By</span> <a>Jane Doe</a>", "<strong>Text:</strong> Jane Doe": the name comes after.
-            after = el.getnext()
-            full = squash(
-                full
-                + " "
-                + (el.tail or "")
-                + (" " + text_of(after) if not (el.tail or "").strip() and after is not None else "")
-            )
+            # "<span>By</span> <a>Jane Doe</a>", "<strong>Text:</strong> Jane Doe", "<b>Von:</b><br>Jane Doe":
+            # the name comes after (past line breaks).
+            tail, after = el.tail or "", el.getnext()
+            while not tail.strip() and after is not None and after.tag == "br":
+                tail, after = after.tail or "", after.getnext()
+            full = squash(full + " " + tail + (" " + text_of(after) if not tail.strip() and after is not None else ""))
         if len(full) > 120:
             continue
         names = clean_names(full)
@@ -269,6 +267,9 @@ STRATEGIES = (
 )
 STRUCTURED = (_from_jsonld, _from_microdata, _from_meta)
 SHOWN = (_from_rel_author, _from_bylines)
+# Sources where the page shows the name as its author's, and those that link it to an author's page.
+SHOWN_AS_AUTHOR = (_from_rel_author, _from_bylines, _from_author_links, _from_text_byline)
+LINKED = (_from_rel_author, _from_author_links)
 
 
 def extract_authors(doc: Document, site_name: str | None = None, title: str = "") -> list[str]:
@@ -285,7 +286,8 @@ def extract_authors(doc: Document, site_name: str | None = None, title: str = ""
     def people(strategy) -> list[str]:
         if strategy not in found:  # each source is read once
             names = _from_text_byline(doc, title) if strategy is _from_text_byline else strategy(doc)
-            found[strategy] = [n for n in _dedupe(names) if is_person(n, site)]
+            shown, linked = strategy in SHOWN_AS_AUTHOR, strategy in LINKED
+            found[strategy] = [n for n in _dedupe(names) if is_person(n, site, shown, linked)]
         return found[strategy]
 
     for strategy in STRATEGIES:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from htmldate import find_date
@@ -18,6 +18,8 @@ from .walk import following, from_top, headline, preceding
 __all__ = ["DATE_IN_TEXT", "extract_dates", "parse_date"]
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
+# A whole path segment: "/meldungen/29-10-2021", "/29.10.2021.html" (the order depends on the locale).
+_URL_DAY_FIRST = re.compile(r"/(\d{1,2})([-.])(\d{1,2})\2((?:19|20)\d{2})(?:\.html?|\.php)?/?(?:$|[?#])")
 
 PUBLISHED_META = (
     "article:published_time",
@@ -286,12 +288,19 @@ def _relative(doc: Document) -> str | None:
     return None
 
 
-def _url_date(url: str) -> str | None:
+def _url_date(url: str, day_first: bool = True) -> str | None:
+    """/2019/11/19/, /2019-11-19-slug; or a path segment that is a date written day first: /29-10-2021."""
     m = _URL_DATE.search(url)
-    if not m:
-        return None
+    if m:
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _URL_DAY_FIRST.search(url)
+        if not m:
+            return None
+        a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        day, month = (a, b) if a > 12 or (day_first and b <= 12) else (b, a)
     try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        return date(year, month, day).isoformat()
     except ValueError:
         return None
 
@@ -314,6 +323,11 @@ def _published(doc: Document, day_first: bool, title: str) -> tuple[str | None, 
     if structured:
         if shown is None or _same_day(shown, structured):
             return structured, shown_modified
+        # A second reader settles the disagreement: htmldate (its own markup and text rules) finding the
+        # page's date, not the metadata's, says the metadata holds another date (a first draft, a template's).
+        second = _htmldate(doc)
+        if second and _day(second) == _day(shown):
+            return shown, shown_modified
         # Metadata written in UTC (or a day late) for a date the page shows: the page's date wins, unless
         # the page's date box agrees with the metadata (then the dateline near the headline is another date).
         if abs((_day(shown) - _day(structured)).days) == 1:
@@ -329,12 +343,15 @@ def _published(doc: Document, day_first: bool, title: str) -> tuple[str | None, 
     return (
         _first(_time_elements(doc, modified=False), day_first)
         or shown
-        or _url_date(doc.url)
+        or _url_date(doc.url, day_first)
         or _dated_elements(doc, day_first)
         or _first(_abbr_published(doc), day_first)
         or _relative(doc)
         or _htmldate(doc)
         or _from_top(doc, day_first)
+        # A page that shows only when it was last updated ("Aktualisiert am 17.01.2021"): the date of the
+        # text as it stands, the only one it gives.
+        or shown_modified
     ), shown_modified
 
 
@@ -353,9 +370,61 @@ def _htmldate(doc: Document) -> str | None:
     return parse_date(found) if found else None
 
 
+# Languages written where clocks keep Central European time (UTC+1, summer UTC+2) and nowhere far from it.
+_CENTRAL_EUROPEAN = frozenset(
+    [
+        "de",
+        "fr",
+        "it",
+        "nl",
+        "pl",
+        "cs",
+        "sk",
+        "hu",
+        "da",
+        "sv",
+        "nb",
+        "nn",
+        "no",
+        "hr",
+        "sl",
+        "sr",
+        "bs",
+        "mk",
+        "sq",
+        "lb",
+    ]
+)
+
+
+def _last_sunday(year: int, month: int) -> date:
+    day = date(year, month, 31)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+def _central_european_midnight(value: str | None, language: str | None) -> str | None:
+    """A UTC timestamp that is exactly midnight in Central European time ("2022-11-06T23:00:00Z" in
+    winter, "...T22:00:00Z" in summer) on a page in a language of that zone is a date entered without a
+    time and stored in UTC: the page's date is the local day, the next one."""
+    if not value or not language or language[:2].lower() not in _CENTRAL_EUROPEAN or len(value) <= 10:
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.utcoffset() != timedelta(0) or (moment.minute, moment.second, moment.microsecond) != (0, 0, 0):
+        return value
+    # EU summer time: from the last Sunday of March to the last Sunday of October.
+    summer = _last_sunday(moment.year, 3) <= moment.date() < _last_sunday(moment.year, 10)
+    if moment.hour != (22 if summer else 23):
+        return value
+    return (moment.date() + timedelta(days=1)).isoformat()
+
+
 def extract_dates(doc: Document, language: str | None = None, title: str = "") -> tuple[str | None, str | None]:
     """(published, modified); each from the most trustworthy source that gives one."""
     day_first = not month_first(language)
     published, shown_modified = _published(doc, day_first, title)
+    published = _central_european_midnight(published, language)
     modified = _structured_modified(doc) or _first(_time_elements(doc, modified=True), day_first) or shown_modified
     return published, modified

@@ -88,13 +88,16 @@ _PATTERNS = [
     rf"(?<![\d.])(?P<y>(?:19|20)\d{{2}})(?P<s1>[-/.])(?P<m>\d{{1,2}})(?P=s1)(?P<d>\d{{1,2}}){_END}(?:T|\s*){_TIME}",
     # 12.04.2018 / 12/04/2018 / 12-04-2018 (the order depends on the locale)
     rf"(?<![\d.])(?P<a>\d{{1,2}})(?P<s2>[./-])(?P<b>\d{{1,2}})(?P=s2)(?P<y>\d{{4}}){_END}{_TIME}",
+    # 4. 2. 2022 (also with thin spaces): spaced after the dots, as Czech, Slovak and German typography sets it
+    rf"(?<![\d.])(?P<a>\d{{1,2}})\.\s(?P<b>\d{{1,2}})\.\s?(?P<y>\d{{4}}){_END}{_TIME}",
     # 12.04.18 / 12/04/18: two digits each, as a version number rarely is
     rf"(?<![\d.])(?P<a>\d{{2}})(?P<s3>[./])(?P<b>\d{{2}})(?P=s3)(?P<y>\d{{2}})(?![\d.]){_TIME}",
 ]
 _COMPILED = [re.compile(p, re.I) for p in _PATTERNS]
 _CANDIDATE = re.compile(
     rf"(?P<w1>{_MONTH})\.?\s+\d{{1,2}}(?!\d)|(?<!\d)\d{{1,2}}(?:st|nd|rd|th|er|\.)?(?:\s+|-|\s*(?:de|of)\s+)(?P<w2>{_MONTH})|"
-    r"\d{4}\s*[年년]\s*\d{1,2}|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2}",
+    r"\d{4}\s*[年년]\s*\d{1,2}|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2}|"
+    r"\d{1,2}\.\s\d{1,2}\.\s?\d{4}",
     re.I,
 )
 

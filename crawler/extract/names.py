@@ -64,7 +64,7 @@ SPLIT = re.compile(
     re.I,
 )
 _ROLE_WORDS = (
-    r"(?:writer|reporter|correspondent|editor|columnist|contributor|journalist|producer|analyst|photographer|intern|"
+    r"(?:writer|reporter|correspondent|editor|columnist|contributor|journalist|producer|analyst|photographer|intern|ceo|"
     r"redakteur(?:in)?|korrespondent(?:in)?|journalist(?:in)?|reporter(?:in)?|autor(?:in)?|fotograf(?:in)?|"
     r"volontär(?:in)?|rédacteur|rédactrice|journaliste|correspondant(?:e)?|periodista|redactor(?:a)?|"
     r"corresponsal|giornalista|redattore|corrispondente|redacteur|verslaggever|correspondent|muhabir|editör)s?"
@@ -187,8 +187,9 @@ _MONTH_WORDS = "|".join(sorted((re.escape(m) for m in MONTHS if m.isascii() or m
 _MONTH_DAY = re.compile(rf"(?<!\w)(?:(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\.?\s+(?:{_MONTH_WORDS})\b).*$", re.I)
 
 
-# "(Pressesprecher des EJW)", "(Text)": a role or a note in brackets after a name.
-_PARENTHESES = re.compile(r"\s*[(\[][^)\]]{0,60}[)\]]")
+# "(Pressesprecher des EJW)", "(Text)": a role or a note in brackets after a name; also one cut off
+# by the end of a labelled field ("Eberhard Fuhr (Pressesprecher des").
+_PARENTHESES = re.compile(r"\s*[(\[][^)\]]{0,60}(?:[)\]]|$)")
 # "Text von A Illustration von B", "Jane Doe, Fotos: John Roe": credits for other roles end the byline.
 _OTHER_ROLES = re.compile(
     r"[\s,|·]+(?:illustrations?|illustrationen|fotos?|photos?|bilder?|grafik|graphics?|video|kamera|schnitt)\b"
@@ -216,7 +217,7 @@ def clean_names(raw: str) -> list[str]:
     for part in SPLIT.split(text):
         part = PREFIX.sub("", part.strip(" \t-–—|:·•,"))
         part = _SUFFIX.sub("", _DATEISH.sub("", part))
-        part = _TRAILING_ROLE.sub("", part).strip(" \t-–—|:·•,()／・")
+        part = _TRAILING_ROLE.sub("", part).strip(" \t-–—|:·•,()／・»«›‹>")
         if _ROLE_PART.match(part) or _CREDENTIAL.match(part):
             continue
         words = part.split()
@@ -261,11 +262,25 @@ _PARTICLES = {
 _WEEKDAY_WORD = re.compile(rf"^(?:{_WEEKDAY}|mo|di|mi|do|fr|sa|so|lu|ma|me|je|ve|sa|di)\.?$", re.I)
 
 
-def is_person(name: str, site: set[str]) -> bool:
-    """Could name be a person (not the site, an organisation, a dateline or a reading time)?"""
+# "Die Tagespresse", "The Economist", "El Comercio": a name that starts with an article is a publication's.
+_PUBLICATION = re.compile(r"^(?:the|die|das|der|le|la|les|el|il|lo|los|las)\s+\S", re.I)
+# German compounds that end in an organisation's word: "Wirtschaftsnachrichten", "Landesverband".
+_ORGANISATION_COMPOUND = re.compile(r"\w{3,}(?:nachrichten|zeitung|verlag|verband|stiftung|magazin|redaktion)\b", re.I)
+
+
+def is_person(name: str, site: set[str], shown: bool = False, linked: bool = False) -> bool:
+    """Could name be a person (not the site, an organisation, a dateline or a reading time)?
+
+    shown: the page shows the name as its author's (a byline, rel=author, a link to an author's page):
+    then a name that is also the site's is the person the site is named after (a personal blog,
+    "surfguard.wordpress.com" by surfguard), unless it reads as a publication's. linked: the name is a
+    link to an author's page, so a short handle ("marc", "c1ph4") is an account, not an agency's initials.
+    """
     if _ORGANISATION.search(name.replace("_", " ")) or _NOT_A_NAME.search(name) or _WEEKDAY_WORD.match(name):
         return False
-    if _compact(name) in site:
+    if _ORGANISATION_COMPOUND.search(name):
+        return False
+    if _compact(name) in site and not (shown and not _PUBLICATION.match(name)):
         return False
     words = name.split()
     # "Dieser Eintrag wurde": a sentence, not a name.
@@ -278,6 +293,6 @@ def is_person(name: str, site: set[str]) -> bool:
     ):
         return False
     # One short word in capitals (or none): an agency's or a newspaper's initials ("AgE", "BDZV", "EFE", "mf").
-    return not (
+    return linked or not (
         len(words) == 1 and len(name) <= 5 and (name.isupper() or name.islower() or sum(map(str.isupper, name)) >= 2)
     )
