@@ -933,8 +933,8 @@ def _explain_second_opinion(explanation: Explanation, ours: list[Block], second:
     if taken:
         winner = explanation.field("body_text").winner
         if winner is not None:
-            winner.value = blocks_to_text(ours)
-        note = f"ours looked wrong ({chars:,} characters); trafilatura's is {second_chars:,}"
+            winner.value = blocks_to_text(ours) or None
+        note = f"ours looked wrong ({chars:,} characters); trafilatura's has {second_chars:,}"
         explanation.won("body_text", "body:trafilatura", None, note, replaced="looked wrong: trafilatura's is longer")
     else:
         why = f"asked because ours looked wrong ({chars:,} characters), but not {CLEARLY_LONGER} times as long"

@@ -160,12 +160,12 @@ _JSON = 160  # characters of a list shown
 def short(value) -> str:
     """A value in one line, as JSON, long texts and lists cut."""
     if isinstance(value, str):
-        head = value.split("\n", 1)[0][:_TEXT]
-        if head == value:
+        if "\n" not in value and len(value) <= _TEXT:
             return json.dumps(value, ensure_ascii=False)
+        flat = value.replace("\n\n", " ¶ ").replace("\n", " ")  # paragraphs marked, lines joined
         paragraphs = value.count("\n\n") + 1
         size = f"{len(value):,} characters" + (f", {paragraphs} paragraphs" if paragraphs > 1 else "")
-        return json.dumps(head + "…", ensure_ascii=False) + f" ({size})"
+        return json.dumps(flat[:_TEXT] + ("…" if len(flat) > _TEXT else ""), ensure_ascii=False) + f" ({size})"
     if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
         # breadcrumb and related: their names or titles (the URLs are in the record)
         labels = [item.get("name", item.get("title", "")) for item in value]

@@ -218,12 +218,17 @@ def _apply_selectors(profile: Profile, doc: Document, record: dict) -> dict:
 
 
 def _explain(explanation: Explanation, profile: Profile, out: dict, chosen: dict[str, Selector]) -> None:
-    """The fields the profile's selectors gave, and the ones whose selectors matched what is not a value."""
+    """The fields the profile's selectors gave; those that matched what is not a value; those that found nothing."""
     for name, selector in chosen.items():
         where = selector.file.name
         if name in out:
-            explanation.won(
-                name, selector.strategy, out[name], where, replaced=f"overridden by the site profile {where}"
-            )
+            replaced = f"overridden by the site profile {where}"
+            explanation.won(name, selector.strategy, out[name], where, replaced=replaced)
         else:
             explanation.beat(name, selector.strategy, None, f"rejected: {where}: what it matches gives no {name}")
+    for name, selectors in profile.selectors.items():
+        field_name = "body_text" if name == "body" else name
+        if name == "body_remove" or field_name in chosen:
+            continue
+        for selector in selectors:
+            explanation.beat(field_name, selector.strategy, None, f"{selector.file.name}: finds nothing on this page")
