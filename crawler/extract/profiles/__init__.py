@@ -49,10 +49,6 @@ class Profile:
     selectors: dict[str, list[Selector]] = field(default_factory=dict)
     parser: SiteParser | None = None  # a Python parser for the same hosts; it wins per field
 
-    def first(self, doc_root, name: str) -> list:
-        """Results of the first selector of a field that finds anything."""
-        return self.find(doc_root, name)[1]
-
     def find(self, doc_root, name: str) -> tuple[Selector | None, list]:
         """The first selector of a field that finds anything, and its results."""
         for selector in self.selectors.get(name, ()):
