@@ -459,7 +459,8 @@ def _explain(
     for tier, candidate, why in beaten[:_EXPLAINED]:
         explanation.beat("body_text", TIERS[tier], None, f"{element(candidate)}: {why}")
     if len(beaten) > _EXPLAINED:
-        explanation.beat("body_text", "…", None, f"{len(beaten) - _EXPLAINED} more selector candidates")
+        more = len(beaten) - _EXPLAINED
+        explanation.beat("body_text", "…", None, f"{more} more selector candidate{'s' if more > 1 else ''}")
     if scored and scored[0] is not None and scored[0] is not el:
         explanation.beat("body_text", "body:scorer", None, f"{element(scored[0])}: a selector candidate comes first")
 
@@ -932,10 +933,12 @@ def _explain_second_opinion(explanation: Explanation, ours: list[Block], second:
     chars, second_chars = sum(len(b.text) for b in ours), sum(len(b.text) for b in second)
     if taken:
         winner = explanation.field("body_text").winner
+        replaced = "looked wrong, and trafilatura's is longer"
         if winner is not None:
             winner.value = blocks_to_text(ours) or None
+            replaced = f"{winner.note}: {replaced}"
         note = f"ours looked wrong ({chars:,} characters); trafilatura's has {second_chars:,}"
-        explanation.won("body_text", "body:trafilatura", None, note, replaced="looked wrong: trafilatura's is longer")
+        explanation.won("body_text", "body:trafilatura", None, note, replaced=replaced)
     else:
         why = f"asked because ours looked wrong ({chars:,} characters), but not {CLEARLY_LONGER} times as long"
         explanation.beat("body_text", "body:trafilatura", blocks_to_text(second) or None, why)

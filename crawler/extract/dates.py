@@ -353,7 +353,7 @@ def _declared_or_shown(doc: Document, day_first: bool, structured: str, shown: s
         dated = _dated_elements(doc, day_first)
         if dated and _same_day(dated, structured):
             return structured, "one day off the metadata, which the page's date box agrees with"
-        return shown, "the metadata is one day off the date the page shows (a UTC timestamp for a local date)"
+        return shown, "the metadata is one day off the date the page shows: a UTC timestamp for a local date"
     # A later date the page shows twice (dateline and <time> or date box) over metadata that kept the
     # date of a first draft or a template: the page's date wins.
     if _day(shown) > _day(structured):
