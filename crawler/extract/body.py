@@ -453,14 +453,14 @@ def _explain(
     explanation: Explanation, strategy: str, el, chosen: list, paragraphs: ParagraphText, beaten: list, scored: list
 ) -> None:
     """The body's container and what joined it, and the candidates it beat."""
-    more = [element(c) for c in chosen if c is not el]
-    joined = f"; with {', '.join(more)}" if more else ""
+    joining = [element(c) for c in chosen if c is not el]
+    joined = f"; with {', '.join(joining)}" if joining else ""
     explanation.won("body_text", strategy, None, f"{element(el)}, {paragraphs.of(el):,} characters of text{joined}")
     for tier, candidate, why in beaten[:_EXPLAINED]:
         explanation.beat("body_text", TIERS[tier], None, f"{element(candidate)}: {why}")
     if len(beaten) > _EXPLAINED:
-        more = len(beaten) - _EXPLAINED
-        explanation.beat("body_text", "…", None, f"{more} more selector candidate{'s' if more > 1 else ''}")
+        left = len(beaten) - _EXPLAINED
+        explanation.beat("body_text", "…", None, f"{left} more selector candidate{'s' if left > 1 else ''}")
     if scored and scored[0] is not None and scored[0] is not el:
         explanation.beat("body_text", "body:scorer", None, f"{element(scored[0])}: a selector candidate comes first")
 
