@@ -423,6 +423,7 @@ def test_pytest_plugin_reports_one_failing_test_per_wrong_field(tmp_path):
     assert failed == ["FAILED site-b/expected.json::authors"]
     assert f"1 failed, {2 * fields - 1} passed" in result.stdout
     assert '- missing "Somebody Else"' in result.stdout and '+ extra   "Ines Marlow"' in result.stdout
+    assert "why:\n    from  byline-class  (the byline the page shows" in result.stdout  # what gave today's value
 
 
 def test_pytest_plugin_reports_an_unreadable_expected_json(tmp_path):

@@ -82,7 +82,8 @@ def add_parser(sub):
         help="run the extraction over fixtures and show what differs from expected.json",
         description="Extract every fixture at or under DIR and compare the fields its expected.json lists "
         "(fields it does not list are not checked). Prints each differing field (a line diff for text, "
-        "missing/extra items for lists) and a summary table. Exit codes: 0 all match, 1 something differs "
+        "missing/extra items for lists, then why the extractor chose its value: the strategy that produced "
+        "it and the candidates it beat) and a summary table. Exit codes: 0 all match, 1 something differs "
         "or a fixture is broken, 2 no fixtures found.",
     )
     check.add_argument(
@@ -346,6 +347,9 @@ def run_check(args) -> int:
             print(f"DIFF {name}: {len(differences)} of {len(fixture.expected)} fields differ")
             for field, description in differences.items():
                 print(f"  {field}:\n{_indent(description)}")
+                reasons = fixture.reasons(field) if field in record else ""
+                if reasons:
+                    print(f"    why:\n{_indent(reasons, '  ')}")
             print()
         result = "ok"
         if differences and args.update:

@@ -21,15 +21,21 @@ def add_parser(sub):
         help=COMMANDS["parse"],
         description="Run the crawl's extraction on saved HTML files (.html.gz read transparently). One file: "
         "the record as indented JSON. Several files: JSON Lines, each with a 'source' key. A file that cannot "
-        "be read or extracted is reported on stderr and skipped (exit code 1 at the end).",
+        "be read or extracted is reported on stderr and skipped (exit code 1 at the end). --explain: why each "
+        "field has its value (docs/extraction.md, 'Why a field has its value').",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--url", help="the page's original URL, used to resolve links (default: the file's URI)")
     parser.add_argument(
         "--format",
         choices=["json", "text"],
-        default="json",
-        help="json (default) or text: breadcrumb, title, body, author and related titles",
+        help="json (the default) or text: breadcrumb, title, body, author and related titles "
+        "(with --explain: text is the default, and json adds an 'explain' key to the record)",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="for each field: its value, the strategy that produced it and the candidates it beat",
     )
     return parser
 
@@ -46,6 +52,7 @@ def run(args) -> int:
         print("crawler parse: --url applies to one file only", file=sys.stderr)
         return EXIT_USAGE
     status = EXIT_OK
+    output = args.format or ("text" if args.explain else "json")
     for name in args.files:
         path = Path(name)
         try:
@@ -54,7 +61,7 @@ def run(args) -> int:
             print(f"crawler parse: cannot read {name}: {exc}", file=sys.stderr)
             status = EXIT_CRAWL_FAILED
             continue
-        doc = Document(Page(args.url or path.resolve().as_uri(), body))
+        doc = Document(Page(args.url or path.resolve().as_uri(), body), explain=args.explain)
         try:
             record = extract_document(doc)
         except Exception as exc:  # one hostile or broken page must not stop the others
@@ -63,11 +70,17 @@ def run(args) -> int:
             continue
         for problem in doc.problems:
             print(f"crawler parse: {name}: site parser: {problem}", file=sys.stderr)
-        if args.format == "text":
-            print(record_as_text(record))
+        explanation = doc.explanation
+        if output == "text":
+            if explanation is not None and len(args.files) > 1:
+                print(f"== {name}\n")
+            print(explanation.as_text() if explanation is not None else record_as_text(record))
             if len(args.files) > 1:
                 print("\n" + "-" * 72 + "\n")
-        elif len(args.files) > 1:
+            continue
+        if explanation is not None:
+            record = {**record, "explain": explanation.as_json()}
+        if len(args.files) > 1:
             print(json.dumps({"source": name, **record}, ensure_ascii=False))
         else:
             print(json.dumps(record, ensure_ascii=False, indent=2))

@@ -7,8 +7,9 @@ from functools import lru_cache
 from itertools import chain
 
 from .document import Document
+from .explain import LOWER, Explanation, meta_strategy
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value, types_of
-from .names import BYLINE_END, BYLINE_START, LABELLED_BYLINE, OPENER_ONLY, clean_names, is_person, site_keys
+from .names import BYLINE_END, BYLINE_START, LABELLED_BYLINE, OPENER_ONLY, clean_names, not_a_person, site_keys
 from .regions import is_elsewhere
 from .text import spaced_text, squash, text_of
 from .walk import following, from_top, headline, preceding
@@ -39,7 +40,11 @@ def _dedupe(names: list[str]) -> list[str]:
     return out
 
 
-def _from_jsonld(doc: Document) -> list[str]:
+# Each source gives (strategy, names): the strategy names where the names came from (explain.py).
+Found = tuple[str, list[str]]
+
+
+def _from_jsonld(doc: Document) -> Found:
     """People named as author or creator of the article (or, without one, of the WebPage); organisations
     only when no person is."""
     nodes = nodes_of_type(doc.jsonld, ARTICLE_TYPES) or nodes_of_type(doc.jsonld, _PAGE_TYPES)
@@ -58,11 +63,12 @@ def _from_jsonld(doc: Document) -> list[str]:
                 raw = text_value(author)
             found += clean_names(raw) if raw and not raw.startswith("http") else []
         if people:
-            return people
+            return "json-ld:author", people
         if organisations:
             # A byline on the page usually names the person; the organisation is the fallback.
-            return _from_bylines(doc) or organisations
-    return []
+            strategy, byline = _from_bylines(doc)
+            return (strategy, byline) if byline else ("json-ld:author", organisations)
+    return "json-ld:author", []
 
 
 _PAGE_TYPES = {"webpage", "itempage", "profilepage", "aboutpage", "medicalwebpage"}
@@ -75,16 +81,16 @@ def _resolve_id(doc: Document, node_id: str) -> str:
     return ""
 
 
-def _from_microdata(doc: Document) -> list[str]:
+def _from_microdata(doc: Document) -> Found:
     names = []
     for el in microdata(doc, "author"):
         inner = [e for e in el.iter() if "name" in (e.get("itemprop") or "").split()]
         raw = (inner[0].get("content") or text_of(inner[0])) if inner else (el.get("content") or text_of(el))
         names += clean_names(raw)
-    return names
+    return "microdata:author", names
 
 
-def _from_meta(doc: Document) -> list[str]:
+def _from_meta(doc: Document) -> Found:
     for key in (
         "author",
         "article:author",
@@ -99,8 +105,11 @@ def _from_meta(doc: Document) -> list[str]:
         if value and not value.startswith(("http", "@")):
             names = clean_names(value)
             if names:
-                return names
-    return _labelled_meta(doc) or [n for v in doc.root.xpath(_CITATION_AUTHORS) for n in clean_names(v)]
+                return meta_strategy(key), names
+    labelled = _labelled_meta(doc)
+    if labelled:
+        return "meta:twitter:data", labelled
+    return "meta:citation_author", [n for v in doc.root.xpath(_CITATION_AUTHORS) for n in clean_names(v)]
 
 
 # Scholarly pages name every author in a meta tag of its own (Highwire Press tags, read by Google Scholar).
@@ -127,11 +136,11 @@ def _labelled_meta(doc: Document) -> list[str]:
     return []
 
 
-def _from_rel_author(doc: Document) -> list[str]:
+def _from_rel_author(doc: Document) -> Found:
     """rel=author links, and RDFa rel="schema:author" wrappers (Drupal)."""
     names: list[str] = []
     if "author" not in doc.text:
-        return names
+        return "rel-author", names
     for el in doc.root.xpath(
         "//body//*[contains(@rel, 'author') or contains(@rel, 'AUTHOR') or contains(@rel, 'Author')]"
     ):
@@ -141,7 +150,7 @@ def _from_rel_author(doc: Document) -> list[str]:
             continue
         inner = el.xpath(".//*[@property='schema:name' or @itemprop='name']")
         names += clean_names(text_of(inner[0] if inner else el))
-    return names
+    return "rel-author", names
 
 
 @lru_cache(maxsize=16384)
@@ -150,7 +159,7 @@ def _is_byline_label(label: str) -> bool:
     return bool(_BYLINE_CLASS.search(label)) and not _BIO_CLASS.search(label)
 
 
-def _from_bylines(doc: Document) -> list[str]:
+def _from_bylines(doc: Document) -> Found:
     for el, label in doc.labelled:
         if not _is_byline_label(label) or is_elsewhere(el):
             continue
@@ -160,11 +169,11 @@ def _from_bylines(doc: Document) -> list[str]:
         else:
             names = clean_names(spaced_text(el))
         if names:
-            return names
-    return []
+            return "byline-class", names
+    return "byline-class", []
 
 
-def _from_author_links(doc: Document) -> list[str]:
+def _from_author_links(doc: Document) -> Found:
     """Links to author pages (/author/jane-doe) outside comments and sidebars; the first group wins."""
     names: list[str] = []
     group = None
@@ -179,10 +188,14 @@ def _from_author_links(doc: Document) -> list[str]:
             break
         group = parent
         names += found
-    return names
+    return "author-link", names
 
 
-def _from_text_byline(doc: Document, title: str = "") -> list[str]:
+def _from_text_byline(doc: Document, title: str = "") -> Found:
+    return "byline-text", _text_byline(doc, title)
+
+
+def _text_byline(doc: Document, title: str) -> list[str]:
     """A byline written as text: "Posted by Anna Lindqvist on 3 May 2016", "بقلم: أحمد منصور".
 
     Looked for around the headline (a bounded walk after it, then before it), or from the top of a page
@@ -281,24 +294,50 @@ def extract_authors(doc: Document, site_name: str | None = None, title: str = ""
     person gives way to the next.
     """
     site = site_keys(site_name, doc.url)
+    explanation = doc.explanation
     found: dict = {}
 
-    def people(strategy) -> list[str]:
-        if strategy not in found:  # each source is read once
-            names = _from_text_byline(doc, title) if strategy is _from_text_byline else strategy(doc)
-            shown, linked = strategy in SHOWN_AS_AUTHOR, strategy in LINKED
-            found[strategy] = [n for n in _dedupe(names) if is_person(n, site, shown, linked)]
-        return found[strategy]
+    def people(source) -> Found:
+        if source not in found:  # each source is read once
+            strategy, names = _from_text_byline(doc, title) if source is _from_text_byline else source(doc)
+            shown, linked = source in SHOWN_AS_AUTHOR, source in LINKED
+            kept = []
+            for name in _dedupe(names):
+                why = not_a_person(name, site, shown, linked)
+                if not why:
+                    kept.append(name)
+                elif explanation is not None:
+                    explanation.beat("authors", strategy, name, f"rejected: {why}")
+            found[source] = strategy, kept
+        return found[source]
 
-    for strategy in STRATEGIES:
-        names = people(strategy)
+    chosen: tuple[str, list[str]] = ("", [])
+    overlapped = ""  # the metadata source a shown byline won over
+    for source in STRATEGIES:
+        strategy, names = people(source)
         if not names:
             continue
-        if strategy in STRUCTURED:
+        chosen = (strategy, names)
+        if source in STRUCTURED:
             wanted = {n.casefold() for n in names}
             for shown in SHOWN:
-                byline = people(shown)
+                shown_strategy, byline = people(shown)
                 if byline and wanted & {n.casefold() for n in byline}:
-                    return byline
-        return names
-    return []
+                    chosen, overlapped = (shown_strategy, byline), strategy
+                    break
+        break
+    if explanation is not None:
+        _explain(explanation, chosen, overlapped, [people(source) for source in STRATEGIES])
+    return chosen[1]
+
+
+def _explain(explanation: Explanation, chosen: Found, overlapped: str, every: list[Found]) -> None:
+    """The authors' strategy, and the other sources' names it beat."""
+    strategy, names = chosen
+    if strategy:
+        note = f"the byline the page shows, which {overlapped} overlaps" if overlapped else ""
+        explanation.won("authors", strategy, names, note)
+    for other, others in every:
+        if others and other != strategy:
+            why = "names the same people as the byline the page shows, which wins" if other == overlapped else LOWER
+            explanation.beat("authors", other, others, why)

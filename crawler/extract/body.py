@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from lxml import etree
 
 from .blocks import Block, blocks_to_html, blocks_to_text
 from .dates import DATE_IN_TEXT
 from .document import Document
+from .explain import LOWER, Explanation, element
 from .labels import label_kind
 from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
 from .text import squash, text_of
@@ -256,6 +259,11 @@ def _selector_candidates(tree) -> list[tuple[int, object]]:
     return out
 
 
+# The selector tiers' strategy names (explain.py), most specific first.
+TIERS = ("body:articleBody", "body:body-class", "body:article", "body:content-class", "body:main")
+# Beaten container candidates listed in an explanation, at most.
+_EXPLAINED = 5
+
 # What an article container can be (lxml filters tags in C: far cheaper than testing every element).
 CONTAINER_TAGS = ("div", "section", "article", "main", "dd", "dl", "center", "font", "figure", "blockquote")
 
@@ -391,7 +399,9 @@ def _distance(el, anchor, limit: int = 8) -> int:
     return limit
 
 
-def choose_container(tree, title_key: str = "", paragraphs: ParagraphText | None = None) -> list:
+def choose_container(
+    tree, title_key: str = "", paragraphs: ParagraphText | None = None, explanation: Explanation | None = None
+) -> list:
     """The article's container(s): a selector candidate with enough text, else the scorer's pick.
 
     An article split into several same-class chunks (between ads, say) gives all of them, in order.
@@ -407,9 +417,12 @@ def choose_container(tree, title_key: str = "", paragraphs: ParagraphText | None
     page_chars = paragraphs.of(tree)
     heading = _title_heading(tree, title_key)
     candidates = _selector_candidates(tree)
-    for tier, el in candidates:
+    rejected = []  # (tier, element, why), for an explanation
+    for number, (tier, el) in enumerate(candidates):
         chars = paragraphs.of(el)
         if chars < _MIN_BODY:
+            if explanation is not None:
+                rejected.append((tier, el, f"{chars:,} characters of text, under {_MIN_BODY}"))
             continue
         # No container can hold three times more than this one when the whole page does not.
         if chars * 3 < page_chars:
@@ -418,12 +431,38 @@ def choose_container(tree, title_key: str = "", paragraphs: ParagraphText | None
                 # A teaser's "entry-content" while the article itself has no telling class; unless the
                 # page's own headline sits with this candidate and not with the scorer's.
                 if _distance(el, heading) >= _distance(best, heading):
+                    if explanation is not None:
+                        rejected.append((tier, el, f"the scorer's {element(best)} holds over three times more text"))
                     continue
         if tier <= 1:
-            return _with_siblings(_with_chunks(el, [c for t, c in candidates if t == tier], paragraphs), paragraphs)
-        return _with_siblings([el], paragraphs)
+            chosen = _with_siblings(_with_chunks(el, [c for t, c in candidates if t == tier], paragraphs), paragraphs)
+        else:
+            chosen = _with_siblings([el], paragraphs)
+        if explanation is not None:
+            lower = [(t, c, LOWER) for t, c in candidates[number + 1 :] if not any(c is k for k in chosen)]
+            _explain(explanation, TIERS[tier], el, chosen, paragraphs, rejected + lower, scored)
+        return chosen
     best = scorer_pick()
-    return _with_siblings([best], paragraphs) if best is not None else []
+    chosen = _with_siblings([best], paragraphs) if best is not None else []
+    if explanation is not None and best is not None:
+        _explain(explanation, "body:scorer", best, chosen, paragraphs, rejected, [])
+    return chosen
+
+
+def _explain(
+    explanation: Explanation, strategy: str, el, chosen: list, paragraphs: ParagraphText, beaten: list, scored: list
+) -> None:
+    """The body's container and what joined it, and the candidates it beat."""
+    joining = [element(c) for c in chosen if c is not el]
+    joined = f"; with {', '.join(joining)}" if joining else ""
+    explanation.won("body_text", strategy, None, f"{element(el)}, {paragraphs.of(el):,} characters of text{joined}")
+    for tier, candidate, why in beaten[:_EXPLAINED]:
+        explanation.beat("body_text", TIERS[tier], None, f"{element(candidate)}: {why}")
+    if len(beaten) > _EXPLAINED:
+        left = len(beaten) - _EXPLAINED
+        explanation.beat("body_text", "…", None, f"{left} more selector candidate{'s' if left > 1 else ''}")
+    if scored and scored[0] is not None and scored[0] is not el:
+        explanation.beat("body_text", "body:scorer", None, f"{element(scored[0])}: a selector candidate comes first")
 
 
 def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
@@ -868,7 +907,8 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     title_key = _comparable(title)
     paragraphs = ParagraphText(tree)
     blocks = []
-    for container in choose_container(tree, title_key, paragraphs):
+    explanation = doc.explanation
+    for container in choose_container(tree, title_key, paragraphs, explanation):
         prune(container, title_key, paragraphs)
         blocks += render(container)
     blocks = finish(blocks, title_key)
@@ -878,9 +918,30 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     page_paragraphs = paragraphs.inside(tree)
     if looks_wrong(chars, page_paragraphs, lambda: max(_text_len(tree), page_paragraphs)):
         second = finish(trafilatura_blocks(doc), title_key)
-        if sum(len(b.text) for b in second) > CLEARLY_LONGER * chars:
+        second_chars = sum(len(b.text) for b in second)
+        taken = second_chars > CLEARLY_LONGER * chars
+        if explanation is not None:
+            _explain_second_opinion(explanation, blocks, second, taken)
+        if taken:
             blocks = second
+    elif explanation is not None:
+        explanation.beat("body_text", "body:trafilatura", None, "not asked: the body looks right")
     return blocks_to_text(blocks), blocks_to_html(blocks)
+
+
+def _explain_second_opinion(explanation: Explanation, ours: list[Block], second: list[Block], taken: bool) -> None:
+    chars, second_chars = sum(len(b.text) for b in ours), sum(len(b.text) for b in second)
+    if taken:
+        winner = explanation.field("body_text").winner
+        replaced = "looked wrong, and trafilatura's is longer"
+        if winner is not None:
+            winner.value = blocks_to_text(ours) or None
+            replaced = f"{winner.note}: {replaced}"
+        note = f"ours looked wrong ({chars:,} characters); trafilatura's has {second_chars:,}"
+        explanation.won("body_text", "body:trafilatura", None, note, replaced=replaced)
+    else:
+        why = f"asked because ours looked wrong ({chars:,} characters), but not {CLEARLY_LONGER} times as long"
+        explanation.beat("body_text", "body:trafilatura", blocks_to_text(second) or None, why)
 
 
 def finish(blocks: list[Block], title_key: str) -> list[Block]:
@@ -889,17 +950,25 @@ def finish(blocks: list[Block], title_key: str) -> list[Block]:
     return trim_edges(drop_orphan_headings(blocks))
 
 
-def extract_body_at(doc: Document, containers: list, removes: list, title: str = "") -> tuple[str, str]:
-    """Body text and HTML from containers a site profile names (compiled XPaths), minus its removes."""
+_Selector = TypeVar("_Selector", bound=Callable)
+
+
+def extract_body_at(
+    doc: Document, containers: list[_Selector], removes: list, title: str = ""
+) -> tuple[str, str, _Selector | None]:
+    """Body text and HTML from containers a site profile names (compiled XPaths), minus its removes; and
+    the selector that found them (None when none did)."""
     body = doc.root.find("body")
     if body is None:
-        return "", ""
+        return "", "", None
     tree = copy.deepcopy(body)
     preclean(tree)
     found = []
+    matched: _Selector | None = None
     for xpath in containers:
         found = [el for el in xpath(tree) if isinstance(el, etree._Element)]
         if found:
+            matched = xpath
             break
     title_key = _comparable(title)
     blocks = []
@@ -910,4 +979,4 @@ def extract_body_at(doc: Document, containers: list, removes: list, title: str =
                     _drop(el)
         blocks += render(container)
     blocks = [b for b in blocks if _keep(b, title_key)]
-    return blocks_to_text(blocks), blocks_to_html(blocks)
+    return blocks_to_text(blocks), blocks_to_html(blocks), matched

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from .document import Document
+from .explain import first
 from .metadata import as_list, nodes_of_type, text_value
 from .text import squash, text_of
 
@@ -202,15 +203,17 @@ def _from_text_trail(doc: Document) -> list[dict]:
     return []
 
 
-STRATEGIES = (_from_jsonld, _from_markup, _from_class, _from_text_trail)
+STRATEGIES = (
+    ("json-ld:BreadcrumbList", _from_jsonld),
+    ("microdata:BreadcrumbList", _from_markup),  # or RDFa
+    ("breadcrumb-class", _from_class),
+    ("text-trail", _from_text_trail),
+)
 
 
 def extract_breadcrumb(doc: Document, page_url: str, title: str = "") -> list[dict]:
-    for strategy in STRATEGIES:
-        items = strategy(doc)
-        if items:
-            return finish_trail(items, doc, page_url, title)
-    return []
+    items = first(((name, strategy(doc)) for name, strategy in STRATEGIES), doc.explanation, "breadcrumb")
+    return finish_trail(items, doc, page_url, title) if items else []
 
 
 def finish_trail(items: list[dict], doc: Document, page_url: str, title: str = "") -> list[dict]:

@@ -10,6 +10,7 @@ from htmldate import find_date
 
 from .datetext import DATE_IN_TEXT, find_dates, http_date, iso, may_hold_date, month_first, parse_date, parse_relative
 from .document import Document
+from .explain import Rejected, first, meta_strategy
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
 from .regions import is_elsewhere
 from .text import squash, text_of
@@ -121,18 +122,31 @@ def _jsonld(doc: Document, key: str, types=ARTICLE_TYPES) -> list[str]:
     return [text_value(n.get(key)) for n in nodes_of_type(doc.jsonld, types) if n.get(key)]
 
 
-def _structured(doc: Document) -> str | None:
-    """The publication date the page declares in its metadata."""
-    return (
-        _first(_jsonld(doc, "datePublished"))
-        or _first(_date_value(e) for e in microdata(doc, "datePublished"))
-        or _first(_date_value(e) for e in microdata(doc, "dateCreated"))
-        or _first(doc.meta.get(k) for k in PUBLISHED_META)
-        or _first(_jsonld(doc, "datePublished", {"webpage", "itempage", "medicalwebpage"}))
-        or _first(_jsonld(doc, "dateCreated"))
-        or _first(_jsonld(doc, "uploadDate", {"videoobject", "audioobject"}))
-        or _first(microdata_value(e) for e in microdata(doc, "uploadDate"))
-    )
+def _dated(raw: str | None, day_first: bool = True):
+    """A source's date as ISO 8601; Rejected when it holds something else; None when it is empty."""
+    if not raw:
+        return None
+    return parse_date(raw, day_first) or Rejected(raw, "not a date")
+
+
+def _declared(doc: Document):
+    """(strategy, date) for the publication dates the page declares in its metadata, in order of trust."""
+    for raw in _jsonld(doc, "datePublished"):
+        yield "json-ld:datePublished", _dated(raw)
+    for el in microdata(doc, "datePublished"):
+        yield "microdata:datePublished", _dated(_date_value(el))
+    for el in microdata(doc, "dateCreated"):
+        yield "microdata:dateCreated", _dated(_date_value(el))
+    for key in PUBLISHED_META:
+        yield meta_strategy(key), _dated(doc.meta.get(key))
+    for raw in _jsonld(doc, "datePublished", {"webpage", "itempage", "medicalwebpage"}):
+        yield "json-ld:WebPage.datePublished", _dated(raw)
+    for raw in _jsonld(doc, "dateCreated"):
+        yield "json-ld:dateCreated", _dated(raw)
+    for raw in _jsonld(doc, "uploadDate", {"videoobject", "audioobject"}):
+        yield "json-ld:uploadDate", _dated(raw)
+    for el in microdata(doc, "uploadDate"):
+        yield "microdata:uploadDate", _dated(microdata_value(el))
 
 
 def _date_value(el) -> str:
@@ -142,12 +156,17 @@ def _date_value(el) -> str:
     return microdata_value(el)
 
 
-def _structured_modified(doc: Document) -> str | None:
-    return (
-        _first(_jsonld(doc, "dateModified"))
-        or _first(microdata_value(e) for e in microdata(doc, "dateModified"))
-        or _first(doc.meta.get(k) for k in MODIFIED_META)
-    )
+def _modified(doc: Document, day_first: bool, shown_modified: str | None):
+    """(strategy, date) for the modification dates the page declares or shows, in order of trust."""
+    for raw in _jsonld(doc, "dateModified"):
+        yield "json-ld:dateModified", _dated(raw)
+    for el in microdata(doc, "dateModified"):
+        yield "microdata:dateModified", _dated(microdata_value(el))
+    for key in MODIFIED_META:
+        yield meta_strategy(key), _dated(doc.meta.get(key))
+    for raw in _time_elements(doc, modified=True):
+        yield "time-element:updated", _dated(raw, day_first)
+    yield "dateline:updated", shown_modified
 
 
 def _time_elements(doc: Document, modified: bool) -> list[str]:
@@ -318,41 +337,65 @@ def _same_day(shown: str, declared: str) -> bool:
 
 def _published(doc: Document, day_first: bool, title: str) -> tuple[str | None, str | None]:
     """(published, modified as shown) from the sources in order of trust; see docs/extraction.md."""
-    structured = _structured(doc)
+    explanation = doc.explanation
+    structured = first(_declared(doc), explanation, "published")
     shown, shown_modified = _shown(doc, day_first, title)
-    if structured:
-        if shown is None or _same_day(shown, structured):
-            return structured, shown_modified
-        # A second reader settles the disagreement: htmldate (its own markup and text rules) finding the
-        # page's date, not the metadata's, says the metadata holds another date (a first draft, a template's).
-        second = _htmldate(doc)
-        if second and _day(second) == _day(shown):
-            return shown, shown_modified
-        # Metadata written in UTC (or a day late) for a date the page shows: the page's date wins, unless
-        # the page's date box agrees with the metadata (then the dateline near the headline is another date).
-        if abs((_day(shown) - _day(structured)).days) == 1:
-            dated = _dated_elements(doc, day_first)
-            return (structured if dated and _same_day(dated, structured) else shown), shown_modified
-        # A later date the page shows twice (dateline and <time> or date box) over metadata that kept the
-        # date of a first draft or a template: the page's date wins.
-        if _day(shown) > _day(structured):
-            for other in (_first(_time_elements(doc, modified=False), day_first), _dated_elements(doc, day_first)):
-                if other and _day(other) == _day(shown):
-                    return shown, shown_modified
-        return structured, shown_modified
-    return (
-        _first(_time_elements(doc, modified=False), day_first)
-        or shown
-        or _url_date(doc.url, day_first)
-        or _dated_elements(doc, day_first)
-        or _first(_abbr_published(doc), day_first)
-        or _relative(doc)
-        or _htmldate(doc)
-        or _from_top(doc, day_first)
-        # A page that shows only when it was last updated ("Aktualisiert am 17.01.2021"): the date of the
-        # text as it stands, the only one it gives.
-        or shown_modified
-    ), shown_modified
+    if not structured:
+        return first(_undeclared(doc, day_first, shown, shown_modified), explanation, "published"), shown_modified
+    published, why = _declared_or_shown(doc, day_first, structured, shown)
+    if explanation is not None:
+        if published != structured:
+            explanation.won("published", "dateline", shown, why, replaced="overruled by the date the page shows")
+        elif shown:
+            explanation.beat("published", "dateline", shown, why)
+        explanation.rest("published", _undeclared(doc, day_first, shown, shown_modified))
+    return published, shown_modified
+
+
+def _declared_or_shown(doc: Document, day_first: bool, structured: str, shown: str | None) -> tuple[str, str]:
+    """The metadata's publication date or the one the page shows near its headline, and why."""
+    if shown is None or _same_day(shown, structured):
+        return structured, "the same day as the metadata"
+    # A second reader settles the disagreement: htmldate (its own markup and text rules) finding the
+    # page's date, not the metadata's, says the metadata holds another date (a first draft, a template's).
+    second = _htmldate(doc)
+    if second and _day(second) == _day(shown):
+        return shown, "htmldate reads the date the page shows too, not the metadata's"
+    # Metadata written in UTC (or a day late) for a date the page shows: the page's date wins, unless
+    # the page's date box agrees with the metadata (then the dateline near the headline is another date).
+    if abs((_day(shown) - _day(structured)).days) == 1:
+        dated = _dated_elements(doc, day_first)
+        if dated and _same_day(dated, structured):
+            return structured, "one day off the metadata, which the page's date box agrees with"
+        return shown, "the metadata is one day off the date the page shows: a UTC timestamp for a local date"
+    # A later date the page shows twice (dateline and <time> or date box) over metadata that kept the
+    # date of a first draft or a template: the page's date wins.
+    if _day(shown) > _day(structured):
+        others = (
+            ("time-element", _first(_time_elements(doc, modified=False), day_first)),
+            ("date-class", _dated_elements(doc, day_first)),
+        )
+        for source, other in others:
+            if other and _day(other) == _day(shown):
+                return shown, f"a later date the page shows twice (also as {source}) than the metadata's"
+    return structured, "another date than the metadata's, which wins"
+
+
+def _undeclared(doc: Document, day_first: bool, shown: str | None, shown_modified: str | None):
+    """(strategy, date) for publication dates the page shows, in order of trust, for pages without metadata."""
+    for raw in _time_elements(doc, modified=False):
+        yield "time-element", _dated(raw, day_first)
+    yield "dateline", shown
+    yield "url", _url_date(doc.url, day_first)
+    yield "date-class", _dated_elements(doc, day_first)
+    for raw in _abbr_published(doc):
+        yield "hatom:published", _dated(raw, day_first)
+    yield "relative-date", _relative(doc)
+    yield "htmldate", _htmldate(doc)
+    yield "dateline-from-top", _from_top(doc, day_first)
+    # A page that shows only when it was last updated ("Aktualisiert am 17.01.2021"): the date of the
+    # text as it stands, the only one it gives.
+    yield "updated-only", shown_modified
 
 
 # htmldate parses the page again: its first 300,000 characters (the head and the article's top) bound the cost.
@@ -426,5 +469,5 @@ def extract_dates(doc: Document, language: str | None = None, title: str = "") -
     day_first = not month_first(language)
     published, shown_modified = _published(doc, day_first, title)
     published = _central_european_midnight(published, language)
-    modified = _structured_modified(doc) or _first(_time_elements(doc, modified=True), day_first) or shown_modified
+    modified = first(_modified(doc, day_first, shown_modified), doc.explanation, "modified")
     return published, modified

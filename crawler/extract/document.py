@@ -12,6 +12,7 @@ from lxml import etree
 
 from crawler.web.page import Page
 
+from .explain import Explanation
 from .metadata import parse_jsonld
 from .text import squash, text_of
 
@@ -31,9 +32,12 @@ class Link:
 
 
 class Document:
-    """One page, parsed once; fields and link discovery read from the same tree."""
+    """One page, parsed once; fields and link discovery read from the same tree.
 
-    def __init__(self, page: Page):
+    explain=True: extraction records why each field has its value, in self.explanation (explain.py).
+    """
+
+    def __init__(self, page: Page, explain: bool = False):
         self.page = page
         self.url = page.url
         text = page.text
@@ -41,6 +45,7 @@ class Document:
         self.text = _XML_DECLARATION.sub("", text, count=1) if text[:200].lstrip().startswith("<?") else text
         self.root = self._parse(self.text)
         self.problems: list[str] = []  # what site parsers got wrong on this page (the record still comes out)
+        self.explanation = Explanation() if explain else None
 
     @staticmethod
     def _parse(text: str):

@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 
 from .document import Document
-from .metadata import ARTICLE_TYPES, as_list, nodes_of_type, text_value
+from .explain import first, meta_strategy
+from .metadata import ARTICLE_TYPES, as_list, nodes_of_type, text_value, types_of
 from .regions import is_elsewhere
 from .text import squash, text_of
 
@@ -16,12 +17,15 @@ def _article_nodes(doc: Document) -> list[dict]:
 
 
 def canonical_url(doc: Document) -> str:
+    return first(_canonical_urls(doc), doc.explanation, "canonical_url")
+
+
+def _canonical_urls(doc: Document):
     for href in doc.root.xpath("//link[@rel and @href]"):
         if "canonical" in href.get("rel", "").lower().split():
-            url = doc.absolute(href.get("href"))
-            if url:
-                return url
-    return doc.absolute(doc.meta.get("og:url")) or doc.url
+            yield "link:canonical", doc.absolute(href.get("href"))
+    yield "opengraph:og:url", doc.absolute(doc.meta.get("og:url"))
+    yield "page:url", doc.url
 
 
 def _unique(values) -> list[str]:
@@ -42,13 +46,15 @@ def _keywords(value) -> list[str]:
     return out
 
 
-def _declared(doc: Document, jsonld_key: str, meta_property: str) -> list[str]:
-    """Names the page declares: the article's JSON-LD key, else <meta property|name=meta_property>."""
+def _declared(doc: Document, jsonld_key: str, meta_property: str):
+    """Names the page declares: the article's JSON-LD key (the first article that has it), else
+    <meta property|name=meta_property>."""
     for node in _article_nodes(doc):
         if node.get(jsonld_key):
-            return _unique(_keywords(node[jsonld_key]))
+            yield f"json-ld:{jsonld_key}", _unique(_keywords(node[jsonld_key]))
+            return
     xpath = f"//meta[@property='{meta_property}' or @name='{meta_property}']"
-    return _unique(el.get("content", "") for el in doc.root.xpath(xpath))
+    yield f"opengraph:{meta_property}", _unique(el.get("content", "") for el in doc.root.xpath(xpath))
 
 
 def _rel_links(doc: Document, rel: str, only: bool) -> list[str]:
@@ -59,12 +65,15 @@ def _rel_links(doc: Document, rel: str, only: bool) -> list[str]:
 
 
 def tags(doc: Document) -> list[str]:
-    return (
-        _declared(doc, "keywords", "article:tag")
-        or _rel_links(doc, "tag", only=True)
-        or _unique(_tag_list_links(doc))
-        or _unique(doc.meta.get("news_keywords", doc.meta.get("keywords", "")).split(","))
-    )
+    return first(_tag_sources(doc), doc.explanation, "tags") or []
+
+
+def _tag_sources(doc: Document):
+    yield from _declared(doc, "keywords", "article:tag")
+    yield "rel-tag", _rel_links(doc, "tag", only=True)
+    yield "tag-list", _unique(_tag_list_links(doc))
+    key = "news_keywords" if "news_keywords" in doc.meta else "keywords"
+    yield f"meta:{key}", _unique(doc.meta.get(key, "").split(","))
 
 
 _TAG_LIST = re.compile(r"(?:^|[\s_-])(?:tags|tag-?list|tags-links|keywords|topics)(?:$|[\s_-])", re.I)
@@ -97,58 +106,69 @@ def listing_title(title: str | None) -> str | None:
 
 
 def categories(doc: Document) -> list[str]:
-    return _declared(doc, "articleSection", "article:section") or _rel_links(doc, "category", only=False)
+    return first(_category_sources(doc), doc.explanation, "categories") or []
+
+
+def _category_sources(doc: Document):
+    yield from _declared(doc, "articleSection", "article:section")
+    yield "rel-category", _rel_links(doc, "category", only=False)
 
 
 def language(doc: Document) -> str | None:
+    return first(_language_sources(doc), doc.explanation, "language")
+
+
+def _language_sources(doc: Document):
     for node in _article_nodes(doc):
-        value = text_value(node.get("inLanguage"))
-        if value:
-            return value
+        yield "json-ld:inLanguage", text_value(node.get("inLanguage"))
     lang = doc.root.get("lang") or doc.root.get("{http://www.w3.org/XML/1998/namespace}lang")
-    if lang and lang.strip():
-        return lang.strip()
-    meta = doc.meta.get("content-language") or doc.meta.get("og:locale") or doc.meta.get("language")
-    if meta:
-        return meta.replace("_", "-").split(",")[0].strip()
+    yield "html:lang", lang.strip() if lang else None
+    key = next((k for k in ("content-language", "og:locale", "language") if doc.meta.get(k)), None)
+    if key is not None:  # the first of these the page has is its answer, the header is not asked
+        yield meta_strategy(key), doc.meta[key].replace("_", "-").split(",")[0].strip()
+        return
     header = doc.page.header("Content-Language")
-    return header.split(",")[0].strip() if header else None
+    yield "http:Content-Language", header.split(",")[0].strip() if header else None
 
 
 def description(doc: Document) -> str | None:
+    return first(_description_sources(doc), doc.explanation, "description")
+
+
+def _description_sources(doc: Document):
     for key in ("description", "og:description", "twitter:description"):
-        if doc.meta.get(key):
-            return squash(doc.meta[key])
+        yield meta_strategy(key), squash(doc.meta[key]) if doc.meta.get(key) else None
     for node in _article_nodes(doc):
-        value = text_value(node.get("description"))
-        if value:
-            return value
-    return None
+        yield "json-ld:description", text_value(node.get("description"))
 
 
 def image(doc: Document) -> str | None:
+    return first(_image_sources(doc), doc.explanation, "image")
+
+
+def _image_sources(doc: Document):
     for key in ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"):
-        url = doc.absolute(doc.meta.get(key))
-        if url:
-            return url
+        yield meta_strategy(key), doc.absolute(doc.meta.get(key))
     for node in _article_nodes(doc):
         for item in as_list(node.get("image")):
-            url = doc.absolute(
-                text_value(item) if not isinstance(item, dict) else text_value(item.get("url") or item.get("@id"))
+            yield (
+                "json-ld:image",
+                doc.absolute(
+                    text_value(item) if not isinstance(item, dict) else text_value(item.get("url") or item.get("@id"))
+                ),
             )
-            if url:
-                return url
-    return None
 
 
 def site_name(doc: Document) -> str | None:
-    if doc.meta.get("og:site_name"):
-        return squash(doc.meta["og:site_name"])
+    return first(_site_name_sources(doc), doc.explanation, "site_name")
+
+
+def _site_name_sources(doc: Document):
+    yield "opengraph:og:site_name", squash(doc.meta.get("og:site_name"))
     for node in _article_nodes(doc):
         publisher = node.get("publisher")
-        if isinstance(publisher, dict) and text_value(publisher.get("name")):
-            return text_value(publisher.get("name"))
+        if isinstance(publisher, dict):
+            yield "json-ld:publisher", text_value(publisher.get("name"))
     for node in nodes_of_type(doc.jsonld, {"website", "organization", "newsmediaorganization"}):
-        if text_value(node.get("name")):
-            return text_value(node.get("name"))
-    return squash(doc.meta.get("application-name")) or None
+        yield "json-ld:" + ("WebSite" if "website" in types_of(node) else "Organization"), text_value(node.get("name"))
+    yield "meta:application-name", squash(doc.meta.get("application-name"))

@@ -276,23 +276,30 @@ def is_person(name: str, site: set[str], shown: bool = False, linked: bool = Fal
     "surfguard.wordpress.com" by surfguard), unless it reads as a publication's. linked: the name is a
     link to an author's page, so a short handle ("marc", "c1ph4") is an account, not an agency's initials.
     """
-    if _ORGANISATION.search(name.replace("_", " ")) or _NOT_A_NAME.search(name) or _WEEKDAY_WORD.match(name):
-        return False
-    if _ORGANISATION_COMPOUND.search(name):
-        return False
+    return not not_a_person(name, site, shown, linked)
+
+
+def not_a_person(name: str, site: set[str], shown: bool = False, linked: bool = False) -> str:
+    """Why name cannot be a person's ("" when it can); shown and linked as for is_person."""
+    if _ORGANISATION.search(name.replace("_", " ")) or _ORGANISATION_COMPOUND.search(name):
+        return "an organisation"
+    if _NOT_A_NAME.search(name) or _WEEKDAY_WORD.match(name):
+        return "not a name"
     if _compact(name) in site and not (shown and not _PUBLICATION.match(name)):
-        return False
+        return "the site's name"
     words = name.split()
     # "Dieser Eintrag wurde": a sentence, not a name.
     if len(words) >= 2 and any(w[0].isupper() for w in words if w[0].isalpha()):
         if any(w.islower() and w.isalpha() and w not in _PARTICLES for w in words[1:]):
-            return False
+            return "a sentence"
     # "07 Dezember", "21. Jan", "4 min": a number and a month or unit.
     if any(w.strip(".").isdigit() for w in words) and (
         len(words) <= 3 or any(w.lower().strip(".") in MONTHS for w in words)
     ):
-        return False
+        return "a date or a quantity"
     # One short word in capitals (or none): an agency's or a newspaper's initials ("AgE", "BDZV", "EFE", "mf").
-    return linked or not (
+    if not linked and (
         len(words) == 1 and len(name) <= 5 and (name.isupper() or name.islower() or sum(map(str.isupper, name)) >= 2)
-    )
+    ):
+        return "initials"
+    return ""

@@ -191,26 +191,36 @@ def classify(
     doc: Document, body_text: str, word_count: int, has_date: bool, has_author: bool, canonical: str = ""
 ) -> str:
     """Signals from the cheapest and surest first; structure is only looked at when metadata is silent."""
+    page_type, rule, why = _classify(doc, body_text, word_count, has_date, has_author, canonical)
+    if doc.explanation is not None:
+        doc.explanation.won("page_type", rule, page_type, why)
+    return page_type
+
+
+def _classify(
+    doc: Document, body_text: str, word_count: int, has_date: bool, has_author: bool, canonical: str
+) -> tuple[str, str, str]:
+    """(page type, the rule that decided it, in words); the rules' names are explain.py strategies."""
     if doc.page.status is not None and doc.page.status >= 400:
-        return "other"
+        return "other", "http:status", f"HTTP {doc.page.status}"
     body_class = _body_class(doc)
     if ERROR_BODY_CLASS.search(body_class):
-        return "other"
+        return "other", "body-class:error", "an error page's <body> class"
     canonical = canonical or doc.url
     articles = nodes_of_type(doc.jsonld, ARTICLE_TYPES)
     own_articles = [n for n in articles if _names_page(n, doc, canonical)]
     if nodes_of_type(doc.jsonld, LISTING_TYPES) and len(articles) != 1 and not own_articles:
-        return "listing"
+        return "listing", "json-ld:listing-type", "a JSON-LD CollectionPage, ItemList, SearchResultsPage or ProfilePage"
     parts = urlsplit(doc.url)
     if parts.path in ("", "/") and not parts.query:
-        return "listing"
+        return "listing", "url:home", "the site's home page"
     if _listing_path(doc.url) and len(articles) != 1:
-        return "listing"
+        return "listing", "url:listing-path", "a category, tag, author, search or archive URL"
     if len(articles) >= 3 and not own_articles:
-        return "listing"
+        return "listing", "json-ld:other-articles", f"{len(articles)} JSON-LD articles, none of them this page"
     og_type = doc.meta.get("og:type", "").lower()
     if og_type == "profile" and not articles:
-        return "listing"  # an author's page (Yoast and others mark author archives so)
+        return "listing", "opengraph:og:type", "og:type profile: an author's page"
     # A page its metadata calls an article, or one video or recording (a player page, not a list of them).
     marked = (
         bool(articles)
@@ -218,21 +228,27 @@ def classify(
         or og_type.startswith(("video.", "music."))
         or _marked_article(doc)
     )
-    if not (marked and _has_prose(body_text)) and _is_list_of(_teasers(doc, canonical, not marked), body_text, marked):
-        return "listing"
+    if not (marked and _has_prose(body_text)):
+        teasers = _teasers(doc, canonical, not marked)
+        if _is_list_of(teasers, body_text, marked):
+            return "listing", "teasers", f"the body is the list of {len(teasers)} stories' teasers"
     if marked:
-        return "article"
+        return "article", "metadata:article", "JSON-LD, microdata, RDFa or og:type say it is an article"
     if _LISTING_BODY_CLASSES & set(body_class.split()) and "single" not in body_class:
-        return "listing"
+        return "listing", "body-class:archive", "a WordPress or Drupal archive's <body> class"
     if _mostly_link_text(doc, body_text):
-        return "listing"  # a calendar, an index or a sitemap page: its "body" is the labels of its links
+        return "listing", "body:link-labels", "the body's lines are mostly the labels of the page's own links"
     # Chinese, Japanese and Korean text has few \w+ runs: each of its characters counts as a word.
     words = word_count + len(_CJK.findall(body_text))
     if words >= 250 or len(body_text) >= 1500:
-        return "article"
+        return "article", "body:long", f"no metadata; {words:,} words of body text"
     if (words >= 80 or len(body_text) >= 250) and (has_date or has_author):
-        return "article"
-    return "other"
+        return "article", "body:dated-or-signed", f"no metadata; {words:,} words of body text, with a date or author"
+    return (
+        "other",
+        "body:short",
+        f"no metadata; {words:,} words of body text" + ("" if has_date or has_author else ", no date or author"),
+    )
 
 
 def _mostly_link_text(doc: Document, body_text: str) -> bool:

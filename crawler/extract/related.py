@@ -11,6 +11,7 @@ from functools import lru_cache
 from itertools import islice
 
 from .document import Document
+from .explain import first
 from .text import squash, text_of
 
 # Headings of related-story boxes, by language. A whole short text must be one of these.
@@ -226,4 +227,9 @@ def _from_containers(doc: Document, page_url: str) -> list[dict]:
 
 
 def extract_related(doc: Document, page_url: str) -> list[dict]:
-    return _from_headings(doc, page_url) or _from_containers(doc, page_url)
+    return first(_sources(doc, page_url), doc.explanation, "related") or []
+
+
+def _sources(doc: Document, page_url: str):
+    yield "related:heading", _from_headings(doc, page_url)
+    yield "related:class", _from_containers(doc, page_url)

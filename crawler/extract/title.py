@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 from .document import Document
+from .explain import Explanation
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
 from .text import squash
 
@@ -168,14 +169,33 @@ def _in_site_header(h) -> bool:
 def _headings(doc: Document, tag: str, site: set[str], metas: list[str]) -> list[tuple[str, list[str], bool]]:
     """(text, parts, in the site's header) of the page's headings that could be its headline."""
     out = []
+    explanation = doc.explanation
     for h in doc.root.iter(tag):
         text = _clean(_visible_text(h)).lstrip(" :|-–—").strip()
-        if not text or len(text) > _MAX_HEADLINE or _is_site(text, site) or _is_logo(h, doc) or _in_chrome(h):
+        if not text:
             continue
-        if _is_site_segment(text, metas):
+        why = _not_headline(h, text, doc, site, metas)
+        if why:
+            if explanation is not None:
+                explanation.beat("title", f"heading:{tag}", text, f"rejected: {why}")
             continue
         out.append((text, _parts(h), _in_site_header(h)))
     return out
+
+
+def _not_headline(h, text: str, doc: Document, site: set[str], metas: list[str]) -> str:
+    """Why a heading cannot be the headline ("" when it can)."""
+    if len(text) > _MAX_HEADLINE:
+        return "too long for a headline"
+    if _is_site(text, site):
+        return "the site's name"
+    if _is_logo(h, doc):
+        return "the site's logo (a link to the home page)"
+    if _in_chrome(h):
+        return "in navigation, a sidebar, a footer, a form or a hidden box"
+    if _is_site_segment(text, metas):
+        return "the site's part of the <title>"
+    return ""
 
 
 def _is_site_segment(text: str, metas: list[str]) -> bool:
@@ -220,16 +240,21 @@ def _comparable_segments(segments: list[str]) -> set[str]:
     return {_comparable(" ".join(segments[i:j])) for i in range(len(segments)) for j in range(i + 1, len(segments) + 1)}
 
 
-def _structured(doc: Document) -> str:
+def _structured(doc: Document) -> tuple[str, str]:
+    """(strategy, headline) the page's structured data gives; ("", "") without one."""
     for node in nodes_of_type(doc.jsonld, ARTICLE_TYPES):
         headline = _clean(text_value(node.get("headline") or node.get("name")))
         if headline:
-            return headline
+            return "json-ld:headline" if node.get("headline") else "json-ld:name", headline
     for el in microdata(doc, "headline"):
         headline = _clean(microdata_value(el))
         if headline:
-            return headline
-    return ""
+            return "microdata:headline", headline
+    return "", ""
+
+
+# How surely a heading and a meta title agree (_agreement's score), in words.
+_AGREES = {3: "the same words", 2: "a kicker plus the meta title, in the meta's wording", 1: "the headline part of it"}
 
 
 def extract_title(doc: Document, site_name: str = "") -> str:
@@ -240,35 +265,75 @@ def extract_title(doc: Document, site_name: str = "") -> str:
     3. without a usable <h1>, an <h2> or <h3> that a meta title agrees with (older blog themes);
     4. the structured headline, og:title or <title>, without the site's name.
     """
-    structured = _structured(doc)
+    structured_source, structured = _structured(doc)
+    og_source = "opengraph:og:title" if doc.meta.get("og:title") else "meta:twitter:title"
     og = _clean(doc.meta.get("og:title") or doc.meta.get("twitter:title"))
     html_title = _clean(doc.html_title)
-    metas = [m for m in (structured, og, html_title) if m]
+    sources = [
+        (name, m) for name, m in ((structured_source, structured), (og_source, og), ("html:title", html_title)) if m
+    ]
+    metas = [m for _, m in sources]
     site = _site_keys(site_name, doc.url)
     h1s = _headings(doc, "h1", site, metas)
-    best, headline = 0, ""
+    best, headline, agreed = 0, "", ""
     for text, parts, _ in h1s:
-        for meta in metas:
+        for source, meta in sources:
             score, wording = _agreement(text, parts, meta)
             if score > best:
-                best, headline = score, wording
+                best, headline, agreed = score, wording, source
+    title, strategy, note = "", "", ""
     if best:
-        return strip_site_name(headline, site_name, doc.url, known_only=True)
+        title, strategy = strip_site_name(headline, site_name, doc.url, known_only=True), "heading:h1"
+        note = f"agrees with {agreed}: {_AGREES[best]}"
     shown = [h for h in h1s if not h[2]]
-    if len(shown) == 1:
-        return shown[0][0]
-    if not shown:
+    if not strategy and len(shown) == 1:
+        title, strategy, note = shown[0][0], "heading:h1", "the page's only <h1> outside the site's header"
+    if not strategy and not shown:
         # Older blog themes: the blog's name in the <h1>, the post's title in an <h2> or <h3>.
         for tag in ("h2", "h3"):
             for text, parts, _ in _headings(doc, tag, site, metas)[:10]:
-                for meta in metas:
+                for source, meta in sources:
                     score, wording = _agreement(text, parts, meta)
                     if score:
-                        return strip_site_name(wording, site_name, doc.url, known_only=True)
-    if structured:
-        return strip_site_name(structured, site_name, doc.url)
-    if og:
-        return strip_site_name(og, site_name, doc.url)
-    if html_title:
-        return strip_site_name(html_title, site_name, doc.url)
-    return h1s[0][0] if h1s else ""
+                        title, strategy = (
+                            strip_site_name(wording, site_name, doc.url, known_only=True),
+                            f"heading:{tag}",
+                        )
+                        note, agreed = f"no usable <h1>; agrees with {source}: {_AGREES[score]}", source
+                        break
+                if strategy:
+                    break
+            if strategy:
+                break
+    if not strategy and sources:
+        agreed = ""
+        strategy, meta = sources[0]
+        title = strip_site_name(meta, site_name, doc.url)
+        note = "no <h1> a meta title agrees with" + ("; the site's name cut off" if title != meta else "")
+    if not strategy and h1s:
+        title, strategy, note = h1s[0][0], "heading:h1", "the first <h1>; no meta title"
+    if doc.explanation is not None and strategy:
+        _explain(doc.explanation, title, strategy, note, agreed, sources, h1s)
+    return title
+
+
+def _explain(
+    explanation: Explanation, title: str, strategy: str, note: str, agreed: str, sources: list, h1s: list
+) -> None:
+    """The title's strategy, and the meta titles and <h1>s it beat."""
+    explanation.won("title", strategy, title, note)
+    key = _comparable(title)
+    for source, meta in sources:
+        if source == agreed:
+            why = "agrees with the heading, which wins"
+        else:
+            why = "the same headline" if _comparable(meta) == key else "lower priority"
+        explanation.beat("title", source, meta, why)
+    for text, _, in_header in h1s:
+        if in_header:
+            why = "in the site's header"
+        elif strategy == "heading:h1":
+            why = "the <h1> taken, in the meta title's wording" if key in _comparable(text) else "another <h1>"
+        else:
+            why = "no meta title agrees"
+        explanation.beat("title", "heading:h1", text, why)

@@ -24,10 +24,11 @@ from ..body import extract_body_at
 from ..breadcrumb import finish_trail, trail_tokens
 from ..dates import parse_date
 from ..document import Document
+from ..explain import Explanation
 from ..related import links_in
 from ..text import squash, text_of
 from .parsers import SiteParser, declared_hosts
-from .selectors import ProfileError, compile_field
+from .selectors import ProfileError, Selector, compile_field
 
 __all__ = ["KNOWN", "Profile", "ProfileError", "apply", "for_url", "load", "registry"]
 
@@ -45,23 +46,23 @@ SHIPPED = Path(__file__).resolve().parent / "sites"  # the project's own profile
 class Profile:
     name: str
     hosts: tuple[str, ...]
-    selectors: dict[str, list[etree.XPath]] = field(default_factory=dict)
+    selectors: dict[str, list[Selector]] = field(default_factory=dict)
     parser: SiteParser | None = None  # a Python parser for the same hosts; it wins per field
 
-    def first(self, doc_root, name: str) -> list:
-        """Results of the first selector of a field that finds anything."""
-        for xpath in self.selectors.get(name, ()):
+    def find(self, doc_root, name: str) -> tuple[Selector | None, list]:
+        """The first selector of a field that finds anything, and its results."""
+        for selector in self.selectors.get(name, ()):
             try:
-                found = xpath(doc_root)
+                found = selector(doc_root)
             except etree.XPathError:
                 continue
             if isinstance(found, list):
                 found = [f for f in found if not isinstance(f, str) or f.strip()]
                 if found:
-                    return found
+                    return selector, found
             elif found:
-                return [found]
-        return []
+                return selector, [found]
+        return None, []
 
 
 def _compile(path: Path, data: dict) -> Profile:
@@ -140,17 +141,11 @@ def apply(profile: Profile, doc: Document, record: dict) -> dict:
     out = _apply_selectors(profile, doc, record) if profile.selectors else {}
     if profile.parser is not None:
         found = profile.parser.apply(doc, {**record, **out})
-        for name in ("published", "modified"):
-            if name in found:
-                parsed = parse_date(found[name])
-                if parsed is None:
-                    doc.problems.append(f"{profile.parser.path}: Parser.{name} returned {found[name]!r}, not a date")
-                    del found[name]
-                else:
-                    found[name] = parsed
         if "body_text" in found and "body_html" not in found:
             paragraphs = [p for p in found["body_text"].split("\n\n") if p.strip()]
             found["body_html"] = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+            if doc.explanation is not None:
+                doc.explanation.won("body_html", "parser:Parser.body_text", None, "its paragraphs as HTML")
         out.update(found)
     return out
 
@@ -158,25 +153,33 @@ def apply(profile: Profile, doc: Document, record: dict) -> dict:
 def _apply_selectors(profile: Profile, doc: Document, record: dict) -> dict:
     root = doc.root
     out: dict = {}
+    chosen: dict[str, Selector] = {}  # field -> the selector its value came from
+
+    def find(name: str) -> list:
+        selector, found = profile.find(root, name)
+        if selector is not None:
+            chosen[name] = selector
+        return found
+
     for name in TEXT_FIELDS:
-        values = [_string(v) for v in profile.first(root, name)]
+        values = [_string(v) for v in find(name)]
         if values and values[0]:
             out[name] = values[0]
     for name in LIST_FIELDS:
-        values = [_string(v) for v in profile.first(root, name)]
+        values = [_string(v) for v in find(name)]
         if name == "authors":
             values = [n for v in values for n in clean_names(v)]
         values = list(dict.fromkeys(v for v in values if v))
         if values:
             out[name] = values
     for name in DATE_FIELDS:
-        for value in profile.first(root, name):
+        for value in find(name):
             parsed = parse_date(_string(value))
             if parsed:
                 out[name] = parsed
                 break
     for name in URL_FIELDS:
-        for value in profile.first(root, name):
+        for value in find(name):
             url = doc.absolute(
                 _string(value)
                 if isinstance(value, str)
@@ -187,18 +190,41 @@ def _apply_selectors(profile: Profile, doc: Document, record: dict) -> dict:
                 break
     page_url = out.get("canonical_url") or record.get("canonical_url") or doc.url
     title = out.get("title") or record.get("title") or ""
-    trail = profile.first(root, "breadcrumb")
+    trail = find("breadcrumb")
     if trail and not isinstance(trail[0], str):
         items = trail_tokens(trail[0], doc)
         if items:
             out["breadcrumb"] = finish_trail(items, doc, page_url, title)
-    blocks = profile.first(root, "related")
+    blocks = find("related")
     if blocks and not isinstance(blocks[0], str):
         items = [item for block in blocks for item in links_in(block, doc, page_url)]
         if items:
             out["related"] = list({item["url"]: item for item in items}.values())
     if profile.selectors.get("body"):
-        text, html = extract_body_at(doc, profile.selectors["body"], profile.selectors.get("body_remove", []), title)
+        text, html, container = extract_body_at(
+            doc, profile.selectors["body"], profile.selectors.get("body_remove", []), title
+        )
+        if container is not None:
+            chosen["body_text"] = container  # body_html follows body_text
         if text:
             out["body_text"], out["body_html"] = text, html
+    if doc.explanation is not None:
+        _explain(doc.explanation, profile, out, chosen)
     return out
+
+
+def _explain(explanation: Explanation, profile: Profile, out: dict, chosen: dict[str, Selector]) -> None:
+    """The fields the profile's selectors gave; those that matched what is not a value; those that found nothing."""
+    for name, selector in chosen.items():
+        where = selector.file.name
+        if name in out:
+            replaced = f"overridden by the site profile {where}"
+            explanation.won(name, selector.strategy, out[name], where, replaced=replaced)
+        else:
+            explanation.beat(name, selector.strategy, None, f"rejected: {where}: what it matches gives no {name}")
+    for name, selectors in profile.selectors.items():
+        field_name = "body_text" if name == "body" else name
+        if name == "body_remove" or field_name in chosen:
+            continue
+        for selector in selectors:
+            explanation.beat(field_name, selector.strategy, None, f"{selector.file.name}: finds nothing on this page")

@@ -26,6 +26,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 from parsel import Selector, SelectorList
 
+from ..dates import parse_date
 from ..document import Document
 from .selectors import ProfileError
 
@@ -113,30 +114,54 @@ class SiteParser:
         return self._instance
 
     def apply(self, doc: Document, record: dict) -> dict:
-        """The fields this parser's methods find, checked; problems go to doc.problems."""
+        """The fields this parser's methods find, checked (dates normalised); problems go to doc.problems."""
         parser = self.instance()
         page = ParserPage(doc, record)
+        explanation = doc.explanation
         out = {}
         for name in FIELDS:
             method = getattr(parser, name, None)
             if method is None:
                 continue
+            strategy = f"parser:Parser.{name}"
             try:
                 value = method(page)
             except Exception as exc:
-                doc.problems.append(f"{_where(self.path, exc)}: Parser.{name} raised {type(exc).__name__}: {exc}")
+                problem = f"{_where(self.path, exc)}: Parser.{name} raised {type(exc).__name__}: {exc}"
+            else:
+                problem = "" if value is None else self._problem(name, value)
+            if problem:
+                doc.problems.append(problem)
+                if explanation is not None:
+                    explanation.beat(name, strategy, None, f"rejected: {problem}")
                 continue
             if value is None:
+                if explanation is not None:
+                    explanation.beat(name, strategy, None, f"{self.path.name}: returned None, the generic value stays")
                 continue
             checked = _checked(name, value)
-            if checked is None:
-                doc.problems.append(
-                    f"{self.path}: Parser.{name} returned {type(value).__name__} {value!r:.80}, "
-                    f"not what the field {name!r} holds"
+            out[name] = parse_date(checked) if name in DATES else checked
+            if explanation is not None:
+                explanation.won(
+                    name,
+                    strategy,
+                    out[name],
+                    self.path.name,
+                    replaced=f"overridden by the site parser {self.path.name}",
                 )
-                continue
-            out[name] = checked
         return out
+
+    def _problem(self, name: str, value) -> str:
+        """What is wrong with a method's value ("" when nothing is)."""
+        checked = _checked(name, value)
+        if checked is None:
+            return (
+                f"{self.path}: Parser.{name} returned {type(value).__name__} {value!r:.80}, "
+                f"not what the field {name!r} holds"
+            )
+        if name in DATES and parse_date(checked) is None:
+            return f"{self.path}: Parser.{name} returned {checked!r}, not a date"
+        return ""
 
 
 def _where(path: Path, exc: BaseException) -> str:

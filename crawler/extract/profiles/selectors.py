@@ -16,7 +16,17 @@ class ProfileError(ValueError):
     """A profile or site parser that cannot be used; the message names the file (and line or selector)."""
 
 
-def compile_selector(path: Path, field: str, spec: str, css: bool = False) -> etree.XPath:
+class Selector(etree.XPath):
+    """A compiled selector that knows how it was written: its strategy name is profile-css:<selector> or
+    profile-xpath:<expression> (explain.py), file the profile it is in."""
+
+    def __init__(self, expression: str, strategy: str, path: Path):
+        super().__init__(expression)
+        self.strategy = strategy
+        self.file = path
+
+
+def compile_selector(path: Path, field: str, spec: str, css: bool = False) -> Selector:
     """One selector of a field: "css:..." or css=True is CSS, anything else XPath."""
     if spec.startswith(CSS_PREFIX):
         spec, css = spec[len(CSS_PREFIX) :].strip(), True
@@ -28,12 +38,12 @@ def compile_selector(path: Path, field: str, spec: str, css: bool = False) -> et
     else:
         expression = spec
     try:
-        return etree.XPath(expression)
+        return Selector(expression, f"profile-{'css' if css else 'xpath'}:{spec}", path)
     except etree.XPathSyntaxError as exc:
         raise ProfileError(f"{path}: field {field!r}: bad XPath {expression!r}: {exc}") from None
 
 
-def compile_field(path: Path, field: str, value) -> list[etree.XPath]:
+def compile_field(path: Path, field: str, value) -> list[Selector]:
     """A field's selectors, in order: a string, a list of strings, or a table {xpath = [...], css = [...]}."""
     if isinstance(value, str):
         value = [value]
