@@ -18,7 +18,7 @@ must fetch every HTML page; the full pipeline must write one record per article 
 archive every HTML page once, log no error, and leave valid WARC files (warcio check); wget's WARC
 must be valid too. With --job-dir the full pipeline keeps its frontier on disk (Scrapy JOBDIR).
 With --profile FILE the full pipeline runs once under py-spy (crawl process and workers) instead,
-and the script prints where the samples went (bench/profile.py).
+and the script prints where the samples went (bench/stacks.py).
 """
 
 from __future__ import annotations
@@ -47,11 +47,12 @@ SHARED = {
     "LOG_LEVEL": "WARNING",
     "TELNETCONSOLE_ENABLED": "False",
 }
-SIDES = ("wget", "bare", "full")
+SIDES = ("wget", "bare", "full", "base")
 NAMES = {
     "wget": "(w) wget --recursive --warc-file",
     "bare": "(a) bare CrawlSpider, no output",
     "full": "(b) full pipeline",
+    "base": "(c) full pipeline of --base-tree",
 }
 
 BARE_SPIDER = """
@@ -100,10 +101,10 @@ def _cpu_of_exited(pid: int) -> tuple[float, float]:
     return utime + stime, cutime + cstime
 
 
-def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> dict:
+def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,), tree: Path = ROOT) -> dict:
     """Run a command; its wall seconds, CPU seconds of the process and of its workers, peak RSS MB of
     each (the largest worker's), or stop with its error output when its exit code is not one of ok."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(tree)}
     started = time.monotonic()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
@@ -173,9 +174,11 @@ def full_command(url: str, out: Path, job_dir: bool, extra: dict[str, str]) -> l
     return cmd
 
 
-def full(url: str, tmp: Path, job_dir: bool, extra: dict[str, str], articles: int, html_pages: int) -> dict:
+def full(
+    url: str, tmp: Path, job_dir: bool, extra: dict[str, str], articles: int, html_pages: int, tree: Path = ROOT
+) -> dict:
     out = tmp / f"full-{time.monotonic_ns()}"
-    result = run_measured(full_command(url, out, job_dir, extra), ROOT)
+    result = run_measured(full_command(url, out, job_dir, extra), tree, tree=tree)
     job = out / "bench"
     stats = json.loads((job / "stats.json").read_text())
     check_output(job, articles, html_pages)
@@ -247,7 +250,7 @@ def profile(url: str, tmp: Path, job_dir: bool, extra: dict[str, str], output: P
     cmd += ["--", *full_command(url, out, job_dir, extra)]
     result = run_measured(cmd, ROOT)
     print(f"profiled run: {result['wall']:.1f} s wall; stacks in {output}")
-    subprocess.run([sys.executable, str(Path(__file__).parent / "profile.py"), str(output)], check=True)
+    subprocess.run([sys.executable, str(Path(__file__).parent / "stacks.py"), str(output)], check=True)
 
 
 def _medians(runs: list[dict]) -> dict:
@@ -284,7 +287,7 @@ def report(site: str, args, html_pages: int, server: str, results: dict[str, lis
             f"{m['rate']:.1f} | {1000 * m['cpu']:.2f}; {1000 * m['workers_cpu']:.2f}; {1000 * m['total_cpu']:.2f} | "
             f"{m['rss']:.0f}; {m['worker_rss']:.0f} |"
         )
-    for side, base in (("full", "bare"), ("full", "wget"), ("bare", "wget")):
+    for side, base in (("full", "bare"), ("full", "wget"), ("bare", "wget"), ("full", "base"), ("base", "bare")):
         if side in med and base in med:
             ratios = _ratios(results, side, base)
             print(
@@ -314,11 +317,20 @@ def main() -> None:
     parser.add_argument(
         "--full-set", action="append", default=[], metavar="KEY=VALUE", help="a setting for the full pipeline only"
     )
+    parser.add_argument(
+        "--base-tree",
+        metavar="DIR",
+        help="another checkout (e.g. `git archive BASE | tar -x -C DIR`) whose full pipeline runs as contender base",
+    )
     parser.add_argument("--profile", metavar="FILE", help="profile the full pipeline once with py-spy into FILE")
     args = parser.parse_args()
     sides = [args.only] if args.only else [s for s in args.sides.split(",") if s]
     if unknown := set(sides) - set(SIDES):
         parser.error(f"unknown contenders: {', '.join(sorted(unknown))}")
+    if args.base_tree and "base" not in sides:
+        sides.append("base")
+    if "base" in sides and not args.base_tree:
+        sides.remove("base")
     bare_extra = dict(item.split("=", 1) for item in args.bare_set)
     full_extra = dict(item.split("=", 1) for item in args.full_set)
     for site in SITES if args.site == "both" else [args.site]:
@@ -334,8 +346,11 @@ def main() -> None:
                         result = wget(url, tmp, html_pages)
                     elif side == "bare":
                         result = bare(url, tmp, bare_extra, html_pages)
-                    else:
+                    elif side == "full":
                         result = full(url, tmp, args.job_dir, full_extra, args.articles, html_pages)
+                    else:
+                        tree = Path(args.base_tree).resolve()
+                        result = full(url, tmp, args.job_dir, full_extra, args.articles, html_pages, tree)
                     results[side].append(result)
                     print(
                         f"{site} run {run + 1} {side}: {result['pages']} responses, "
@@ -346,6 +361,8 @@ def main() -> None:
                         flush=True,
                     )
         if not args.profile:
+            if args.base_tree:
+                print(f"base tree: {args.base_tree}")
             report(site, args, html_pages, server, results)
 
 

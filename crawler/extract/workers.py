@@ -31,9 +31,10 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 
 from crawler.discovery.requisites import html_requisites
+from crawler.web.http import sniff
 from crawler.web.page import Page
 
-from . import extract_document
+from . import extract, extract_document
 from .document import Document
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,18 @@ def analyse(page: Page) -> Analysis:
     links = [(link.url, link.tag, link.rel, link.type) for link in doc.links]
     requisites = html_requisites(doc.root, doc.base_url)
     return links, requisites, extract_document(doc), doc.problems
+
+
+def archived_record(page: Page) -> tuple[str, dict | str | None]:
+    """`crawler reextract`'s task: ("record", the record) for an archived HTML page, ("other", None) for
+    other content, ("undecodable", why) for a body that does not decode (a broken Content-Encoding)."""
+    try:
+        content = page.content
+    except (ValueError, OSError, EOFError) as exc:
+        return "undecodable", _error_text(exc)
+    if sniff(page.header("Content-Type"), content) != "html":
+        return "other", None
+    return "record", extract(page)
 
 
 class AnalysisFailed(Exception):

@@ -1,6 +1,6 @@
 """Where a py-spy profile's samples went: inclusive and self shares per function, per process.
 
-    .venv/bin/python bench/profile.py STACKS.txt [--top 30] [--match TEXT ...]
+    .venv/bin/python bench/stacks.py STACKS.txt [--top 30] [--match TEXT ...]
 
 STACKS.txt is `py-spy record --format raw` output (one `frame;frame;... count` line per stack; with
 --subprocesses each stack starts with its process). Inclusive: samples with the function anywhere
@@ -27,11 +27,16 @@ def short(frame: str) -> str:
 
 
 def process_of(stack: list[str]) -> tuple[str, list[str]]:
-    if stack and stack[0].startswith("process "):
-        head = stack[0]
-        name = "analysis worker" if "multiprocessing" in head else "crawl process"
-        return name, stack[1:]
-    return "all", stack
+    """Which process a stack is from (py-spy nests a child's process frame under its parent's), and its frames."""
+    name, start, n = "all", 0, 0
+    while n < len(stack) and stack[n].startswith("process "):
+        end = n  # the command line in quotes may hold ';' itself
+        while not stack[end].endswith('"') and end + 1 < len(stack):
+            end += 1
+        head = ";".join(stack[n : end + 1])
+        name = "analysis workers" if "multiprocessing" in head else "crawl process"
+        start = n = end + 1
+    return name, stack[start:]
 
 
 def main() -> None:
