@@ -1,10 +1,11 @@
 """Field strategies on small hand-written pages."""
 
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 import pytest
 
-from crawler.extract import Page, extract
+from crawler.extract import Document, Page, extract
 from crawler.extract.authors import clean_names
 from crawler.extract.dates import parse_date
 from crawler.extract.datetext import parse_relative
@@ -211,3 +212,34 @@ def test_the_dateline_nearest_the_headline_wins():
     )
     record = extract(Page("https://stadtblatt.example/neue-bruecke", page.encode()))
     assert record["published"] == "2022-01-21"
+
+
+# Absolute links are remembered across pages: the answer must still be urljoin's for each page's base.
+_BASES = ["http://a.example/x/y", "https://a.example/", "HTTP://A.example/p", "https://b.example/q?z#f"]
+_HREFS = [
+    "http://a.example/?",  # urljoin drops the empty query only when the schemes match
+    "http://a.example/b;c?d#e",
+    "https://a.example/./c/../d",
+    "http:///no-host",
+    "http://?query-only",
+    "https://",
+    "http:relative",
+    "//a.example/scheme-relative",
+    "../up",
+    "http://[::1",  # urljoin raises: absolute() gives None
+]
+
+
+@pytest.mark.parametrize("base", _BASES)
+def test_links_resolve_as_urljoin_does_whatever_pages_came_before(base):
+    for earlier in _BASES:  # warm the memory with another base's answers first
+        Document(Page(earlier, b"<html><body></body></html>")).absolute(_HREFS[0])
+    doc = Document(Page(base, b"<html><body></body></html>"))
+    for href in _HREFS:
+        try:
+            expected = urljoin(base, href)
+        except ValueError:
+            expected = None
+        if expected is not None:
+            expected = expected.split("#", 1)[0] if expected.startswith(("http://", "https://")) else None
+        assert doc.absolute(href) == expected, href
