@@ -189,26 +189,13 @@ def classify(
     doc: Document, body_text: str, word_count: int, has_date: bool, has_author: bool, canonical: str = ""
 ) -> str:
     """Signals from the cheapest and surest first; structure is only looked at when metadata is silent."""
-    if doc.page.status is not None and doc.page.status >= 400:
-        return "other"
+    settled = classify_without_body(doc, canonical)
+    if settled is not None:
+        return settled
     body_class = _body_class(doc)
-    if ERROR_BODY_CLASS.search(body_class):
-        return "other"
     canonical = canonical or doc.url
     articles = nodes_of_type(doc.jsonld, ARTICLE_TYPES)
-    own_articles = [n for n in articles if _names_page(n, doc, canonical)]
-    if nodes_of_type(doc.jsonld, LISTING_TYPES) and len(articles) != 1 and not own_articles:
-        return "listing"
-    parts = urlsplit(doc.url)
-    if parts.path in ("", "/") and not parts.query:
-        return "listing"
-    if _listing_path(doc.url) and len(articles) != 1:
-        return "listing"
-    if len(articles) >= 3 and not own_articles:
-        return "listing"
     og_type = doc.meta.get("og:type", "").lower()
-    if og_type == "profile" and not articles:
-        return "listing"  # an author's page (Yoast and others mark author archives so)
     # A page its metadata calls an article, or one video or recording (a player page, not a list of them).
     marked = (
         bool(articles)
@@ -229,6 +216,31 @@ def classify(
     if (words >= 80 or len(body_text) >= 250) and (has_date or has_author):
         return "article"
     return "other"
+
+
+def classify_without_body(doc: Document, canonical: str = "") -> str | None:
+    """The page type when the status, the URL or the metadata settle it ("listing" or "other"), before
+    any text is extracted; None when it takes the body. classify() starts here, and the crawl's analysis
+    skips the fields of pages settled so, whose records it does not keep."""
+    if doc.page.status is not None and doc.page.status >= 400:
+        return "other"
+    if ERROR_BODY_CLASS.search(_body_class(doc)):
+        return "other"
+    canonical = canonical or doc.url
+    articles = nodes_of_type(doc.jsonld, ARTICLE_TYPES)
+    own_articles = [n for n in articles if _names_page(n, doc, canonical)]
+    if nodes_of_type(doc.jsonld, LISTING_TYPES) and len(articles) != 1 and not own_articles:
+        return "listing"
+    parts = urlsplit(doc.url)
+    if parts.path in ("", "/") and not parts.query:
+        return "listing"
+    if _listing_path(doc.url) and len(articles) != 1:
+        return "listing"
+    if len(articles) >= 3 and not own_articles:
+        return "listing"
+    if doc.meta.get("og:type", "").lower() == "profile" and not articles:
+        return "listing"  # an author's page (Yoast and others mark author archives so)
+    return None
 
 
 def _names_page(node: dict, doc: Document, canonical: str) -> bool:
