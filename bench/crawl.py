@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -108,19 +109,12 @@ def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,), tree: Pa
     started = time.monotonic()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        main_peak = worker_peak = 0.0
-        while True:
-            main_peak = max(main_peak, _hwm_mb(proc.pid))
-            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-            try:
-                for child in children.read_text().split():
-                    worker_peak = max(worker_peak, _hwm_mb(int(child)))
-            except OSError:
-                pass
-            # Exited but not yet reaped: its /proc entry still holds its own and its children's CPU times.
-            if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-                break
-            time.sleep(0.1)
+        try:
+            main_peak, worker_peak = _watch(proc)
+        finally:
+            if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+                proc.terminate()  # the benchmark was stopped: so is the crawl
+                proc.wait()
         wall = time.monotonic() - started
         cpu, workers_cpu = _cpu_of_exited(proc.pid)
         proc.wait()
@@ -129,6 +123,24 @@ def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,), tree: Pa
     if proc.returncode not in ok:
         raise SystemExit(f"crawl failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-3000:]}")
     return {"wall": wall, "cpu": cpu, "workers_cpu": workers_cpu, "rss": main_peak, "worker_rss": worker_peak}
+
+
+def _watch(proc: subprocess.Popen) -> tuple[float, float]:
+    """Peak RSS MB of a process and of its largest child, until it exits (left unreaped, for its CPU times)."""
+    main_peak = worker_peak = 0.0
+    while True:
+        main_peak = max(main_peak, _hwm_mb(proc.pid))
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        try:
+            for child in children.read_text().split():
+                worker_peak = max(worker_peak, _hwm_mb(int(child)))
+        except OSError:
+            pass
+        # Exited but not yet reaped: its /proc entry still holds its own and its children's CPU times.
+        if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            break
+        time.sleep(0.1)
+    return main_peak, worker_peak
 
 
 def wget(url: str, tmp: Path, html_pages: int) -> dict:
@@ -298,6 +310,7 @@ def report(site: str, args, html_pages: int, server: str, results: dict[str, lis
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # kill PID: the server and the crawl stop too
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", choices=[*SITES, "both"], default="wordpress", help="which site (default wordpress)")
     parser.add_argument("--articles", type=int, default=2000, help="2000 (default), 20000 or 100000")

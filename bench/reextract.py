@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -64,6 +65,7 @@ def timed(cmd: list[str]) -> tuple[float, str, str]:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # kill PID: temporary files go too
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", choices=list(SITES), default="wordpress")
     parser.add_argument("--articles", type=int, default=2000)
