@@ -17,7 +17,8 @@ Every run is checked and the script stops loudly when a check fails: wget and th
 must fetch every HTML page; the full pipeline must write one record per article and no duplicate,
 archive every HTML page once, log no error, and leave valid WARC files (warcio check); wget's WARC
 must be valid too. With --job-dir the full pipeline keeps its frontier on disk (Scrapy JOBDIR).
-With --profile FILE the full pipeline runs once under py-spy (crawl process and workers) instead,
+With --profile FILE the full pipeline runs once under py-spy (crawl process and workers; samples that
+hold the GIL, so waiting is left out) instead,
 and the script prints where the samples went (bench/stacks.py).
 """
 
@@ -258,7 +259,7 @@ def profile(url: str, tmp: Path, job_dir: bool, extra: dict[str, str], output: P
     """The full pipeline once under py-spy (raw collapsed stacks, crawl process and workers), then a summary."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     out = tmp / "profiled"
-    cmd = [py_spy, "record", "--subprocesses", "--rate", "200", "--format", "raw", "--output", str(output)]
+    cmd = [py_spy, "record", "--subprocesses", "--gil", "--rate", "200", "--format", "raw", "--output", str(output)]
     cmd += ["--", *full_command(url, out, job_dir, extra)]
     result = run_measured(cmd, ROOT)
     print(f"profiled run: {result['wall']:.1f} s wall; stacks in {output}")
