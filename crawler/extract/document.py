@@ -101,18 +101,30 @@ class Document:
         return url
 
     @cached_property
-    def links(self) -> list[Link]:
-        """Outgoing links in document order: anchors, <link> elements, images and frames."""
-        out: list[Link] = []
+    def _link_elements(self) -> list[tuple[Any, str, str, str, str]]:
+        """(element, url, tag, rel, type) of every outgoing link, in document order."""
+        out = []
         for el in self.root.iter("a", "area", "link", "img", "iframe", "frame", "source"):
             tag = el.tag
             attr = "src" if tag in ("img", "iframe", "frame", "source") else "href"
             url = self.absolute(el.get(attr))
-            if url is None:
-                continue
-            text = squash(text_of(el)) if tag == "a" else ""
-            out.append(Link(url, text, tag, (el.get("rel") or "").lower(), (el.get("type") or "").lower()))
+            if url is not None:
+                out.append((el, url, tag, (el.get("rel") or "").lower(), (el.get("type") or "").lower()))
         return out
+
+    @cached_property
+    def link_targets(self) -> list[tuple[str, str, str, str]]:
+        """(url, tag, rel, type) of every outgoing link, in document order: what discovery needs, without
+        the anchor texts of `links` (a link-heavy page's text walks cost more than the rest of its links)."""
+        return [(url, tag, rel, type_) for _, url, tag, rel, type_ in self._link_elements]
+
+    @cached_property
+    def links(self) -> list[Link]:
+        """Outgoing links in document order: anchors, <link> elements, images and frames."""
+        return [
+            Link(url, squash(text_of(el)) if tag == "a" else "", tag, rel, type_)
+            for el, url, tag, rel, type_ in self._link_elements
+        ]
 
     @cached_property
     def meta(self) -> dict[str, str]:

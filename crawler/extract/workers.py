@@ -55,7 +55,7 @@ _PARENT_POLL_SECONDS = 1.0
 def analyse(page: Page) -> Analysis:
     """Links and requisites first (the body extractor prunes the tree), then the record, from one parse."""
     doc = Document(page)
-    links = [(link.url, link.tag, link.rel, link.type) for link in doc.links]
+    links = doc.link_targets
     requisites = html_requisites(doc.root, doc.base_url)
     return links, requisites, crawl_record(doc), doc.problems
 
