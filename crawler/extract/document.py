@@ -19,10 +19,11 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 # libxml2 without huge_tree caps nesting depth and node size, which bounds hostile pages. Plain etree
 # elements, not lxml.html's: its per-element class lookup costs more than the parse itself.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
-# Absolute links resolved before, by (scheme of the page's base, href): a site's menus, sidebars and
-# footers repeat on every page, and urljoin() was a tenth of a worker's time on link-heavy pages.
+# Absolute links resolved before, by (scheme of the page's base, href less its #fragment): a site's
+# menus, sidebars and footers repeat on every page, and urljoin() was a tenth of a worker's time on
+# link-heavy pages. Small (a few MB at most): templates repeat a few hundred links.
 _RESOLVED: dict[tuple[str, str], str] = {}
-_RESOLVED_MAX = 50_000
+_RESOLVED_MAX = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ class Document:
         if not href or href.startswith("#"):
             return None
         try:
-            url = self._resolve(href)
+            url = self._resolve(href.split("#", 1)[0])  # the fragment is dropped anyway
         except ValueError:
             return None
         if not url.startswith(("http://", "https://")):
