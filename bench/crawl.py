@@ -255,13 +255,13 @@ def check_output(job: Path, articles: int, html_pages: int) -> None:
         raise SystemExit("CHECK FAILED for " + str(job) + ":\n  " + "\n  ".join(problems))
 
 
-def profile(url: str, tmp: Path, job_dir: bool, extra: dict[str, str], output: Path) -> None:
-    """The full pipeline once under py-spy (raw collapsed stacks, crawl process and workers), then a summary."""
+def profile(url: str, tmp: Path, job_dir: bool, extra: dict[str, str], output: Path, tree: Path = ROOT) -> None:
+    """A full pipeline once under py-spy (raw collapsed stacks, crawl process and workers), then a summary."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     out = tmp / "profiled"
     cmd = [py_spy, "record", "--subprocesses", "--gil", "--rate", "200", "--format", "raw", "--output", str(output)]
     cmd += ["--", *full_command(url, out, job_dir, extra)]
-    result = run_measured(cmd, ROOT)
+    result = run_measured(cmd, tree, tree=tree)
     print(f"profiled run: {result['wall']:.1f} s wall; stacks in {output}")
     subprocess.run([sys.executable, str(Path(__file__).parent / "stacks.py"), str(output)], check=True)
 
@@ -336,7 +336,11 @@ def main() -> None:
         metavar="DIR",
         help="another checkout (e.g. `git archive BASE | tar -x -C DIR`) whose full pipeline runs as contender base",
     )
-    parser.add_argument("--profile", metavar="FILE", help="profile the full pipeline once with py-spy into FILE")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="profile the full pipeline once with py-spy into FILE (--only base: the base tree's)",
+    )
     args = parser.parse_args()
     sides = [args.only] if args.only else [s for s in args.sides.split(",") if s]
     if unknown := set(sides) - set(SIDES):
@@ -352,7 +356,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmpdir, bench_site(args.articles, site) as (url, html_pages, server):
             tmp = Path(tmpdir)
             if args.profile:
-                profile(url, tmp, args.job_dir, full_extra, Path(args.profile))
+                tree = Path(args.base_tree).resolve() if args.only == "base" else ROOT
+                profile(url, tmp, args.job_dir, full_extra, Path(args.profile), tree)
                 continue
             for run in range(args.runs):
                 for side in sides:
