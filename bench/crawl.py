@@ -81,6 +81,8 @@ json.dump({k: str(v) if not isinstance(v, (int, float)) else v for k, v in crawl
 """
 
 _TICKS = os.sysconf("SC_CLK_TCK")
+# Bytecode of the trees measured, kept across runs (and out of the trees).
+PYCACHE = Path(tempfile.gettempdir()) / "bench-crawl-pycache"
 
 
 def _hwm_mb(pid: int) -> float:
@@ -106,7 +108,8 @@ def _cpu_of_exited(pid: int) -> tuple[float, float]:
 def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,), tree: Path = ROOT) -> dict:
     """Run a command; its wall seconds, CPU seconds of the process and of its workers, peak RSS MB of
     each (the largest worker's), or stop with its error output when its exit code is not one of ok."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONPYCACHEPREFIX": str(PYCACHE)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiling every module anew in every run is no crawl cost
     started = time.monotonic()
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)

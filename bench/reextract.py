@@ -55,7 +55,12 @@ def write_warcs(site_dir: Path, warc_dir: Path) -> list[Path]:
 
 
 def timed(cmd: list[str]) -> tuple[float, str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "bench-pycache"),
+    }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # no compiling of every module in every run
     started = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.monotonic() - started
