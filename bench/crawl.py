@@ -105,14 +105,15 @@ def _cpu_of_exited(pid: int) -> tuple[float, float]:
     return utime + stime, cutime + cstime
 
 
-def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,), tree: Path = ROOT) -> dict:
+def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,), tree: Path = ROOT, stdout=None) -> dict:
     """Run a command; its wall seconds, CPU seconds of the process and of its workers, peak RSS MB of
-    each (the largest worker's), or stop with its error output when its exit code is not one of ok."""
+    each (the largest worker's), or stop with its error output when its exit code is not one of ok.
+    stdout: a file for its output (default: none kept)."""
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONPYCACHEPREFIX": str(PYCACHE)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiling every module anew in every run is no crawl cost
     started = time.monotonic()
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout or subprocess.DEVNULL, stderr=errors)
         try:
             main_peak, worker_peak = _watch(proc)
         finally:
@@ -126,7 +127,14 @@ def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,), tree: Pa
         stderr = errors.read().decode(errors="replace")
     if proc.returncode not in ok:
         raise SystemExit(f"crawl failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-3000:]}")
-    return {"wall": wall, "cpu": cpu, "workers_cpu": workers_cpu, "rss": main_peak, "worker_rss": worker_peak}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "workers_cpu": workers_cpu,
+        "rss": main_peak,
+        "worker_rss": worker_peak,
+        "stderr": stderr,
+    }
 
 
 def _watch(proc: subprocess.Popen) -> tuple[float, float]:

@@ -18,14 +18,13 @@ import os
 import platform
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from crawl import run_measured
 from testsite import ROOT, SITES, generate
 
 from crawler.archive.writer import Exchange, RollingWarcWriter
@@ -54,19 +53,12 @@ def write_warcs(site_dir: Path, warc_dir: Path) -> list[Path]:
     return pages
 
 
-def timed(cmd: list[str]) -> tuple[float, str, str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "bench-pycache"),
-    }
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # no compiling of every module in every run
-    started = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
-    wall = time.monotonic() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd[:6])} ...\n{proc.stderr[-2000:]}")
-    return wall, proc.stdout, proc.stderr
+def measured(cmd: list[str], tmp: Path) -> tuple[dict, str]:
+    """crawl.py's measurement of a command (wall, CPU of the process and of its workers), and its output."""
+    with tempfile.TemporaryFile(dir=tmp) as out:
+        result = run_measured(cmd, ROOT, stdout=out)
+        out.seek(0)
+        return result, out.read().decode()
 
 
 def main() -> None:
@@ -79,6 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     crawler = [sys.executable, "-m", "crawler.cli"]
     rates: dict[str, list[float]] = {"parse": [], "reextract-0": [], "reextract": []}
+    cpu: dict[str, list[tuple[float, float]]] = {side: [] for side in rates}
     with tempfile.TemporaryDirectory() as tmp:
         site_dir, warc_dir = Path(tmp) / "site", Path(tmp) / "warcs"
         generate(site_dir, args.articles, BASE, args.site)
@@ -88,14 +81,14 @@ def main() -> None:
         for run in range(args.runs):
             for side in rates:
                 if side == "parse":
-                    wall, out, _ = timed([*crawler, "parse", *map(str, pages)])
+                    result, out = measured([*crawler, "parse", *map(str, pages)], Path(tmp))
                     records = [json.loads(line) for line in out.splitlines()]
                     articles = sum(r["page_type"] == "article" for r in records)
                 else:
                     output = Path(tmp) / f"{side}.jsonl"
                     workers = 0 if side == "reextract-0" else args.workers
                     cmd = [*crawler, "reextract", str(warc_dir), "-o", str(output), "--workers", str(workers)]
-                    wall, _, err = timed(cmd)
+                    result, _ = measured(cmd, Path(tmp))
                     text = output.read_text()
                     articles = len(text.splitlines())
                     if side == "reextract-0":
@@ -104,15 +97,24 @@ def main() -> None:
                         raise SystemExit("CHECK FAILED: reextract with workers wrote other records than in one process")
                 if articles != args.articles:
                     raise SystemExit(f"CHECK FAILED: {side} gave {articles} article records for {args.articles}")
+                wall = result["wall"]
                 rates[side].append(len(pages) / wall)
-                print(f"run {run + 1} {side}: {wall:.1f} s, {len(pages) / wall:.1f} pages/s", flush=True)
+                cpu[side].append((1000 * result["cpu"] / len(pages), 1000 * result["workers_cpu"] / len(pages)))
+                print(
+                    f"run {run + 1} {side}: {wall:.1f} s, {len(pages) / wall:.1f} pages/s, CPU ms/page "
+                    f"{cpu[side][-1][0]:.2f} + {cpu[side][-1][1]:.2f} workers; load average {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
     print(
         f"\ndate {date.today()}; machine {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; load average {os.getloadavg()[0]:.1f}"
     )
     print(f"site: {args.site}, {args.articles} articles, {len(pages)} HTML pages")
     print(f"command: .venv/bin/python {' '.join(sys.argv)}")
-    print(f"| command (medians of {args.runs} runs) | pages/s | ratio to parse |\n|---|---|---|")
+    print(
+        f"| command (medians of {args.runs} runs) | pages/s | ratio to parse | CPU ms/page: process; workers |"
+        "\n|---|---|---|---|"
+    )
     names = {
         "parse": "(a) `crawler parse FILE...`, one process",
         "reextract-0": "(b) `crawler reextract FOLDER --workers 0`",
@@ -120,10 +122,18 @@ def main() -> None:
     }
     for side, values in rates.items():
         ratios = [v / p for v, p in zip(values, rates["parse"])]
+        own, workers = (statistics.median(c[i] for c in cpu[side]) for i in (0, 1))
         print(
             f"| {names[side]} | {statistics.median(values):.1f} | {statistics.median(ratios):.2f} "
-            f"(per run {', '.join(f'{r:.2f}' for r in ratios)}) |"
+            f"(per run {', '.join(f'{r:.2f}' for r in ratios)}) | {own:.2f}; {workers:.2f} |"
         )
+    # What the cores allow, whatever else runs on them: the busiest process sets the pace.
+    parse_cpu = statistics.median(c[0] for c in cpu["parse"])
+    own, workers = (statistics.median(c[i] for c in cpu["reextract"]) for i in (0, 1))
+    print(
+        f"on {args.workers} idle cores (from CPU times): (c) at most {parse_cpu / max(own, workers / args.workers):.2f}x "
+        f"(a)'s rate; all processes' CPU per page {(own + workers) / parse_cpu:.2f}x (a)'s"
+    )
 
 
 if __name__ == "__main__":
