@@ -157,7 +157,7 @@ def _watch(proc: subprocess.Popen) -> tuple[float, float]:
 
 def wget(url: str, tmp: Path, html_pages: int) -> dict:
     if shutil.which("wget") is None:
-        raise SystemExit("wget is not installed: `make bench-packages` (or apt-get install wget), or --sides bare,full")
+        raise SystemExit("wget is not installed: `make bench-packages` (apt-get install wget), or --sides bare,full")
     out = tmp / f"wget-{time.monotonic_ns()}"
     out.mkdir()
     warc = out / "wget"

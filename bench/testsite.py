@@ -1,5 +1,5 @@
 """Local test sites for crawl benchmarks, written as static files and served on 127.0.0.1 by nginx when
-it is installed (apt-get install nginx-light), else by a threaded Python server (the name yielded says
+it is installed (`make bench-packages`: apt-get install nginx-light), else by a threaded Python server (the name yielded says
 which).
 
 - "demo": the demo site scaled to N articles.
