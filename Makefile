@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: crawl test lint install serve-demo clean system-packages
+.PHONY: crawl test lint install serve-demo clean system-packages bench-packages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ system-packages:
 	if [ -n "$$missing" ]; then \
 		($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing) \
 		|| echo "make: could not install$$missing with apt-get: the tests that need them will fail" >&2; \
+	fi
+
+# For bench/crawl.py only (no test needs them): nginx serves the bench sites (the script falls back to
+# Python's http.server, which cannot keep up), wget is one of the contenders.
+BENCH_PACKAGES := nginx-light wget
+bench-packages:
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
 ## lint: ruff (lint and format check) over the tree, mypy over the pure libraries

@@ -1,15 +1,25 @@
-"""Crawl benchmark: a bare Scrapy CrawlSpider against our full pipeline, on the same local site.
+"""Crawl benchmark: wget, a bare Scrapy CrawlSpider and our full pipeline, alternating, on the same local site.
 
-    .venv/bin/python bench/crawl.py [--articles 2000] [--runs 3] [--job-dir]
+    .venv/bin/python bench/crawl.py [--site wordpress|demo|both] [--articles 2000] [--runs 3] [--job-dir]
 
-(a) bare: a CrawlSpider following same-host links, no output; (b) full: `crawler crawl` with
-discovery, extraction, JSON Lines and WARC (request + response records). Each crawl runs in its own
-process; we report pages/s (responses / crawl time), CPU seconds per page (user + system of the
-crawling process and its page-analysis workers) and peak RSS (VmHWM) of the crawl process and of its
-largest worker, the medians over the runs and the ratio b/a. Runs alternate
-a, b, a, b, ... so machine noise hits both alike. Every full run is checked: one record per article,
-no duplicate, every WARC valid, one response per HTML page; a failed check stops the script.
-With --job-dir the full pipeline keeps its frontier on disk (Scrapy JOBDIR): the memory test.
+(w) wget: `wget --recursive --level=inf --warc-file` (robots.txt obeyed, one connection, WARC
+written, pages deleted once parsed); (a) bare: a CrawlSpider following same-host links, no output;
+(b) full: `crawler crawl` with discovery, extraction, JSON Lines and WARC (request, response and
+metadata records), CDXJ. Each crawl runs in its own process; each run of the script measures the
+three in turn, run after run (w, a, b, w, a, b, ...), so machine noise hits all alike.
+
+Reported per contender (medians over the runs): pages/s (responses over crawl time: Scrapy's
+elapsed_time_seconds, wget's wall time), CPU ms per response split by process (the crawling
+process; its page-analysis workers), peak RSS (VmHWM) of the crawl process and of its largest
+worker, and ratios to the bare spider and to wget from the same runs.
+
+Every run is checked and the script stops loudly when a check fails: wget and the bare spider
+must fetch every HTML page; the full pipeline must write one record per article and no duplicate,
+archive every HTML page once, log no error, and leave valid WARC files (warcio check); wget's WARC
+must be valid too. With --job-dir the full pipeline keeps its frontier on disk (Scrapy JOBDIR).
+With --profile FILE the full pipeline runs once under py-spy (crawl process and workers; samples that
+hold the GIL, so waiting is left out) instead,
+and the script prints where the samples went (bench/stacks.py).
 """
 
 from __future__ import annotations
@@ -18,7 +28,8 @@ import argparse
 import json
 import os
 import platform
-import resource
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -29,7 +40,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from testsite import ROOT, bench_site
+from testsite import ROOT, SITES, bench_site
 
 SHARED = {
     "AUTOTHROTTLE_ENABLED": "False",
@@ -37,6 +48,13 @@ SHARED = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     "LOG_LEVEL": "WARNING",
     "TELNETCONSOLE_ENABLED": "False",
+}
+SIDES = ("wget", "bare", "full", "base")
+NAMES = {
+    "wget": "(w) wget --recursive --warc-file",
+    "bare": "(a) bare CrawlSpider, no output",
+    "full": "(b) full pipeline",
+    "base": "(c) full pipeline of --base-tree",
 }
 
 BARE_SPIDER = """
@@ -62,6 +80,10 @@ import json
 json.dump({k: str(v) if not isinstance(v, (int, float)) else v for k, v in crawler.stats.get_stats().items()}, open(stats_path, "w"))
 """
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+# Bytecode of the trees measured, kept across runs (and out of the trees).
+PYCACHE = Path(tempfile.gettempdir()) / "bench-crawl-pycache"
+
 
 def _hwm_mb(pid: int) -> float:
     """VmHWM: a process's own peak RSS. (wait4's ru_maxrss is no good here: it keeps the RSS the
@@ -76,83 +98,150 @@ def _hwm_mb(pid: int) -> float:
     return 0.0
 
 
-def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, float, float]:
-    """(wall seconds, CPU seconds of the crawl and its workers, peak RSS MB of the crawl process,
-    peak RSS MB of its largest worker process) of a child process."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def _cpu_of_exited(pid: int) -> tuple[float, float]:
+    """(own CPU seconds, CPU seconds of the children it reaped: its workers) of an exited, unreaped process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(v) / _TICKS for v in fields[11:15])
+    return utime + stime, cutime + cstime
+
+
+def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,), tree: Path = ROOT, stdout=None) -> dict:
+    """Run a command; its wall seconds, CPU seconds of the process and of its workers, peak RSS MB of
+    each (the largest worker's), or stop with its error output when its exit code is not one of ok.
+    stdout: a file for its output (default: none kept)."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONPYCACHEPREFIX": str(PYCACHE)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiling every module anew in every run is no crawl cost
     started = time.monotonic()
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        main_peak = worker_peak = 0.0
-        while proc.poll() is None:
-            main_peak = max(main_peak, _hwm_mb(proc.pid))
-            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-            for child in children.read_text().split() if children.exists() else []:
-                worker_peak = max(worker_peak, _hwm_mb(int(child)))
-            time.sleep(0.2)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout or subprocess.DEVNULL, stderr=errors)
+        try:
+            main_peak, worker_peak = _watch(proc)
+        finally:
+            if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+                proc.terminate()  # the benchmark was stopped: so is the crawl
+                proc.wait()
+        wall = time.monotonic() - started
+        cpu, workers_cpu = _cpu_of_exited(proc.pid)
+        proc.wait()
         errors.seek(0)
         stderr = errors.read().decode(errors="replace")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the crawl and its workers, once reaped
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    wall = time.monotonic() - started
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         raise SystemExit(f"crawl failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-3000:]}")
-    return wall, cpu, main_peak, worker_peak
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "workers_cpu": workers_cpu,
+        "rss": main_peak,
+        "worker_rss": worker_peak,
+        "stderr": stderr,
+    }
 
 
-def bare(url: str, tmp: Path, extra: dict[str, str]) -> dict:
+def _watch(proc: subprocess.Popen) -> tuple[float, float]:
+    """Peak RSS MB of a process and of its largest child, until it exits (left unreaped, for its CPU times)."""
+    main_peak = worker_peak = 0.0
+    while True:
+        main_peak = max(main_peak, _hwm_mb(proc.pid))
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        try:
+            for child in children.read_text().split():
+                worker_peak = max(worker_peak, _hwm_mb(int(child)))
+        except OSError:
+            pass
+        # Exited but not yet reaped: its /proc entry still holds its own and its children's CPU times.
+        if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            break
+        time.sleep(0.1)
+    return main_peak, worker_peak
+
+
+def wget(url: str, tmp: Path, html_pages: int) -> dict:
+    if shutil.which("wget") is None:
+        raise SystemExit("wget is not installed: `make bench-packages` (apt-get install wget), or --sides bare,full")
+    out = tmp / f"wget-{time.monotonic_ns()}"
+    out.mkdir()
+    warc = out / "wget"
+    cmd = ["wget", "--recursive", "--level=inf", "--no-verbose", "--delete-after", "--no-host-directories"]
+    cmd += ["--directory-prefix", str(out / "files"), "--warc-file", str(warc), url + "/"]
+    result = run_measured(cmd, out, ok=(0, 8))  # 8: some answer was an error (the site's deliberate 404)
+    responses, html = _archived(out / "wget.warc.gz")
+    problems = _warc_problems([out / "wget.warc.gz"])
+    if len(html) < html_pages:
+        problems.append(f"{len(html)} HTML pages archived for {html_pages}")
+    if problems:
+        raise SystemExit("CHECK FAILED for wget in " + str(out) + ":\n  " + "\n  ".join(problems))
+    shutil.rmtree(out)
+    return {**result, "pages": sum(responses.values()), "seconds": result["wall"]}
+
+
+def bare(url: str, tmp: Path, extra: dict[str, str], html_pages: int) -> dict:
     stats_path = tmp / "bare-stats.json"
     script = tmp / "bare.py"
     script.write_text(BARE_SPIDER)
     settings = {**SHARED, **extra}
-    _, cpu, rss, worker = run_measured(
-        [sys.executable, str(script), url + "/", str(stats_path), *(f"{k}={v}" for k, v in settings.items())], tmp
-    )
+    cmd = [sys.executable, str(script), url + "/", str(stats_path), *(f"{k}={v}" for k, v in settings.items())]
+    result = run_measured(cmd, tmp)
     stats = json.loads(stats_path.read_text())
-    return {
-        "pages": stats["downloader/response_count"],
-        "seconds": stats["elapsed_time_seconds"],
-        "cpu": cpu,
-        "rss": rss,
-        "worker": worker,
-    }
+    fetched = stats.get("downloader/response_status_count/200", 0)
+    if fetched < html_pages or stats.get("log_count/ERROR"):
+        raise SystemExit(f"CHECK FAILED for the bare spider: {fetched} pages for {html_pages}, stats {stats}")
+    return {**result, "pages": stats["downloader/response_count"], "seconds": stats["elapsed_time_seconds"]}
 
 
-def full(url: str, tmp: Path, job_dir: bool) -> tuple[dict, Path]:
-    out = tmp / f"full-{time.monotonic_ns()}"
-    cmd = [
-        sys.executable,
-        "-m",
-        "crawler.cli",
-        "crawl",
-        url + "/",
-        "--job",
-        "bench",
-        "--output",
-        str(out),
-        "--no-progress",
-    ]
-    for key, value in SHARED.items():
+def full_command(url: str, out: Path, job_dir: bool, extra: dict[str, str]) -> list[str]:
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", url + "/", "--job", "bench", "--output", str(out)]
+    cmd += ["--no-progress"]
+    for key, value in {**SHARED, "INCREMENTAL_ENABLED": "False", **extra}.items():
         cmd += ["-s", f"{key}={value}"]
-    cmd += ["-s", "INCREMENTAL_ENABLED=False"]
     if job_dir:
         cmd += ["--job-dir", str(out / "jobdir")]
-    _, cpu, rss, worker = run_measured(cmd, ROOT)
-    stats = json.loads((out / "bench" / "stats.json").read_text())
-    return {
-        "pages": stats["downloader/response_count"],
-        "seconds": stats["elapsed_time_seconds"],
-        "cpu": cpu,
-        "rss": rss,
-        "worker": worker,
-    }, out / "bench"
+    return cmd
+
+
+def full(
+    url: str, tmp: Path, job_dir: bool, extra: dict[str, str], articles: int, html_pages: int, tree: Path = ROOT
+) -> dict:
+    out = tmp / f"full-{time.monotonic_ns()}"
+    result = run_measured(full_command(url, out, job_dir, extra), tree, tree=tree)
+    job = out / "bench"
+    stats = json.loads((job / "stats.json").read_text())
+    check_output(job, articles, html_pages)
+    shutil.rmtree(out)
+    return {**result, "pages": stats["downloader/response_count"], "seconds": stats["elapsed_time_seconds"]}
+
+
+def _archived(*paths: Path) -> tuple[Counter, set[str]]:
+    """Response (and revisit) records per URL, and the URLs of 200 HTML responses, in these WARCs."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    responses: Counter = Counter()
+    html = set()
+    for path in paths:
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type in ("response", "revisit"):
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    responses[uri] += 1
+                    http = record.http_headers
+                    if http and http.get_statuscode() == "200" and "html" in (http.get_header("Content-Type") or ""):
+                        html.add(uri)
+    return responses, html
+
+
+def _warc_problems(files: list[Path]) -> list[str]:
+    check = subprocess.run(
+        [sys.executable, "-m", "crawler.archive.warcio_brotli", "check", *map(str, files)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    if check.returncode != 0 or not files:
+        return [f"WARC check failed ({len(files)} files): {check.stdout[-500:]} {check.stderr[-500:]}"]
+    return []
 
 
 def check_output(job: Path, articles: int, html_pages: int) -> None:
     """No error, no lost or duplicated record, valid WARCs, one response per page: or stop loudly."""
-    from warcio.archiveiterator import ArchiveIterator
-
     urls = [json.loads(line)["url"] for line in (job / "records.jsonl").read_text().splitlines()]
     problems = []
     stats = json.loads((job / "stats.json").read_text())
@@ -165,33 +254,84 @@ def check_output(job: Path, articles: int, html_pages: int) -> None:
     if duplicates:
         problems.append(f"duplicate records: {duplicates[:3]}")
     files = sorted(job.glob("*.warc.gz"))
-    check = subprocess.run(
-        [sys.executable, "-m", "crawler.archive.warcio_brotli", "check", *map(str, files)],
-        capture_output=True,
-        text=True,
-    )
-    if check.returncode != 0 or list(job.glob("*.open")):
-        problems.append(f"WARC check failed: {check.stdout[-500:]} {check.stderr[-500:]}")
-    responses = Counter()
-    for path in files:
-        with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh):
-                if record.rec_type in ("response", "revisit"):
-                    responses[record.rec_headers.get_header("WARC-Target-URI")] += 1
+    problems += _warc_problems(files)
+    if list(job.glob("*.open")):
+        problems.append("a WARC file was left open")
+    responses, html = _archived(*files)
     if any(n > 1 for n in responses.values()):
         problems.append("a URL was archived twice")
-    if len(responses) < html_pages:
-        problems.append(f"{len(responses)} responses archived for {html_pages} HTML pages")
+    if len(html) < html_pages:
+        problems.append(f"{len(html)} HTML pages archived for {html_pages}")
     if problems:
         raise SystemExit("CHECK FAILED for " + str(job) + ":\n  " + "\n  ".join(problems))
 
 
+def profile(url: str, tmp: Path, job_dir: bool, extra: dict[str, str], output: Path, tree: Path = ROOT) -> None:
+    """A full pipeline once under py-spy (raw collapsed stacks, crawl process and workers), then a summary."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    out = tmp / "profiled"
+    cmd = [py_spy, "record", "--subprocesses", "--gil", "--rate", "200", "--format", "raw", "--output", str(output)]
+    cmd += ["--", *full_command(url, out, job_dir, extra)]
+    result = run_measured(cmd, tree, tree=tree)
+    print(f"profiled run: {result['wall']:.1f} s wall; stacks in {output}")
+    subprocess.run([sys.executable, str(Path(__file__).parent / "stacks.py"), str(output)], check=True)
+
+
+def _medians(runs: list[dict]) -> dict:
+    return {
+        "rate": statistics.median(r["pages"] / r["seconds"] for r in runs),
+        "cpu": statistics.median(r["cpu"] / r["pages"] for r in runs),
+        "workers_cpu": statistics.median(r["workers_cpu"] / r["pages"] for r in runs),
+        "total_cpu": statistics.median((r["cpu"] + r["workers_cpu"]) / r["pages"] for r in runs),
+        "rss": statistics.median(r["rss"] for r in runs),
+        "worker_rss": statistics.median(r["worker_rss"] for r in runs),
+        "pages": statistics.median(r["pages"] for r in runs),
+    }
+
+
+def _ratios(results: dict[str, list[dict]], side: str, base: str) -> list[float]:
+    return [(s["pages"] / s["seconds"]) / (b["pages"] / b["seconds"]) for s, b in zip(results[side], results[base])]
+
+
+def report(site: str, args, html_pages: int, server: str, results: dict[str, list[dict]]) -> None:
+    med = {side: _medians(runs) for side, runs in results.items() if runs}
+    print()
+    print(
+        f"date {date.today()}; machine {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()};"
+        f" load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"site: {site}, {args.articles} articles, {html_pages} HTML pages, served by {server}")
+    print(f"command: .venv/bin/python {' '.join(sys.argv)}")
+    print(f"| crawler (medians of {args.runs} runs) | responses | pages/s | CPU ms/page: crawl; workers; all |", end="")
+    print(" peak RSS MB: crawl; largest worker |")
+    print("|---|---|---|---|---|")
+    for side, m in med.items():
+        print(
+            f"| {NAMES[side]}{' (JOBDIR)' if side == 'full' and args.job_dir else ''} | {m['pages']:.0f} | "
+            f"{m['rate']:.1f} | {1000 * m['cpu']:.2f}; {1000 * m['workers_cpu']:.2f}; {1000 * m['total_cpu']:.2f} | "
+            f"{m['rss']:.0f}; {m['worker_rss']:.0f} |"
+        )
+    for side, base in (("full", "bare"), ("full", "wget"), ("bare", "wget"), ("full", "base"), ("base", "bare")):
+        if side in med and base in med:
+            ratios = _ratios(results, side, base)
+            print(
+                f"ratio {side}/{base}: pages/s {statistics.median(ratios):.2f} (per run "
+                f"{', '.join(f'{r:.2f}' for r in ratios)}); CPU per page "
+                f"{med[side]['total_cpu'] / med[base]['total_cpu']:.2f}; peak RSS {med[side]['rss'] / med[base]['rss']:.2f}"
+            )
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # kill PID: the server and the crawl stop too
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", choices=[*SITES, "both"], default="wordpress", help="which site (default wordpress)")
     parser.add_argument("--articles", type=int, default=2000, help="2000 (default), 20000 or 100000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--job-dir", action="store_true", help="full pipeline with a disk-backed frontier (JOBDIR)")
-    parser.add_argument("--only", choices=["bare", "full"], help="run one side only (profiling)")
+    parser.add_argument(
+        "--sides", default=",".join(SIDES), help=f"which contenders, comma-separated (default {','.join(SIDES)})"
+    )
+    parser.add_argument("--only", choices=SIDES, help="one contender only (same as --sides NAME)")
     parser.add_argument(
         "--bare-set",
         action="append",
@@ -199,66 +339,61 @@ def main() -> None:
         metavar="KEY=VALUE",
         help="a Scrapy setting for the bare spider only, e.g. CONCURRENT_ITEMS=4 to give it our tuning",
     )
+    parser.add_argument(
+        "--full-set", action="append", default=[], metavar="KEY=VALUE", help="a setting for the full pipeline only"
+    )
+    parser.add_argument(
+        "--base-tree",
+        metavar="DIR",
+        help="another checkout (e.g. `git archive BASE | tar -x -C DIR`) whose full pipeline runs as contender base",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="profile the full pipeline once with py-spy into FILE (--only base: the base tree's)",
+    )
     args = parser.parse_args()
+    sides = [args.only] if args.only else [s for s in args.sides.split(",") if s]
+    if unknown := set(sides) - set(SIDES):
+        parser.error(f"unknown contenders: {', '.join(sorted(unknown))}")
+    if args.base_tree and "base" not in sides:
+        sides.append("base")
+    if "base" in sides and not args.base_tree:
+        sides.remove("base")
     bare_extra = dict(item.split("=", 1) for item in args.bare_set)
-    results: dict[str, list[dict]] = {"bare": [], "full": []}
-    with tempfile.TemporaryDirectory() as tmpdir, bench_site(args.articles) as (url, html_pages, server):
-        tmp = Path(tmpdir)
-        for run in range(args.runs):
-            for side in ("bare", "full"):
-                if args.only and side != args.only:
-                    continue
-                if side == "bare":
-                    result = bare(url, tmp, bare_extra)
-                else:
-                    result, job = full(url, tmp, args.job_dir)
-                    check_output(job, args.articles, html_pages)
-                results[side].append(result)
-                print(
-                    f"run {run + 1} {side}: {result['pages']} pages, {result['pages'] / result['seconds']:.1f} pages/s, "
-                    f"{1000 * result['cpu'] / result['pages']:.2f} ms CPU/page, peak RSS {result['rss']:.0f} MB"
-                    f" (analysis worker {result['worker']:.0f} MB)",
-                    flush=True,
-                )
-    med = {
-        side: {
-            "rate": statistics.median(r["pages"] / r["seconds"] for r in runs),
-            "cpu": statistics.median(r["cpu"] / r["pages"] for r in runs),
-            "rss": statistics.median(r["rss"] for r in runs),
-            "worker": statistics.median(r["worker"] for r in runs),
-        }
-        for side, runs in results.items()
-        if runs
-    }
-    print()
-    print(
-        f"date {date.today()}; machine {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
-    print(f"site: {args.articles} articles, {html_pages} HTML pages, served by {server}")
-    print(
-        f"command: .venv/bin/python bench/crawl.py --articles {args.articles} --runs {args.runs}"
-        + (" --job-dir" if args.job_dir else "")
-        + (f" --only {args.only}" if args.only else "")
-        + "".join(f" --bare-set {item}" for item in args.bare_set)
-    )
-    print(
-        f"| crawler | pages/s | CPU ms/page | peak RSS MB (crawl process; largest worker) | (medians of {args.runs} runs)"
-    )
-    print("|---|---|---|---|")
-    names = {
-        "bare": "(a) bare CrawlSpider, no output",
-        "full": "(b) full pipeline" + (" (JOBDIR)" if args.job_dir else ""),
-    }
-    for side, m in med.items():
-        print(f"| {names[side]} | {m['rate']:.1f} | {1000 * m['cpu']:.2f} | {m['rss']:.0f}; {m['worker']:.0f} |")
-    if len(med) == 2:
-        ratios = [
-            f["pages"] / f["seconds"] / (b["pages"] / b["seconds"]) for b, f in zip(results["bare"], results["full"])
-        ]
-        print(
-            f"| ratio b/a | {statistics.median(ratios):.2f} (median of per-run ratios {', '.join(f'{r:.2f}' for r in ratios)}) | "
-            f"{med['full']['cpu'] / med['bare']['cpu']:.2f} | {med['full']['rss'] / med['bare']['rss']:.2f} |"
-        )
+    full_extra = dict(item.split("=", 1) for item in args.full_set)
+    for site in SITES if args.site == "both" else [args.site]:
+        results: dict[str, list[dict]] = {side: [] for side in sides}
+        with tempfile.TemporaryDirectory() as tmpdir, bench_site(args.articles, site) as (url, html_pages, server):
+            tmp = Path(tmpdir)
+            if args.profile:
+                tree = Path(args.base_tree).resolve() if args.only == "base" else ROOT
+                profile(url, tmp, args.job_dir, full_extra, Path(args.profile), tree)
+                continue
+            for run in range(args.runs):
+                for side in sides:
+                    if side == "wget":
+                        result = wget(url, tmp, html_pages)
+                    elif side == "bare":
+                        result = bare(url, tmp, bare_extra, html_pages)
+                    elif side == "full":
+                        result = full(url, tmp, args.job_dir, full_extra, args.articles, html_pages)
+                    else:
+                        tree = Path(args.base_tree).resolve()
+                        result = full(url, tmp, args.job_dir, full_extra, args.articles, html_pages, tree)
+                    results[side].append(result)
+                    print(
+                        f"{site} run {run + 1} {side}: {result['pages']} responses, "
+                        f"{result['pages'] / result['seconds']:.1f} pages/s, CPU ms/page "
+                        f"{1000 * result['cpu'] / result['pages']:.2f} crawl + "
+                        f"{1000 * result['workers_cpu'] / result['pages']:.2f} workers, "
+                        f"peak RSS {result['rss']:.0f} MB (worker {result['worker_rss']:.0f} MB)",
+                        flush=True,
+                    )
+        if not args.profile:
+            if args.base_tree:
+                print(f"base tree: {args.base_tree}")
+            report(site, args, html_pages, server, results)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
 """Field strategies on small hand-written pages."""
 
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 import pytest
 
-from crawler.extract import Page, extract
+from crawler.extract import Document, Page, extract
 from crawler.extract.authors import clean_names
 from crawler.extract.dates import parse_date
 from crawler.extract.datetext import parse_relative
 from crawler.extract.names import is_person, site_keys
 from crawler.extract.title import strip_site_name
+from crawler.extract.workers import analyse
 from crawler.web.charset import decode_html
 
 
@@ -211,3 +213,54 @@ def test_the_dateline_nearest_the_headline_wins():
     )
     record = extract(Page("https://stadtblatt.example/neue-bruecke", page.encode()))
     assert record["published"] == "2022-01-21"
+
+
+# Absolute links are remembered across pages: the answer must still be urljoin's for each page's base.
+_BASES = ["http://a.example/x/y", "https://a.example/", "HTTP://A.example/p", "https://b.example/q?z#f"]
+_HREFS = [
+    "http://a.example/?",  # urljoin drops the empty query only when the schemes match
+    "http://a.example/b;c?d#e",
+    "https://a.example/./c/../d",
+    "http:///no-host",
+    "http://?query-only",
+    "https://",
+    "http:relative",
+    "//a.example/scheme-relative",
+    "../up",
+    "http://[::1",  # urljoin raises: absolute() gives None
+]
+
+
+@pytest.mark.parametrize("base", _BASES)
+def test_links_resolve_as_urljoin_does_whatever_pages_came_before(base):
+    for earlier in _BASES:  # warm the memory with another base's answers first
+        Document(Page(earlier, b"<html><body></body></html>")).absolute(_HREFS[0])
+    doc = Document(Page(base, b"<html><body></body></html>"))
+    for href in _HREFS:
+        try:
+            expected = urljoin(base, href)
+        except ValueError:
+            expected = None
+        if expected is not None:
+            expected = expected.split("#", 1)[0] if expected.startswith(("http://", "https://")) else None
+        assert doc.absolute(href) == expected, href
+
+
+_LISTING = b"""<html><head><title>Tag: Courts</title></head><body><h1>Tag: Courts</h1>
+<article><h2><a href="/a/">First story</a></h2><p>By Jane Doe, 3 May 2020. A summary of the first story.</p></article>
+<article><h2><a href="/b/">Second story</a></h2><p>By Jane Doe, 2 May 2020. A summary of the second story.</p></article>
+</body></html>"""
+
+
+def test_the_crawl_extracts_no_fields_of_pages_whose_url_or_status_say_they_are_no_articles():
+    listing = Page("http://a.test/tag/courts/", _LISTING, [("Content-Type", "text/html")], 200)
+    assert extract(listing)["page_type"] == "listing"
+    assert analyse(listing)[2] == {"url": "http://a.test/tag/courts/", "page_type": "listing"}
+    gone = Page("http://a.test/story/", _LISTING, [("Content-Type", "text/html")], 404)
+    assert analyse(gone)[2] == {"url": "http://a.test/story/", "page_type": "other"}
+    # Decided by the body: the whole record, as extract() gives it.
+    story = Page("http://a.test/2020/05/story/", _LISTING, [("Content-Type", "text/html")], 200)
+    assert analyse(story)[2] == extract(story)
+    # A site profile may change any field: its pages always get the whole record.
+    profiled = Page("https://nejatngo.org/tag/courts/", _LISTING, [("Content-Type", "text/html")], 200)
+    assert analyse(profiled)[2] == extract(profiled)

@@ -1,22 +1,30 @@
-"""crawler reextract PATH.warc.gz...: run today's extraction over archived responses, offline."""
+"""crawler reextract PATH.warc.gz|FOLDER...: run today's extraction over archived responses, offline, on every core."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import sys
+import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC
 from pathlib import Path
 
-from crawler.archive.reader import iter_responses
-from crawler.extract import extract
+from crawler.archive.reader import ArchivedResponse, iter_responses
+from crawler.extract.workers import AnalysisFailed, PageAnalyser, archived_record
 from crawler.jobs.records import make_item
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.jobs.versions import link_all
-from crawler.web.http import sniff
+from crawler.web.page import Page
 
 from . import COMMANDS
+
+# Pages handed to the workers ahead of the one whose record is written next: enough to keep every
+# worker busy, few enough that memory stays bounded (back-pressure on reading the WARCs).
+PAGES_AHEAD_PER_WORKER = 4
 
 
 def add_parser(sub):
@@ -24,12 +32,15 @@ def add_parser(sub):
         "reextract",
         help=COMMANDS["reextract"],
         description="Read the article pages archived in WARC files (revisit records resolved to the payload "
-        "they refer to, in the same folder) and extract them with this version's extraction. The records "
+        "they refer to, in the same folder) and extract them with this version's extraction, in worker "
+        "processes on every core. The records "
         "have the same shape as a crawl's, fetched_at and warc from the archive; given the WARCs of several runs "
         "in capture order, they form the same article versions as the crawl (a record only when a page's "
-        "content changed, its 'previous' pointing at the version it replaces).",
+        "content changed, its 'previous' pointing at the version it replaces). A folder stands for its WARC "
+        "files in name order (capture order for the crawler's files). Pages whose extraction fails or takes "
+        "longer than --timeout are reported on stderr and skipped (exit code 1 at the end).",
     )
-    parser.add_argument("warcs", nargs="+", metavar="PATH.warc.gz")
+    parser.add_argument("warcs", nargs="+", metavar="PATH.warc.gz|FOLDER")
     parser.add_argument("-o", "--output", metavar="FILE", help="write JSON Lines here (default: standard output)")
     parser.add_argument(
         "--every-capture",
@@ -37,44 +48,135 @@ def add_parser(sub):
         help="a record for every archived capture of an article, as a crawl with incremental runs off writes "
         "them (no versions: 'previous' is null)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="extraction processes (default: one per core, %(default)s here); 0 extracts in this process",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="time budget of one page's extraction in a worker (default %(default)s)",
+    )
     return parser
 
 
-def records(paths) -> Iterator[dict]:
-    """Article records from the archived 2xx HTML responses of the given WARCs."""
+def warc_files(paths) -> list[Path]:
+    """The files named, and the WARC files of the folders named (in name order)."""
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.name.endswith((".warc.gz", ".warc")))
+        else:
+            files.append(path)
+    return files
+
+
+class Progress:
+    """Pages read and analysed, and how long it took: `crawler reextract` reports pages/s."""
+
+    def __init__(self):
+        self.pages = 0  # HTML pages analysed
+        self.failed = 0
+        self.started = time.monotonic()
+
+    def rate(self) -> float:
+        return self.pages / max(time.monotonic() - self.started, 1e-9)
+
+
+def _candidates(paths) -> Iterator[ArchivedResponse]:
     for archived in iter_responses(paths):
-        page = archived.rendered or archived.page  # browser mode: the DOM the crawl extracted from
-        if not 200 <= (page.status or 0) < 300 or archived.truncated:
-            continue
+        if 200 <= (_page_of(archived).status or 0) < 300 and not archived.truncated:
+            yield archived
+
+
+def _page_of(archived: ArchivedResponse) -> Page:
+    """The page the crawl extracted from: in browser mode the rendered DOM (a urn:dom: record)."""
+    return archived.rendered or archived.page
+
+
+def _item(archived: ArchivedResponse, record: dict) -> dict:
+    warc = asdict(archived.payload_location)
+    if archived.revisit:
+        warc["revisit"] = asdict(archived.location)
+    fetched_at = archived.date.replace(tzinfo=UTC).isoformat(timespec="seconds")
+    return make_item(record, fetched_at, _page_of(archived).status or 0, warc)
+
+
+def records(paths, workers: int = 0, timeout: float = 15.0, progress: Progress | None = None) -> Iterator[dict]:
+    """Article records from the archived 2xx HTML responses of the given WARCs, in capture order.
+
+    Extraction runs in `workers` processes (0: in this one); records come out in the order of the
+    archive whatever order the workers finish in, with at most PAGES_AHEAD_PER_WORKER pages per
+    worker read ahead.
+    """
+    progress = progress or Progress()
+    loop = asyncio.new_event_loop()
+    analyser = PageAnalyser(workers, timeout=timeout, function=archived_record)
+    ahead = max(1, workers) * PAGES_AHEAD_PER_WORKER
+    pending: deque[tuple[ArchivedResponse, asyncio.Task]] = deque()
+
+    def finish() -> dict | None:
+        archived, task = pending.popleft()
+        page = _page_of(archived)
         try:
-            content = page.content
-        except (ValueError, OSError, EOFError) as exc:
+            kind, record = loop.run_until_complete(task)
+        except AnalysisFailed as exc:
+            progress.pages += 1
+            progress.failed += 1
+            print(f"crawler reextract: cannot extract {page.url}: {exc}", file=sys.stderr)
+            return None
+        if kind == "undecodable":
             print(
-                f"crawler reextract: cannot decode {page.url} ({page.header('Content-Encoding')}): {exc}",
+                f"crawler reextract: cannot decode {page.url} ({page.header('Content-Encoding')}): {record}",
                 file=sys.stderr,
             )
-            continue
-        if sniff(page.header("Content-Type"), content) != "html":
-            continue
-        record = extract(page)
+            return None
+        if kind != "record" or not isinstance(record, dict):
+            return None
+        progress.pages += 1
         if record["page_type"] != "article":
-            continue
-        warc = asdict(archived.payload_location)
-        if archived.revisit:
-            warc["revisit"] = asdict(archived.location)
-        fetched_at = archived.date.replace(tzinfo=UTC).isoformat(timespec="seconds")
-        yield make_item(record, fetched_at, page.status or 0, warc)
+            return None
+        return _item(archived, record)
+
+    try:
+        for archived in _candidates(paths):
+            pending.append((archived, loop.create_task(analyser.call(archived_record, _page_of(archived)))))
+            while len(pending) >= ahead:
+                if (item := finish()) is not None:
+                    yield item
+        while pending:
+            if (item := finish()) is not None:
+                yield item
+    finally:
+        for _, task in pending:
+            task.cancel()
+        analyser.close()
+        loop.run_until_complete(asyncio.sleep(0))  # let cancelled tasks finish
+        loop.close()
 
 
 def run(args) -> int:
-    missing = [p for p in args.warcs if not Path(p).is_file()]
+    missing = [p for p in args.warcs if not Path(p).exists()]
     if missing:
-        print(f"crawler reextract: no such file: {missing[0]}", file=sys.stderr)
+        print(f"crawler reextract: no such file or folder: {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.workers < 0 or args.timeout <= 0:
+        print("crawler reextract: --workers must be 0 or more, --timeout more than 0", file=sys.stderr)
+        return EXIT_USAGE
+    files = warc_files(args.warcs)
+    if not files:
+        print(f"crawler reextract: no WARC files in {', '.join(args.warcs)}", file=sys.stderr)
         return EXIT_USAGE
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115 - closed below
     count = 0
+    progress = Progress()
     try:
-        items = records(args.warcs)
+        items = records(files, args.workers, args.timeout, progress)
         for item in ({**item, "previous": None} for item in items) if args.every_capture else link_all(items):
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1
@@ -84,5 +186,10 @@ def run(args) -> int:
     finally:
         if args.output:
             out.close()
-    print(f"{count} article records from {len(args.warcs)} WARC file(s)", file=sys.stderr)
-    return EXIT_OK
+    print(
+        f"{count} article records from {len(files)} WARC file(s): {progress.pages} HTML pages in "
+        f"{time.monotonic() - progress.started:.1f} s, {progress.rate():.1f} pages/s with "
+        f"{args.workers or 'no'} worker process(es)" + (f"; {progress.failed} failed" if progress.failed else ""),
+        file=sys.stderr,
+    )
+    return EXIT_CRAWL_FAILED if progress.failed else EXIT_OK

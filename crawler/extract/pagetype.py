@@ -197,10 +197,16 @@ def classify(
     return page_type
 
 
-def _classify(
-    doc: Document, body_text: str, word_count: int, has_date: bool, has_author: bool, canonical: str
-) -> tuple[str, str, str]:
-    """(page type, the rule that decided it, in words); the rules' names are explain.py strategies."""
+def classify_without_body(doc: Document, canonical: str = "") -> str | None:
+    """The page type when the status, the URL or the metadata settle it ("listing" or "other"), before
+    any text is extracted; None when it takes the body. classify() starts here, and the crawl's analysis
+    skips the fields of pages settled so, whose records it does not keep."""
+    settled = _settled(doc, canonical)
+    return settled[0] if settled is not None else None
+
+
+def _settled(doc: Document, canonical: str) -> tuple[str, str, str] | None:
+    """classify_without_body(), with the rule that decided and why."""
     if doc.page.status is not None and doc.page.status >= 400:
         return "other", "http:status", f"HTTP {doc.page.status}"
     body_class = _body_class(doc)
@@ -218,9 +224,22 @@ def _classify(
         return "listing", "url:listing-path", "a category, tag, author, search or archive URL"
     if len(articles) >= 3 and not own_articles:
         return "listing", "json-ld:other-articles", f"{len(articles)} JSON-LD articles, none of them this page"
-    og_type = doc.meta.get("og:type", "").lower()
-    if og_type == "profile" and not articles:
+    if doc.meta.get("og:type", "").lower() == "profile" and not articles:
         return "listing", "opengraph:og:type", "og:type profile: an author's page"
+    return None
+
+
+def _classify(
+    doc: Document, body_text: str, word_count: int, has_date: bool, has_author: bool, canonical: str
+) -> tuple[str, str, str]:
+    """(page type, the rule that decided it, in words); the rules' names are explain.py strategies."""
+    settled = _settled(doc, canonical)
+    if settled is not None:
+        return settled
+    body_class = _body_class(doc)
+    canonical = canonical or doc.url
+    articles = nodes_of_type(doc.jsonld, ARTICLE_TYPES)
+    og_type = doc.meta.get("og:type", "").lower()
     # A page its metadata calls an article, or one video or recording (a player page, not a list of them).
     marked = (
         bool(articles)
