@@ -26,11 +26,6 @@ from .text import BREAK_HINTS, squash
 SHORT_BODY = 600  # characters
 # ... or holds less than this share of the page's paragraph text (the wrong box on a full page).
 SMALL_SHARE = 0.05
-# A page with little paragraph text holds no more to find, unless the body is shorter than this and the
-# page holds TEXT_AROUND times more text: an article in loose text or <div>s (no <p>s to count) beside
-# the short box we took.
-LEAD_ONLY = 1000  # characters
-TEXT_AROUND = 5
 # trafilatura's body replaces ours when it is this much longer.
 CLEARLY_LONGER = 1.5
 _HEADINGS = {f"h{n}" for n in range(1, 7)}
@@ -44,7 +39,7 @@ def looks_wrong(body_chars: int, page_paragraph_chars: int, page_chars: Callable
     paragraph text (and page_chars() of text, asked only for a short body)? Not when the page holds
     no more to find."""
     if 0 < page_paragraph_chars < 2 * body_chars:
-        return body_chars < LEAD_ONLY and page_chars() >= max(TEXT_AROUND * body_chars, SHORT_BODY // 2)
+        return False
     if body_chars < SHORT_BODY:
         return page_chars() >= SHORT_BODY // 2
     return body_chars < SMALL_SHARE * page_paragraph_chars
@@ -53,7 +48,7 @@ def looks_wrong(body_chars: int, page_paragraph_chars: int, page_chars: Callable
 def trafilatura_blocks(doc: Document) -> list[Block]:
     """trafilatura's article body for the page, as blocks; [] when it finds none."""
     result = trafilatura.bare_extraction(
-        doc.text, url=doc.url, include_comments=False, include_tables=True, with_metadata=False
+        doc.text, url=doc.url, include_comments=False, include_tables=True, with_metadata=False, fast=True
     )
     body = getattr(result, "body", None)
     if body is None:
