@@ -6,7 +6,7 @@ from urllib.parse import urljoin
 import pytest
 
 from crawler.extract import Document, Page, extract
-from crawler.extract.authors import clean_names
+from crawler.extract.authors import _dated_names, clean_names
 from crawler.extract.dates import parse_date
 from crawler.extract.datetext import parse_relative
 from crawler.extract.names import is_person, site_keys
@@ -264,3 +264,19 @@ def test_the_crawl_extracts_no_fields_of_pages_whose_url_or_status_say_they_are_
     # A site profile may change any field: its pages always get the whole record.
     profiled = Page("https://nejatngo.org/tag/courts/", _LISTING, [("Content-Type", "text/html")], 200)
     assert analyse(profiled)[2] == extract(profiled)
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("04.02.2022 | 13:10 Uhr | Jane Doe", ["Jane Doe"]),
+        ("11.12.2019 - Jane Doe", ["Jane Doe"]),
+        ("06.11.2023 13:30 von Jane", ["Jane"]),
+        ("4. Mai 2022 Berlin", []),  # no separator: a place, or the next sentence
+        ("04. November 2021 | PAID CONTENT", []),  # a label in capitals
+        ("12.03.2021 | Politik", []),  # one word without a byline word: a section
+        ("Stand: 04.02.2022 | Jane Doe", []),  # the date does not open the line
+    ],
+)
+def test_dated_names(line, names):
+    assert _dated_names(line) == names

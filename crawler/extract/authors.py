@@ -6,10 +6,20 @@ import re
 from functools import lru_cache
 from itertools import chain
 
+from .datetext import DATE_IN_TEXT
 from .document import Document
 from .explain import LOWER, Explanation, meta_strategy
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value, types_of
-from .names import BYLINE_END, BYLINE_START, LABELLED_BYLINE, OPENER_ONLY, clean_names, not_a_person, site_keys
+from .names import (
+    BYLINE_END,
+    BYLINE_START,
+    LABELLED_BYLINE,
+    OPENER_ONLY,
+    PREFIX,
+    clean_names,
+    not_a_person,
+    site_keys,
+)
 from .regions import is_elsewhere
 from .text import spaced_text, squash, text_of
 from .walk import following, from_top, headline, preceding
@@ -242,6 +252,61 @@ def _text_byline(doc: Document, title: str) -> list[str]:
     return []
 
 
+def _from_dated_line(doc: Document, title: str = "") -> Found:
+    return "dated-line", _dated_line(doc, title)
+
+
+def _dated_line(doc: Document, title: str) -> list[str]:
+    """A dateline that names the author after the date, with no byline word: "04.02.2022 | 13:10 Uhr |
+    Jane Doe", "11.12.2019 - Jane Doe", "06.11.2023 13:30 von Jane". Looked for where text bylines are."""
+    body = doc.root.find("body")
+    if body is None:
+        return []
+    heading = headline(body, title)
+    if heading is None:
+        elements = from_top(body, _FROM_TOP)
+    else:
+        elements = chain(following(heading, _AFTER_HEADLINE), preceding(heading, _BEFORE_HEADLINE))
+    for el in elements:
+        if el.tag not in _TEXT_BYLINE_TAGS:
+            continue
+        text = el.text
+        if not text or not any(ch.isdigit() for ch in text[:12]):
+            continue
+        names = _dated_names(squash(text_of(el)))
+        if names and not is_elsewhere(el):
+            return names
+    return []
+
+
+def _dated_names(line: str) -> list[str]:
+    """The name in "DATE [TIME] | Name" (a separator, or a byline word, between them); [] otherwise."""
+    date = DATE_IN_TEXT.search(line) if len(line) <= 80 else None
+    if date is None or line[: date.start()].strip():
+        return []
+    rest = line[date.end() :]
+    lead = _AFTER_DATE.match(rest)
+    name = rest[lead.end() :] if lead else rest
+    opened = PREFIX.match(name)
+    if opened:
+        name = name[opened.end() :]
+    elif not _DATELINE_SEPARATOR.search(line[date.start() : len(line) - len(name)]):
+        return []  # "4. Mai 2022 Berlin": a place, or the next sentence
+    words = name.split()
+    if not 1 <= len(words) <= 4 or (len(words) == 1 and not opened):
+        return []
+    if not all(_NAME_WORD.match(w) and w[0].isupper() for w in words) or name.isupper():
+        return []  # "PAID CONTENT", "Aymz- Grelle": labels and nicknames, not a name
+    return clean_names(name)
+
+
+# What sits between a date and a name: times, "Uhr", separators.
+_AFTER_DATE = re.compile(
+    r"^(?:\s*(?:[|–—·•/-]|uhr\b|(?:um\s+|à\s+|a las\s+|at\s+)?\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h|am|pm)\b)?))*\s*", re.I
+)
+_DATELINE_SEPARATOR = re.compile(r"[|–—·•/]|\s-\s")
+_NAME_WORD = re.compile(r"^[^\W\d_][\w.'’]*(?:-[^\W\d_][\w.'’]*)*$")
+
 # How far from the headline a text byline is looked for, in elements (a sign-off ends a long article).
 _AFTER_HEADLINE = 600
 _BEFORE_HEADLINE = 80
@@ -277,11 +342,14 @@ STRATEGIES = (
     _from_bylines,
     _from_author_links,
     _from_text_byline,
+    _from_dated_line,
 )
 STRUCTURED = (_from_jsonld, _from_microdata, _from_meta)
 SHOWN = (_from_rel_author, _from_bylines)
 # Sources where the page shows the name as its author's, and those that link it to an author's page.
-SHOWN_AS_AUTHOR = (_from_rel_author, _from_bylines, _from_author_links, _from_text_byline)
+SHOWN_AS_AUTHOR = (_from_rel_author, _from_bylines, _from_author_links, _from_text_byline, _from_dated_line)
+# Sources looked for near the page's headline.
+NEAR_HEADLINE = (_from_text_byline, _from_dated_line)
 LINKED = (_from_rel_author, _from_author_links)
 
 
@@ -299,7 +367,7 @@ def extract_authors(doc: Document, site_name: str | None = None, title: str = ""
 
     def people(source) -> Found:
         if source not in found:  # each source is read once
-            strategy, names = _from_text_byline(doc, title) if source is _from_text_byline else source(doc)
+            strategy, names = source(doc, title) if source in NEAR_HEADLINE else source(doc)
             shown, linked = source in SHOWN_AS_AUTHOR, source in LINKED
             kept = []
             for name in _dedupe(names):

@@ -26,7 +26,7 @@ from .document import Document
 from .explain import LOWER, Explanation, element
 from .labels import label_kind
 from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
-from .text import squash, text_of
+from .text import BREAK_HINTS, squash, text_of
 
 # Never article text anywhere on the page.
 DROP_TAGS = (
@@ -742,7 +742,7 @@ def render(container) -> list[Block]:
     group = [0]
 
     def flush(kind: str) -> None:
-        text = "".join(buf)
+        text = "".join(buf).translate(BREAK_HINTS)
         buf.clear()
         link_chars, links[0] = links[0], 0
         if kind == "pre":

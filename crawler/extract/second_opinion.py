@@ -20,7 +20,7 @@ import trafilatura
 
 from .blocks import Block
 from .document import Document
-from .text import squash
+from .text import BREAK_HINTS, squash
 
 # Our body looks wrong when it is shorter than this (empty, a lead, a teaser)...
 SHORT_BODY = 600  # characters
@@ -99,5 +99,5 @@ def _text(el, skip: str = "") -> str:
                 parts.append(child.tail)
 
     walk(el)
-    lines = (squash(line) for line in "".join(parts).split("\n"))
+    lines = (squash(line) for line in "".join(parts).translate(BREAK_HINTS).split("\n"))
     return "\n".join(line for line in lines if line)

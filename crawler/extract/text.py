@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# Invisible characters that only hint where a line may break (soft hyphens, zero-width spaces, word
+# joiners, a stray BOM), for str.translate: not text, and they split words for whoever searches a
+# body. Zero-width (non-)joiners are not among them: Persian and Indic spelling and emoji need them.
+BREAK_HINTS = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+
 
 def squash(text: str | None) -> str:
     """Collapse runs of whitespace into one space and strip the ends."""
