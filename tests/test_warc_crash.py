@@ -31,6 +31,8 @@ def _crawl(url, out, *extra, **popen):
         "INFO",
         "-s",
         "WARC_MAX_SIZE=150000",
+        "-s",
+        "TRAP_MAX_BARREN_CHAIN=1000",  # the site is one long chain of listing pages, meant to be crawled whole
         *extra,
         **popen,
     )
