@@ -4,6 +4,10 @@ hosts take turns, a dead worker's slot frees itself, and no page is fetched twic
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -210,3 +214,101 @@ def test_a_stalled_worker_keeps_its_leases_and_nothing_is_fetched_twice(redis_ur
     assert counts == Counter(site.expected_paths()), {p: n for p, n in counts.items() if n > 1}
     stats = [json.loads(p.read_text()) for p in (tmp_path / "fleet").glob("stats-*.json")]
     assert not any(s.get("frontier/leases_requeued") for s in stats)
+
+
+def _netns_unavailable() -> str | None:
+    """Why this machine lets no test make network namespaces, or None."""
+    if os.geteuid() != 0:
+        return "network namespaces need root (ip netns add)"
+    if shutil.which("ip") is None:
+        return "no `ip` command (iproute2)"
+    name = f"fleetprobe{os.getpid()}"
+    probe = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"ip netns add failed: {probe.stderr.strip()}"
+    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+    return None
+
+
+class Namespaces:
+    """A hub namespace (the site and Redis on 10.213.0.1, on its loopback) and one namespace per worker,
+    each joined to the hub by a veth pair the test makes: worker n is 10.213.n.2, its hub end 10.213.n.1.
+    Every address is inside these namespaces; they are deleted at the end."""
+
+    HUB_ADDRESS = "10.213.0.1"
+
+    def __init__(self, workers: int):
+        tag = os.getpid() % 10000
+        self.hub = f"fhub{tag}"
+        self.workers = [f"fw{n}x{tag}" for n in range(1, workers + 1)]
+        self.made: list[str] = []
+
+    def _ip(self, *args: str, netns: str | None = None) -> None:
+        command = ["ip", *(["-n", netns] if netns else []), *args]
+        subprocess.run(command, check=True, capture_output=True)
+
+    def __enter__(self):
+        for name in (self.hub, *self.workers):
+            self._ip("netns", "add", name)
+            self.made.append(name)
+            self._ip("link", "set", "lo", "up", netns=name)
+        self._ip("addr", "add", f"{self.HUB_ADDRESS}/32", "dev", "lo", netns=self.hub)
+        for n, name in enumerate(self.workers, 1):
+            hub_end, worker_end = f"vh{n}x{os.getpid() % 10000}", f"vw{n}x{os.getpid() % 10000}"
+            self._ip(
+                "link", "add", hub_end, "netns", self.hub, "type", "veth", "peer", "name", worker_end, "netns", name
+            )
+            self._ip("addr", "add", f"10.213.{n}.1/30", "dev", hub_end, netns=self.hub)
+            self._ip("addr", "add", f"10.213.{n}.2/30", "dev", worker_end, netns=name)
+            self._ip("link", "set", hub_end, "up", netns=self.hub)
+            self._ip("link", "set", worker_end, "up", netns=name)
+            self._ip("route", "add", f"{self.HUB_ADDRESS}/32", "via", f"10.213.{n}.1", netns=name)
+        return self
+
+    def __exit__(self, *exc):
+        for name in self.made:  # deleting a namespace deletes its end of each veth pair, and so the pair
+            subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+    def popen(self, netns: str, command: list[str], **popen) -> subprocess.Popen:
+        env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}"}
+        return subprocess.Popen(["ip", "netns", "exec", netns, *command], cwd=ROOT, env=env, **popen)
+
+
+@pytest.mark.redis
+def test_workers_in_network_namespaces_of_their_own_behave_as_one(tmp_path):
+    """Two "machines": each worker in its own network namespace, reaching Redis and the site over veth pairs."""
+    if reason := _netns_unavailable():
+        pytest.skip(f"no network namespaces on this machine: {reason}")
+    site_port, redis_port, log = 8080, 6379, tmp_path / "access.json"
+    with Namespaces(workers=2) as ns:
+        hub = ns.HUB_ADDRESS
+        redis_command = [shutil.which("redis-server"), "--bind", hub, "--port", str(redis_port)]
+        redis_command += ["--requirepass", "fleet-secret", "--save", "", "--dir", str(tmp_path)]
+        redis_server = ns.popen(ns.hub, redis_command, stdout=subprocess.DEVNULL)
+        site_command = [sys.executable, "-m", "servers.fleet", hub, str(site_port), str(log), "1"]
+        site = ns.popen(ns.hub, site_command, stdout=subprocess.PIPE)
+        args = ["-m", "crawler.cli", "crawl", f"http://{hub}:{site_port}/", "--job", "fleet", "--output", str(tmp_path)]
+        args += ["--frontier", f"redis://:fleet-secret@{hub}:{redis_port}/0", "--log-level", "INFO", "--no-progress"]
+        args += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "EXTRACTION_WORKERS=1"]
+        workers = []
+        try:
+            assert site.stdout.readline().strip() == b"ready"
+            for name in ns.workers:
+                command = [sys.executable, *args, "--worker-id", name, "-s", f"USER_AGENT=fleet-{name}"]
+                workers.append(ns.popen(name, command, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+            finish(workers)
+        finally:
+            for proc in (*workers, site, redis_server):
+                if proc.poll() is None:
+                    proc.terminate()
+                proc.wait(60)
+                for pipe in (proc.stdout, proc.stderr):
+                    if pipe is not None:
+                        pipe.close()
+    entries = [tuple(entry) for entry in json.loads(log.read_text())]
+    counts = Counter(path for _, path, _ in entries)
+    assert counts.pop("/robots.txt") == 1
+    assert counts == Counter(BlogSite().expected_paths())
+    assert min(spacings(entries)) >= 1.0 - TOLERANCE
+    assert {agent for _, _, agent in entries} == {f"fleet-{name}" for name in ns.workers}  # both worked
+    assert not any("fleet-secret" in path.read_text() for path in (tmp_path / "fleet" / "logs").glob("*.log"))

@@ -4,6 +4,7 @@ host, leases kept by a thread, shared page counts, and the components that use t
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
 from types import SimpleNamespace
@@ -17,10 +18,12 @@ from scrapy.http import HtmlResponse
 from test_components import SITE, crawler_with
 
 from crawler import compat
+from crawler.commands.merge import merge_stats
 from crawler.downloadermiddlewares.limits import PageLimitMiddleware
 from crawler.downloadermiddlewares.politeness import SLOT_META, PolitenessMiddleware
 from crawler.extensions.politeness import politeness
 from crawler.extensions.throttle import SharedAutoThrottle
+from crawler.jobs import config as jobconfig
 from crawler.jobs.frontier import Frontier
 from crawler.jobs.hosts import BUSY_RETRY, HostTurns
 from crawler.jobs.leases import LeaseKeeper
@@ -109,6 +112,8 @@ def test_hosts_take_turns_a_new_host_goes_first_and_a_busy_one_keeps_its_turn():
     assert turns.next_host(10.6, lambda h: False) == "new"  # kept its turn
     turns.served("new", due=12.0)
     assert "new" not in turns.queued and len(turns) == 1
+    # deep's last request ended late: due at 13, not 11 as reckoned when it was handed out
+    assert turns.next_host(11.0, lambda h: 13.0) == pytest.approx(2.0) and turns.due["deep"] == 13.0
     for _ in range(99):
         turns.served("deep", due=0.0)
     assert turns.next_host(20.0, lambda h: False) is None
@@ -412,3 +417,34 @@ def test_a_frontier_of_an_older_version_moves_into_the_hosts_queues(redis_client
     assert int(redis_client.get(keys["queued"])) == 3
     reset_frontier(redis_client, "j")
     assert redis_client.keys("crawler:j:*") == []
+
+
+def test_merged_stats_add_up_counts_and_keep_the_extremes_of_per_host_values(tmp_path):
+    one = {"hosts/a/requests": 3, "hosts/a/min_spacing": 1.2, "hosts/a/delay": 1.0, "robotstxt/crawl_delay/a": 1.0}
+    one |= {"hosts/a/first_request": "2026-01-01T00:00:02", "hosts/a/last_request": "2026-01-01T00:01:00"}
+    two = {"hosts/a/requests": 4, "hosts/a/min_spacing": 1.1, "hosts/a/delay": 2.0, "robotstxt/crawl_delay/a": 1.0}
+    two |= {"hosts/a/first_request": "2026-01-01T00:00:01", "hosts/a/last_request": "2026-01-01T00:00:50"}
+    paths = []
+    for n, stats in enumerate((one, two)):
+        paths.append(tmp_path / f"stats-w{n}.json")
+        paths[-1].write_text(json.dumps({**stats, "start_time": "x", "finish_time": "y", "finish_reason": "finished"}))
+    merged = merge_stats(paths, [])
+    assert merged["hosts/a/requests"] == 7 and merged["hosts/a/min_spacing"] == 1.1 and merged["hosts/a/delay"] == 2.0
+    assert merged["hosts/a/first_request"] == "2026-01-01T00:00:01" and merged["hosts/a/last_request"].endswith("01:00")
+    assert merged["robotstxt/crawl_delay/a"] == 1.0
+
+
+def test_a_seeds_file_gives_one_url_a_line_and_names_the_line_it_cannot_use(tmp_path):
+    (tmp_path / "sites.txt").write_text(
+        "\ufeff# NGOs\nhttps://a.example/\n\n  https://b.example:8080/news/  \nhttps://a.example/\n", encoding="utf-8"
+    )
+    job = tmp_path / "job.toml"
+    job.write_text('[seeds]\nurls = ["https://c.example/"]\nfile = "sites.txt"\n', encoding="utf-8")
+    config = jobconfig.load(job)
+    assert config.settings["START_URLS"] == ["https://c.example/", "https://a.example/", "https://b.example:8080/news/"]
+    (tmp_path / "sites.txt").write_text("https://a.example/\nwww.b.example\n", encoding="utf-8")
+    with pytest.raises(jobconfig.JobConfigError, match=r"seeds.file: .*sites.txt line 2: not an http\(s\) URL: 'www.b"):
+        jobconfig.load(job)
+    (tmp_path / "job.toml").write_text('[seeds]\nfile = "missing.txt"\n', encoding="utf-8")
+    with pytest.raises(jobconfig.JobConfigError, match="no such seeds file"):
+        jobconfig.load(job)

@@ -56,9 +56,13 @@ class HostTurns:
         self.due[host] = due
         heapq.heappush(self._heap, (due, next(self._order), host))
 
-    def next_host(self, now: float, busy: Callable[[str], bool]) -> str | float | None:
+    def next_host(self, now: float, busy: Callable[[str], bool | float]) -> str | float | None:
         """The host to serve now; else seconds until one is due (a due host may be busy: then a short
-        wait), or None with nothing queued."""
+        wait), or None with nothing queued.
+
+        busy(host): False if the host can take a request now, True if not (its slots are all held), or
+        the time it will be due, when that is later than it was reckoned (its last request ended late).
+        """
         passed_over = []
         chosen: str | float | None = None
         while self._heap:
@@ -70,8 +74,12 @@ class HostTurns:
                 chosen = due - now
                 break
             entry = heapq.heappop(self._heap)
-            if busy(host):
+            answer = busy(host)
+            if answer is True:
                 passed_over.append(entry)
+                continue
+            if answer is not False and answer > now:
+                self._set_due(host, answer)
                 continue
             heapq.heappush(self._heap, entry)  # stays until served() moves it
             chosen = host

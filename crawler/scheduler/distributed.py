@@ -28,6 +28,7 @@ import itertools
 import logging
 import os
 import socket
+import time
 
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
@@ -390,7 +391,8 @@ class RedisScheduler(Scheduler):
         scheduler.politeness = politeness(crawler)
         HostQueues.lease_seconds = crawler.settings.getfloat("FRONTIER_LEASE_SECONDS", 120)
         scheduler.mine: dict[int, str] = {}  # id(request) -> lease token, for requests this worker holds
-        scheduler.wake = None  # the call that wakes the engine when the next host is due
+        scheduler.wake = None  # the call that wakes the engine when the next host is due, at wake_at
+        scheduler.wake_at = 0.0
         crawler.signals.connect(scheduler.request_done, signal=request_done)
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
@@ -438,8 +440,9 @@ class RedisScheduler(Scheduler):
         return super().close(reason)
 
     def _poll(self):
-        if len(self.queue):
-            compat.wake_engine(self.crawler.engine)
+        # Work other workers queued, and the moment the last lease is released (the engine then sees
+        # the frontier drained and closes, instead of at its next 5 s heartbeat).
+        compat.wake_engine(self.crawler.engine)
 
     def _renew_leases(self) -> None:
         self.queue.renew(list(self.mine.values()))
@@ -472,14 +475,18 @@ class RedisScheduler(Scheduler):
         return answer
 
     def _wake_in(self, seconds: float) -> None:
+        """Ask the engine for the next request when the next host is due (it looks only every 5 s when idle)."""
+        at = time.monotonic() + seconds
         if self.wake is not None:
-            return
+            if self.wake_at <= at:
+                return
+            self.wake.cancel()
 
         def wake():
             self.wake = None
             compat.wake_engine(self.crawler.engine)
 
-        self.wake = call_later(seconds, wake)
+        self.wake, self.wake_at = call_later(seconds, wake), at
 
     def request_done(self, request):
         token = self.mine.pop(id(request), None)

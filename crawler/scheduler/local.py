@@ -170,15 +170,22 @@ class FrontierScheduler:
         return True
 
     def _busy(self, now: float):
-        """host -> whether it can take no request now: its slots are all held (here, or by requests
-        still waiting for their turn in this process), or its last request ended later than its turn
-        was reckoned."""
+        """host -> True if it can take no request now (its slots are all held, here or by requests still
+        waiting for their turn in this process), the time it is due if that is later than reckoned (its
+        last request ended late), else False."""
         if self.politeness is None:
             return lambda host: False
         store = self.politeness.store
         engine = self._engine()
         held = in_transfer(engine.downloader.active) if engine is not None else Counter()
-        return lambda host: held[host] >= store.limit(host) or store.full(host) or store.due_at(host) > now
+
+        def busy(host: str) -> bool | float:
+            if held[host] >= store.limit(host) or store.full(host):
+                return True
+            due = store.due_at(host)
+            return due if due > now else False
+
+        return busy
 
     def _engine(self):
         """The crawl's engine; None outside a crawl (a scheduler built on its own)."""

@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import signal
+import sys
+import threading
 import time
 
 from .sites import HTML, RouteServer, article_html
@@ -95,3 +99,19 @@ def serving(handlers: list):
     """A RouteServer on its own loopback port for each handler."""
     with contextlib.ExitStack() as stack:
         yield [stack.enter_context(RouteServer(handler)) for handler in handlers]
+
+
+def serve_blog(host: str, port: int, log_file: str, crawl_delay: float) -> None:
+    """Serve a BlogSite on host:port until SIGTERM, then write its request log (JSON) to log_file; for tests
+    whose site lives in a network namespace of its own (python -m servers.fleet HOST PORT LOG DELAY)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with RouteServer(BlogSite(crawl_delay=crawl_delay), host=host, port=port) as server:
+        print("ready", flush=True)
+        stop.wait()
+    with open(log_file, "w", encoding="utf-8") as fh:
+        json.dump(server.log, fh)
+
+
+if __name__ == "__main__":
+    serve_blog(sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]))
