@@ -13,6 +13,7 @@ from collections.abc import Callable
 import scrapy
 import scrapy.downloadermiddlewares.cookies as scrapy_cookies
 from scrapy.core.downloader.handlers import http11 as scrapy_http11
+from scrapy.extensions.throttle import AutoThrottle
 from scrapy.utils._download_handlers import check_stop_download, get_dataloss_msg, wrap_twisted_exceptions
 from tldextract import TLDExtract
 from twisted.web._newclient import HEADER, STATUS
@@ -35,6 +36,7 @@ get_warnsize_msg = scrapy_http11.get_warnsize_msg
 PARSER_STATUS, PARSER_HEADER = STATUS, HEADER  # twisted.web._newclient.HTTPParser states
 
 __all__ = [
+    "DelayThrottle",
     "HTTP11DownloadHandler",
     "LenientHTTP11ClientFactory",
     "LenientHTTP11ClientProtocol",
@@ -114,4 +116,37 @@ def engine_closing(engine) -> bool:
 
 def wake_engine(engine) -> None:
     """Make an idle engine ask the scheduler for work now (it looks only every 5 s otherwise)."""
-    engine._slot.nextcall.schedule()
+    if engine._slot is not None:  # None once the spider is closed
+        engine._slot.nextcall.schedule()
+
+
+def downloader_without_delay(downloader) -> None:
+    """Scrapy's downloader slots start requests as soon as they come, without delay or jitter:
+    crawler.downloadermiddlewares.politeness spaces them, per host and across workers.
+
+    The downloader gives new slots its `_delay` (DOWNLOAD_DELAY; AutoThrottle sets it too) and
+    the jitter of DOWNLOAD_DELAY_JITTER.
+    """
+    downloader._delay = 0.0
+    downloader._jitter = 0.0
+    for slot in downloader.slots.values():
+        slot.delay, slot.jitter = 0.0, 0.0
+
+
+class DelayThrottle(AutoThrottle):
+    """Scrapy's AutoThrottle (its settings, its policy, its debug lines) adjusting delays kept elsewhere.
+
+    A subclass gives `delay_slot(request)`: (key, an object whose `.delay` AutoThrottle reads and
+    sets, with `.transferring` for the debug line) or (None, None). The downloader's own slots are
+    left alone (AutoThrottle would set their delay, and that of every new slot).
+    """
+
+    def _spider_opened(self, spider) -> None:
+        self.mindelay = self._min_delay()
+        self.maxdelay = self._max_delay()
+
+    def _get_slot(self, request, spider):
+        return self.delay_slot(request)
+
+    def delay_slot(self, request):
+        raise NotImplementedError

@@ -24,8 +24,10 @@ JOB_OPERATOR = None  # who runs the crawl (warcinfo)
 JOB_DESCRIPTION = None
 JOB_CONTACT = None  # URL or e-mail added to the User-Agent
 
-# Seeds (the spider's -a start_urls=... also works).
+# Seeds (the spider's -a start_urls=... also works). A job file's [seeds] file (or crawl --seeds FILE)
+# adds its URLs, one a line, to START_URLS; SEEDS_FILE names it.
 START_URLS = []
+SEEDS_FILE = None
 SITEMAP_URLS = []
 FEED_URLS = []
 SITEMAP_PROBE = True  # try /sitemap.xml when robots.txt lists no sitemap
@@ -148,6 +150,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.incremental.IncrementalMiddleware": 585,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "crawler.downloadermiddlewares.cookies.OfflineCookiesMiddleware": 700,
+    # Every request waits for its host's turn (delay, Crawl-delay, AutoThrottle, concurrency), shared by a
+    # fleet's workers; after robots.txt, scope and limits, just before WARC capture and the socket.
+    "crawler.downloadermiddlewares.politeness.PolitenessMiddleware": 900,
     # Closest to the downloader: sees every response before decompression,
     # redirect handling or retries, and after the HTTP cache (cache hits are skipped).
     "crawler.downloadermiddlewares.warc.WarcCaptureMiddleware": 950,
@@ -214,9 +219,15 @@ EXTENSIONS = {
     "crawler.extensions.storage.StorageGuard": -20,
     # Opened once, used by incremental requests, WARC dedup and the spider.
     "crawler.extensions.jobstate.JobStateExtension": -10,
+    # Per-host politeness (in Redis for a fleet), used by the schedulers, the politeness middleware,
+    # AutoThrottle and Crawl-delay.
+    "crawler.extensions.politeness.HostPoliteness": -5,
+    # AutoThrottle learning one delay per host:port, shared by a fleet's workers.
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.extensions.throttle.SharedAutoThrottle": 0,
     "crawler.extensions.progress.Progress": 0,
     "crawler.extensions.completion.RequestCompletion": 100,
-    # After AutoThrottle (0) so its adjustments never undercut a site's Crawl-delay.
+    # A site's robots.txt Crawl-delay, a floor under AutoThrottle's delay for its host.
     "crawler.extensions.crawldelay.RobotsCrawlDelay": 500,
     # WARC metadata records for article pages, then the CDXJ index / WACZ once the WARCs are closed.
     "crawler.extensions.warc_metadata.WarcMetadataExtension": 600,

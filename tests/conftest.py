@@ -1,12 +1,15 @@
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
+import redis
 
 from crawler.demo.server import DemoServer
 
@@ -29,9 +32,10 @@ def run_cli(
 
 
 def start_cli(*args: str, **popen) -> subprocess.Popen:
-    """Start the `crawler` command in the background (stdout and stderr piped unless popen says otherwise)."""
+    """Start the `crawler` command in the background (stdout and stderr piped unless popen says otherwise;
+    popen's env is added to the environment)."""
     popen = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **popen.pop("env", {})}
     return subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=env, **popen)
 
 
@@ -45,6 +49,41 @@ def kill(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
     for pipe in (proc.stdin, proc.stdout, proc.stderr):
         if pipe is not None:
             pipe.close()
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A redis-server of the test's own on a free loopback port."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.fail("redis-server not found: `make test` installs it (apt-get install -y redis-server)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    client.close()
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    """A client of the test's own redis-server."""
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope="session")

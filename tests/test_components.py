@@ -23,6 +23,7 @@ from crawler.downloadermiddlewares.scope import ScopeMiddleware
 from crawler.downloadermiddlewares.warc import WarcCaptureMiddleware
 from crawler.extensions.crawldelay import RobotsCrawlDelay
 from crawler.extensions.jobstate import JobStateExtension
+from crawler.extensions.politeness import politeness
 from crawler.extensions.progress import Progress
 from crawler.extensions.warc_index import WarcIndexExtension
 from crawler.jobs.state import Capture, JobState
@@ -216,12 +217,17 @@ def test_job_state_is_opened_once_and_only_when_needed(tmp_path):
     extension.engine_stopped()
 
 
-def test_crawl_delay_raises_a_slot_delay_and_never_lowers_it():
-    slot = SimpleNamespace(delay=0.5, randomize_delay=True)
-    RobotsCrawlDelay._apply(slot, 2.0)
-    assert (slot.delay, slot.randomize_delay) == (2.0, False)
-    RobotsCrawlDelay._apply(slot, 1.0)
-    assert slot.delay == 2.0
+def test_crawl_delay_is_the_hosts_delay_floor_capped_and_never_lowered_by_autothrottle():
+    crawler = crawler_with(CRAWL_DELAY_MAX=5.0, DOWNLOAD_DELAY=0.25, AUTOTHROTTLE_ENABLED=True)
+    extension = RobotsCrawlDelay.from_crawler(crawler)
+    store = politeness(crawler).store
+    parser = SimpleNamespace(crawl_delay=lambda agent: 30)
+    extension.robots_parsed(parser, Request(f"{SITE}/robots.txt"))
+    assert store.delay("127.0.0.1:8000") == 5.0  # capped
+    assert crawler.stats.get_value("robotstxt/crawl_delay/127.0.0.1:8000") == 5.0
+    store.set_learnt_delay("127.0.0.1:8000", 0.01)  # AutoThrottle on a fast host
+    assert store.delay("127.0.0.1:8000") == 5.0
+    assert store.delay("127.0.0.1:9000") == 0.5  # another port is another site: AutoThrottle's start delay
     with pytest.raises(NotConfigured):
         RobotsCrawlDelay.from_crawler(crawler_with(ROBOTSTXT_OBEY=False))
 

@@ -3,8 +3,6 @@
 import json
 import os
 import pickle
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,33 +18,6 @@ from crawler.demo.server import DemoServer
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 
 COMPARED = ("url", "status", "page_type", "title", "breadcrumb", "authors", "published", "body_text", "related", "tags")
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    exe = shutil.which("redis-server")
-    if exe is None:
-        pytest.fail("redis-server not found: `make test` installs it (apt-get install -y redis-server)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
 
 
 def worker(url, out, frontier, worker_id, *extra):
@@ -181,11 +152,16 @@ def test_a_planted_pickle_in_the_redis_frontier_is_refused(redis_url, tmp_path):
 
     client = redis.Redis.from_url(redis_url)
     _Planted.marker = str(tmp_path / "pwned")
-    client.zadd("crawler:fleet:requests", {pickle.dumps(_Planted()): -100})
     run_cli("seed", "http://127.0.0.1:9/", "--job", "other", "--frontier", redis_url)
-    queued = client.zrange("crawler:other:requests", 0, -1)
+    queued = client.zrange("crawler:other:requests:q:127.0.0.1:9", 0, -1)
     assert queued and all(json.loads(entry)["url"] == "http://127.0.0.1:9/" for entry in queued)  # JSON, no pickle
     with DemoServer() as server:
+        host = server.url.removeprefix("http://")
+        # Into a host's queue, as the frontier keeps it; and into the one queue older versions kept.
+        client.zadd(f"crawler:fleet:requests:q:{host}", {pickle.dumps(_Planted()): -100})
+        client.zadd("crawler:fleet:requests:hosts", {host: 0})
+        client.incr("crawler:fleet:requests:queued")
+        client.zadd("crawler:fleet:requests", {pickle.dumps(_Planted()) + b" ": -100})
         result = run_cli(
             "crawl",
             server.url + "/",
@@ -205,7 +181,7 @@ def test_a_planted_pickle_in_the_redis_frontier_is_refused(redis_url, tmp_path):
         )
     assert result.returncode == 0, result.stderr[-2000:]
     assert not (tmp_path / "pwned").exists()
-    assert "Refused a frontier entry in Redis" in result.stderr
-    assert client.llen("crawler:fleet:requests:rejected") == 1
+    assert "Refused a frontier entry in Redis" in result.stderr and "Refused 1 frontier entries" in result.stderr
+    assert client.llen("crawler:fleet:requests:rejected") == 2
     stats = json.loads((tmp_path / "fleet" / "stats-w1.json").read_text())
-    assert stats["frontier/rejected_rows"] == 1
+    assert stats["frontier/rejected_rows"] == 2

@@ -206,6 +206,24 @@ def test_page_shows_the_run_without_credentials(two_runs):
     assert other.read_text(encoding="utf-8").count("<svg") == 5
 
 
+def test_page_has_a_row_for_each_host_from_the_per_host_stats(two_runs):
+    stats = json.loads((two_runs / "stats.json").read_text())
+    host = {"requests": 6, "responses": 5, "failures": 1, "delay": 1.5, "min_spacing": 1.52, "waited": 3.25}
+    host |= {"first_request": "2026-11-30T12:00:01.000+00:00", "last_request": "2026-11-30T12:10:00.000+00:00"}
+    stats |= {f"hosts/example.org:8080/{k}": v for k, v in host.items()}
+    stats |= {"hosts/news.example.org/requests": 9, "hosts/news.example.org/over_limit": 4, "hosts/bad/delay": "x"}
+    write_stats(two_runs, **stats)
+    page = render_page(load_run(two_runs))
+    table = page.split('id="hosts-table"')[1].split("</table>")[0]
+    rows = table.split("<tr data-host=")[1:]
+    # Most requests first; "x" is no delay, and a host with nothing else is left out.
+    assert [row.split('"')[1] for row in rows] == ["news.example.org", "example.org:8080"]
+    cells = [cell.split("<")[0] for cell in rows[1].split(">")[2::2]]
+    # requests, responses, failures, archived (5 responses in the WARC), delay, shortest gap, waited, over the limit
+    assert cells[:11] == ["example.org:8080", "6", "5", "1", "5", "1.50", "1.52", "3.25", "0", "12:00:01", "12:10:00"]
+    assert '<td class="n">4</td>' in rows[0]  # news.example.org: over the limit
+
+
 def test_without_run_offsets_all_records_count_and_the_page_says_so(two_runs):
     stats = json.loads((two_runs / "stats.json").read_text())
     del stats["run/records_offset_start"], stats["run/records_offset_end"]
@@ -397,7 +415,9 @@ def test_demo_report_renders_in_chromium_with_its_charts(browser, demo_job):
             assert f"{count} / {len(articles)}" in page.locator("#coverage svg").inner_html().replace(",", "")
 
         host = records[0]["url"].split("/")[2]
-        assert host in page.locator("#hosts tbody").inner_text()
+        assert host in page.locator("#hosts tbody").first.inner_text()
+        requests = page.locator(f'#hosts-table tr[data-host="{host}"]').get_attribute("data-requests")
+        assert int(requests) == stats[f"hosts/{host}/requests"]
         assert page.locator("#job").inner_text() == "demo"
         assert page.locator("#finish-reason").inner_text() == stats["finish_reason"]
     finally:

@@ -46,13 +46,22 @@ def merge_records(paths: list[Path]) -> tuple[list[dict], int]:
     return sorted(latest.values(), key=lambda r: r["url"]), read
 
 
+# Per-host values of several workers that are not added up: the smallest, the largest, the earliest, the latest.
+_LEAST = ("/min_spacing", "/first_request")
+_MOST = ("/delay", "/last_request")
+
+
 def merge_stats(paths: list[Path], warcs: list[Path]) -> dict:
     merged: dict = {"workers": len(paths)}
     starts, finishes, reasons = [], [], set()
     for path in paths:
         stats = json.loads(path.read_text(encoding="utf-8"))
         for key, value in stats.items():
-            if (
+            if key.endswith(_LEAST) or key.endswith(_MOST) or key.startswith("robotstxt/crawl_delay/"):
+                if key in merged:
+                    value = min(merged[key], value) if key.endswith(_LEAST) else max(merged[key], value)
+                merged[key] = value
+            elif (
                 isinstance(value, (int, float))
                 and not isinstance(value, bool)
                 and ("/" in key or key.endswith("_count"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crawler.jobs.config import JobConfig, JobConfigError, load
+from crawler.jobs.config import JobConfig, JobConfigError, load, read_seeds
 
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -33,6 +33,9 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
     """Seeds, job file, job name and Redis frontier: what names a job and where its URLs come from."""
     parser.add_argument("urls", nargs="*", metavar="URL", help="start URL(s) (default: the job file's seeds)")
     parser.add_argument("--config", metavar="JOB.toml", help="job file (see jobs/nejatngo.toml)")
+    parser.add_argument(
+        "--seeds", metavar="FILE", help="start URLs, one a line (# comments), added to the URLs given or the job's"
+    )
     parser.add_argument("--job", help="job name (default: the job file's, else the first URL's host)")
     parser.add_argument(
         "--frontier",
@@ -42,9 +45,15 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_job(args, command: str) -> JobConfig | None:
-    """The job file named by --config (an empty one without it); None after printing why it cannot be used."""
+    """The job file named by --config (an empty one without it), with the --seeds file's URLs; None after
+    printing why it cannot be used."""
     try:
-        return load(args.config) if args.config else JobConfig(None, {}, [])
-    except JobConfigError as exc:
-        print(f"crawler {command}: {exc}", file=sys.stderr)
+        config = load(args.config) if args.config else JobConfig(None, {}, [])
+        if getattr(args, "seeds", None):
+            seeds = read_seeds(args.seeds)
+            args.urls = list(dict.fromkeys([*(args.urls or config.settings.get("START_URLS", [])), *seeds]))
+        return config
+    except (JobConfigError, ValueError) as exc:
+        where = "--seeds: " if not isinstance(exc, JobConfigError) else ""
+        print(f"crawler {command}: {where}{exc}", file=sys.stderr)
         return None

@@ -20,7 +20,8 @@ def add_parser(sub):
         help=COMMANDS["seed"],
         description="Queue a job's seeds in its Redis frontier once, before or while workers run "
         "(workers also queue them at start; the shared duplicate filter keeps one copy). "
-        "--status prints queued, in-flight and seen counts; --reset forgets the frontier for a new crawl.",
+        "--status prints queued, in-flight and seen counts; --reset forgets the frontier (and the hosts' politeness "
+        "state and page counts) for a new crawl.",
     )
     add_job_options(parser)
     action = parser.add_mutually_exclusive_group()
@@ -56,5 +57,8 @@ def run(args) -> int:
     except redis.RedisError as exc:
         print(f"crawler seed: Redis at {url}: {exc}", file=sys.stderr)
         return EXIT_CRAWL_FAILED
-    print(f"job {job!r}: queued {status['queued']}, in flight {status['in_flight']}, seen {status['seen']}")
+    print(
+        f"job {job!r}: queued {status['queued']}, in flight {status['in_flight']}, seen {status['seen']}, "
+        f"hosts with queued requests {status['hosts']}"
+    )
     return EXIT_OK

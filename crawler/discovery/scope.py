@@ -6,25 +6,14 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
+from crawler.web.urls import netloc_key
+
 from .traps import TrapRules
 
 MAX_URL_LENGTH = 1024
 MAX_QUERY_PARAMS = 12
 MAX_PATH_SEGMENTS = 20
 MAX_SEGMENT_REPEATS = 3
-
-
-def netloc_key(url: str) -> str:
-    """host[:port] without default ports and credentials, lower-cased."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        return host
-    if port and port != {"http": 80, "https": 443}.get(parts.scheme):
-        return f"{host}:{port}"
-    return host
 
 
 def trap_reason(url: str) -> str | None:

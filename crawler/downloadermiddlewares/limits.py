@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections import Counter
 from collections.abc import Callable
 
+import redis
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.discovery.scope import netloc_key
+from crawler.jobs.pagecounts import PageCounts, RedisPageCounts
 
 from .robotstxt import ROBOTS_META
 
@@ -37,6 +38,8 @@ class PageLimitMiddleware:
     A fetch is a request sent to a server: redirects count, robots.txt and retries do not.
     Counted where the request leaves for the downloader (after robots.txt and scope checks), so the
     limit is never exceeded; when LIMIT_PAGES is reached the spider closes once fetches under way finish.
+    With a Redis frontier the counts are the fleet's (crawler:<job>:pages, reset with the frontier):
+    the limits hold for all the workers of the job together.
     """
 
     def __init__(
@@ -46,15 +49,15 @@ class PageLimitMiddleware:
         stats,
         close_spider: Callable[[str], object],
         per_pattern: dict[str, int] | None = None,
+        counts: PageCounts | RedisPageCounts | None = None,
     ):
         self.max_pages = max_pages
         self.max_per_host = max_per_host
         self.stats = stats
         self.close_spider = close_spider  # close_spider(reason), once the limit is reached
-        self.count = 0
-        self.per_host: Counter[str] = Counter()
+        self.counts = counts or PageCounts()
+        self.closing = False
         self.patterns = [(re.compile(p), p, budget) for p, budget in (per_pattern or {}).items()]
-        self.per_pattern: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -65,32 +68,55 @@ class PageLimitMiddleware:
             per_pattern = json.loads(per_pattern)
         if not max_pages and not max_per_host and not per_pattern:
             raise NotConfigured
-        return cls(
-            max_pages, max_per_host, crawler.stats, lambda reason: close_spider(crawler, reason), dict(per_pattern)
-        )
+        url = crawler.settings.get("FRONTIER_URL")
+        job = crawler.settings.get("JOB_NAME") or "crawl"
+        counts = RedisPageCounts(redis.Redis.from_url(url), f"crawler:{job}:pages") if url else None
+        close = lambda reason: close_spider(crawler, reason)  # noqa: E731
+        return cls(max_pages, max_per_host, crawler.stats, close, dict(per_pattern), counts)
 
     def process_request(self, request, spider=None):
         if is_robots_request(request) or request.meta.get("retry_times"):
             return None
-        if self.max_pages and self.count >= self.max_pages:
-            self.stats.inc_value("limits/pages_dropped")
-            raise IgnoreRequest("page limit reached")
         host = netloc_key(request.url)
-        if self.max_per_host and self.per_host[host] >= self.max_per_host:
-            self.stats.inc_value("limits/host_pages_dropped")
-            raise IgnoreRequest(f"page limit for {host} reached")
-        matched = [(pattern, budget) for regex, pattern, budget in self.patterns if regex.search(request.url)]
-        for pattern, budget in matched:
-            if self.per_pattern[pattern] >= budget:
-                self.stats.inc_value("limits/pattern_pages_dropped")
-                raise IgnoreRequest(f"page budget for {pattern!r} reached")
-        self.count += 1
-        self.per_host[host] += 1
-        for pattern, budget in matched:
-            self.per_pattern[pattern] += 1
-            if self.per_pattern[pattern] == budget:
-                logger.info("Page budget of %d for URLs matching %r reached; no more of them this run", budget, pattern)
-        if self.max_pages and self.count == self.max_pages:
-            logger.info("Page limit of %d reached; finishing the fetches under way", self.max_pages)
-            self.close_spider("limit_pages")
+        # (counter, limit, stat of a page dropped, why): every limit this fetch counts against.
+        limits = []
+        if self.max_pages:
+            limits.append(("*", self.max_pages, "limits/pages_dropped", "page limit reached"))
+        if self.max_per_host:
+            limits.append(
+                (f"host:{host}", self.max_per_host, "limits/host_pages_dropped", f"page limit for {host} reached")
+            )
+        for regex, pattern, budget in self.patterns:
+            if regex.search(request.url):
+                limits.append(
+                    (
+                        f"pattern:{pattern}",
+                        budget,
+                        "limits/pattern_pages_dropped",
+                        f"page budget for {pattern!r} reached",
+                    )
+                )
+        used_up, counts = self.counts.take([(name, limit) for name, limit, _, _ in limits])
+        if used_up is not None:
+            name, _, stat, why = limits[used_up]
+            self.stats.inc_value(stat)
+            if stat == "limits/host_pages_dropped":
+                self.stats.inc_value(f"hosts/{host}/over_limit")
+            if name == "*":  # reached by another worker of the fleet: this one stops too
+                self._close()
+            raise IgnoreRequest(why)
+        for (name, limit, _, _), count in zip(limits, counts):
+            if count != limit:
+                continue
+            if name == "*":
+                logger.info("Page limit of %d reached; finishing the fetches under way", self.max_pages)
+                self._close()
+            elif name.startswith("pattern:"):
+                pattern = name.removeprefix("pattern:")
+                logger.info("Page budget of %d for URLs matching %r reached; no more of them this run", limit, pattern)
         return None
+
+    def _close(self) -> None:
+        if not self.closing:
+            self.closing = True
+            self.close_spider("limit_pages")

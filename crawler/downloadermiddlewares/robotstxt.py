@@ -7,20 +7,29 @@
 - redirects are followed for up to ROBOTSTXT_MAX_REDIRECTS (5) hops, to other hosts too, and the
   rules found apply to the host asked (RFC 9309 2.3.1.2); more hops count as unavailable (allow).
 Scrapy's own retries (RETRY_TIMES) happen first, so "unreachable" means after those.
+
+With a Redis frontier, one worker of the fleet fetches a host's robots.txt and the others take its
+outcome from Redis (crawler.jobs.politeness): the host sees one robots.txt request per fleet (a day),
+and every worker knows its rules and Crawl-delay before it sends the host anything else.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request
+from scrapy.http import Request, Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+
+from crawler.extensions.politeness import politeness
+from crawler.jobs.politeness import ROBOTS_KEPT_SECONDS
+from crawler.web.urls import netloc_key
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +56,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         settings = crawler.settings
         self.retry_after = settings.getfloat("ROBOTSTXT_RETRY_AFTER", 600.0)
         self.max_redirects = settings.getint("ROBOTSTXT_MAX_REDIRECTS", 5)
+        # How long another worker may take to fetch a robots.txt before this one tries.
+        self.claim_seconds = settings.getfloat("DOWNLOAD_TIMEOUT", 30) * (1 + settings.getint("RETRY_TIMES", 2)) + 10
 
     def process_request_2(self, rp, request) -> None:
         if isinstance(rp, Unreachable):
@@ -69,8 +80,36 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
     async def _fetch(self, request, netloc: str) -> None:
         url = urlparse_cached(request)
+        robots_url = f"{url.scheme}://{netloc}/robots.txt"
+        store, host = politeness(self.crawler).store, netloc_key(robots_url)
+        while True:
+            claimed = store.claim_robots(host, self.claim_seconds)
+            shared = store.shared_robots(host)  # after claiming: one may have been shared just before
+            if shared is not None:
+                self._stats.inc_value("robotstxt/shared")
+                await self._use(shared, robots_url, netloc, request)
+                return
+            if claimed:
+                break
+            await asyncio.sleep(0.2)  # another worker is fetching it
+        outcome = await self._download(robots_url, request, netloc)
+        store.share_robots(host, outcome, self.retry_after if outcome["kind"] == "unreachable" else ROBOTS_KEPT_SECONDS)
+
+    async def _use(self, outcome: dict, robots_url: str, netloc: str, request) -> None:
+        """A robots.txt outcome another worker met, as if this one had."""
+        if outcome["kind"] == "response":
+            await self._parse_robots(
+                Response(robots_url, status=outcome["status"], body=outcome["body"]), netloc, request
+            )
+        elif outcome["kind"] == "unavailable":
+            self._settle(netloc, None)
+        else:
+            self._unreachable(netloc, outcome.get("reason", "unknown"))
+
+    async def _download(self, robots_url: str, request, netloc: str) -> dict:
+        """Fetch and parse the host's robots.txt; the outcome, for the other workers of a fleet."""
         robots = Request(
-            f"{url.scheme}://{netloc}/robots.txt",
+            robots_url,
             priority=self.DOWNLOAD_PRIORITY,
             # Redirects to other hosts are followed (the rules still apply to this host), at most
             # max_redirects of them; RedirectMiddleware counts them down in redirect_ttl.
@@ -84,6 +123,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         )
         if not self.max_redirects:
             robots.meta["dont_redirect"] = True
+        self._stats.inc_value("robotstxt/request_count")
         try:
             response = await self.crawler.engine.download_async(robots)
         except IgnoreRequest as exc:
@@ -91,11 +131,13 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             logger.info("robots.txt of %s: %s; treated as absent (all allowed)", netloc, exc)
             self._stats.inc_value("robotstxt/unavailable")
             self._settle(netloc, None)
+            return {"kind": "unavailable"}
         except Exception as exc:
-            self._unreachable(netloc, f"{type(exc).__name__}: {exc}")
-        else:
-            await self._parse_robots(response, netloc, request)
-        self._stats.inc_value("robotstxt/request_count")
+            reason = f"{type(exc).__name__}: {exc}"
+            self._unreachable(netloc, reason)
+            return {"kind": "unreachable", "reason": reason}
+        await self._parse_robots(response, netloc, request)
+        return {"kind": "response", "status": response.status, "body": response.body}
 
     async def _parse_robots(self, response, netloc, request) -> None:
         status = response.status

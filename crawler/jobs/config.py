@@ -109,6 +109,30 @@ def _url_list(value) -> list[str]:
     return value
 
 
+def read_seeds(path: str | Path) -> list[str]:
+    """The start URLs of a seeds file: one http(s) URL a line; blank lines and # comments skipped.
+
+    ValueError names the line of a URL that cannot be one.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such seeds file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read: {exc}") from None
+    urls = []
+    for number, line in enumerate(text.splitlines(), 1):
+        url = line.strip()
+        if not url or url.startswith("#"):
+            continue
+        if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
+            raise ValueError(f"{path} line {number}: not an http(s) URL: {line.strip()[:200]!r}")
+        if url not in urls:
+            urls.append(url)
+    return urls
+
+
 def _patterns(value) -> list[str]:
     value = _str_list(value)
     for pattern in value:
@@ -154,6 +178,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "seeds": {
         "urls": Key(_url_list, "START_URLS"),
+        # A seeds file (one URL a line), relative to the job file; its URLs follow `urls`.
+        "file": Key(STR, "SEEDS_FILE"),
         "sitemaps": Key(_url_list, "SITEMAP_URLS"),
         "feeds": Key(_url_list, "FEED_URLS"),
         "probe_sitemap": Key(BOOL, "SITEMAP_PROBE"),
@@ -300,6 +326,16 @@ def from_dict(data: dict, path: Path | None = None) -> JobConfig:
             settings[spec.setting] = checked
             if spec.secret:
                 secrets.append(str(checked))
+    if "SEEDS_FILE" in settings:
+        seeds_file = Path(settings["SEEDS_FILE"])
+        if path is not None and not seeds_file.is_absolute():
+            seeds_file = path.parent / seeds_file
+        try:
+            seeds = read_seeds(seeds_file)
+        except ValueError as exc:
+            raise JobConfigError(f"{where}seeds.file: {exc}") from None
+        settings["SEEDS_FILE"] = str(seeds_file)
+        settings["START_URLS"] = list(dict.fromkeys([*settings.get("START_URLS", []), *seeds]))
     auth = data.get("auth") or {}
     if (auth.get("user") or auth.get("password")) and not auth.get("domain"):
         raise JobConfigError(f"{where}auth.domain: required with auth.user (credentials go only to this host[:port])")

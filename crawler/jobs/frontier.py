@@ -2,15 +2,18 @@
 
 Every push, pop and completion is committed at once (WAL journal), so a run killed at any
 moment, SIGKILL included, resumes with nothing lost: requests that were in flight go back to the
-queue. Requests are opaque data (JSON, see crawler.scheduler.serialize) with a fingerprint and a
-priority.
+queue. Requests are opaque data (JSON, see crawler.scheduler.serialize) with a fingerprint, a
+priority and their host, so that a scheduler can serve the hosts in turns (crawler.jobs.hosts).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from pathlib import Path
+
+from crawler.web.urls import netloc_key
 
 # requests.state: 0 queued, 1 in flight (handed to the engine), 2 done (only the fingerprint is kept),
 # 3 rejected (data that does not parse as a request: kept for inspection, never handed out again).
@@ -21,14 +24,16 @@ CREATE TABLE IF NOT EXISTS requests (
     fingerprint BLOB UNIQUE,
     priority INTEGER NOT NULL,
     state INTEGER NOT NULL,
-    data BLOB
+    data BLOB,
+    host TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX IF NOT EXISTS requests_next ON requests (priority DESC, id) WHERE state = 0;
 """
+# After the host column exists (a frontier written before it gets it first, see _add_hosts).
+_HOST_INDEX = "CREATE INDEX IF NOT EXISTS requests_host_next ON requests (host, priority DESC, id) WHERE state = 0"
 
 
 class Frontier:
-    """FIFO within a priority, highest priority first. Path None keeps it in memory."""
+    """FIFO within a priority, highest priority first, per host or over all. Path None keeps it in memory."""
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path else None
@@ -43,7 +48,19 @@ class Frontier:
             # NORMAL survives a killed process (not a power cut) and is far faster than FULL.
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._add_hosts()
+        self._db.execute(_HOST_INDEX)
         self._queued = self._db.execute("SELECT COUNT(*) FROM requests WHERE state=0").fetchone()[0]
+
+    def _add_hosts(self) -> None:
+        """A frontier from before hosts were kept: the column, and the host of each request still to fetch."""
+        columns = [row[1] for row in self._db.execute("PRAGMA table_info(requests)")]
+        if "host" in columns:
+            return
+        self._db.execute("ALTER TABLE requests ADD COLUMN host TEXT NOT NULL DEFAULT ''")
+        self._db.execute("DROP INDEX IF EXISTS requests_next")
+        rows = self._db.execute("SELECT id, data FROM requests WHERE state IN (0, 1)").fetchall()
+        self._db.executemany("UPDATE requests SET host=? WHERE id=?", [(_host_of(data), id_) for id_, data in rows])
 
     # ---- run bookkeeping -----------------------------------------------------------------
 
@@ -70,24 +87,28 @@ class Frontier:
 
     # ---- queue ---------------------------------------------------------------------------
 
-    def push(self, data: bytes, priority: int, fingerprint: bytes | None) -> int | None:
+    def push(self, data: bytes, priority: int, fingerprint: bytes | None, host: str = "") -> int | None:
         """Queue a request; None if its fingerprint was seen before (fingerprint None: never filtered)."""
         with self._lock:
             cursor = self._db.execute(
-                "INSERT OR IGNORE INTO requests (fingerprint, priority, state, data) VALUES (?, ?, 0, ?)",
-                (fingerprint, priority, data),
+                "INSERT OR IGNORE INTO requests (fingerprint, priority, state, data, host) VALUES (?, ?, 0, ?, ?)",
+                (fingerprint, priority, data, host),
             )
             if cursor.rowcount == 0:
                 return None
             self._queued += 1
             return cursor.lastrowid
 
-    def pop(self) -> tuple[int, bytes] | None:
-        """The next queued request, now marked in flight."""
+    def pop(self, host: str | None = None) -> tuple[int, bytes] | None:
+        """The next queued request (of host, if given), now marked in flight."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT id, data FROM requests WHERE state=0 ORDER BY priority DESC, id LIMIT 1"
-            ).fetchone()
+            args: tuple[str, ...] = ()
+            if host is None:
+                query = "SELECT id, data FROM requests WHERE state=0 ORDER BY priority DESC, id LIMIT 1"
+            else:
+                query = "SELECT id, data FROM requests WHERE state=0 AND host=? ORDER BY priority DESC, id LIMIT 1"
+                args = (host,)
+            row = self._db.execute(query, args).fetchone()
             if row is None:
                 return None
             self._db.execute("UPDATE requests SET state=1 WHERE id=?", (row[0],))
@@ -110,6 +131,17 @@ class Frontier:
     def queued(self) -> int:
         return self._queued
 
+    def queued_by_host(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT host, COUNT(*) FROM requests WHERE state=0 GROUP BY host").fetchall())
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _host_of(data: bytes | None) -> str:
+    try:
+        url = json.loads(data or b"{}").get("url")
+    except (ValueError, AttributeError):
+        return ""
+    return netloc_key(url) if isinstance(url, str) else ""

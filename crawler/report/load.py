@@ -48,6 +48,39 @@ def host_of(url: str) -> str:
     return netloc.rpartition("@")[2].lower() or "(no host)"
 
 
+@dataclass
+class HostRow:
+    """One host's numbers from stats.json (hosts/<host>/...: the politeness middleware's and the page limits')."""
+
+    host: str
+    requests: int = 0
+    responses: int = 0
+    failures: int = 0
+    over_limit: int = 0
+    delay: float | None = None
+    min_spacing: float | None = None
+    waited: float = 0.0
+    first_request: str = ""
+    last_request: str = ""
+
+
+_HOST_NUMBERS = {"requests", "responses", "failures", "over_limit", "delay", "min_spacing", "waited"}
+
+
+def host_rows(stats: dict) -> list[HostRow]:
+    """Every host with per-host stats, most requests first."""
+    rows: dict[str, HostRow] = {}
+    for key, value in stats.items():
+        if not key.startswith("hosts/") or key.count("/") != 2:
+            continue
+        _, host, field_name = key.split("/")
+        if field_name in _HOST_NUMBERS and not (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            continue
+        if field_name in _HOST_NUMBERS or (field_name in ("first_request", "last_request") and isinstance(value, str)):
+            setattr(rows.setdefault(host, HostRow(host)), field_name, value)
+    return sorted(rows.values(), key=lambda row: (-row.requests, row.host))
+
+
 class ReportError(Exception):
     """Nothing to report on in this folder; the message tells the user why."""
 

@@ -24,7 +24,7 @@ from crawler.report.charts import (
     time_buckets,
     timeline,
 )
-from crawler.report.load import COVERAGE_FIELDS, STATUS_CLASSES, Run, status_class
+from crawler.report.load import COVERAGE_FIELDS, STATUS_CLASSES, Run, host_rows, status_class
 from crawler.web.redact import redact
 
 TOP_HOSTS = 20
@@ -88,15 +88,7 @@ def render_page(run: Run) -> str:
             "Media type of each archived response (Content-Type without parameters).",
             "other content types",
         ),
-        _counter_section(
-            "hosts",
-            "Hosts",
-            run.fetches.hosts,
-            TOP_HOSTS,
-            "host",
-            "Archived responses per host (host and port).",
-            "other hosts",
-        ),
+        _hosts(run),
         _coverage(run),
         _changes(run),
         _errors(stats),
@@ -286,6 +278,54 @@ def _counter_section(key, title, counter, top, what, caption, others) -> str:
     bars = [Bar(label, count, f"{count:,} ({_percent(count, whole)})") for label, count, _, _ in rows]
     content = bar_chart(bars, f"Responses by {what}") + _table((what.capitalize(), "Responses", "Share"), rows)
     return _section(key, title, caption, content)
+
+
+def _hosts(run: Run) -> str:
+    """Archived responses per host, and each host's requests, delay and spacing from stats.json."""
+    chart = _counter_section(
+        "hosts",
+        "Hosts",
+        run.fetches.hosts,
+        TOP_HOSTS,
+        "host",
+        "Archived responses per host (host and port).",
+        "other hosts",
+    )
+    rows = host_rows(run.stats)
+    if not rows:
+        return chart
+
+    def seconds(value: float | None) -> str:
+        return "–" if value is None else f"{value:,.2f}"
+
+    def clock(value: str) -> str:
+        return text(value[11:19]) if len(value) >= 19 else "–"
+
+    body = "".join(
+        f'<tr data-host="{text(row.host)}" data-requests="{row.requests}"><td>{text(row.host)}</td>'
+        f'<td class="n">{row.requests:,}</td><td class="n">{row.responses:,}</td><td class="n">{row.failures:,}</td>'
+        f'<td class="n">{run.fetches.hosts.get(row.host, 0):,}</td><td class="n">{seconds(row.delay)}</td>'
+        f'<td class="n">{seconds(row.min_spacing)}</td><td class="n">{seconds(row.waited)}</td>'
+        f'<td class="n">{row.over_limit:,}</td><td>{clock(row.first_request)}</td><td>{clock(row.last_request)}</td></tr>'
+        for row in rows
+    )
+    head = "".join(
+        f'<th class="n">{name}</th>'
+        for name in ("Requests", "Responses", "Failures", "Archived", "Delay (s)", "Shortest gap (s)", "Waited (s)")
+    )
+    table = (
+        f'<table class="data" id="hosts-table"><thead><tr><th>Host</th>{head}<th class="n">Over the limit</th>'
+        f"<th>First request</th><th>Last request</th></tr></thead><tbody>{body}</tbody></table>"
+    )
+    caption = (
+        f"Each of the {len(rows):,} hosts: requests sent to it (robots.txt included) and how they ended; responses "
+        "archived; the delay in force at the end (the larger of the job's delay, its Crawl-delay and AutoThrottle's); "
+        "the shortest gap between two of its requests, any worker's; the time requests waited for its turn; "
+        "pages not fetched for max_pages_per_host; first and last request (UTC)."
+    )
+    return (
+        chart.removesuffix("</section>") + f'<h3>Per host</h3><p class="caption">{text(caption)}</p>{table}</section>'
+    )
 
 
 def _coverage(run: Run) -> str:

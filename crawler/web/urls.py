@@ -59,3 +59,16 @@ def clean_url(url: str) -> str:
 def canonical_url(url: str) -> str:
     """The dedup key of a URL: cleaned, then w3lib-canonicalized (sorted query, normalized escapes)."""
     return canonicalize_url(clean_url(url))
+
+
+def netloc_key(url: str) -> str:
+    """host[:port] without default ports and credentials, lower-cased."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return host
+    if port and port != {"http": 80, "https": 443}.get(parts.scheme):
+        return f"{host}:{port}"
+    return host

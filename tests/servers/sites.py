@@ -12,12 +12,12 @@ from urllib.parse import parse_qs, urlsplit
 
 
 class RouteServer:
-    """Serve handler(path, query, base) -> (status, headers, body | iterable of chunks) on 127.0.0.1.
+    """Serve handler(path, query, base) -> (status, headers, body | iterable of chunks) on 127.0.0.1 (or host).
 
     A handler with wants_headers = True is also given the request's headers (headers=dict).
     """
 
-    def __init__(self, handler, delay: float = 0.0):
+    def __init__(self, handler, delay: float = 0.0, host: str = "127.0.0.1", port: int = 0):
         self.handler = handler
         self.delay = delay  # seconds before each answer
         self.requests: list[str] = []
@@ -62,7 +62,7 @@ class RouteServer:
             def log_message(self, *args):
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer((host, port), Handler)
         self._httpd.daemon_threads = True
         self._httpd.handle_error = lambda request, address: None  # clients hanging up on purpose
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

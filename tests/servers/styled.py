@@ -104,7 +104,8 @@ class StyledSite:
             return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
         if path == "/":
             links = "".join(f'<li><a href="{self.article_path(n)}">Story {n}</a></li>' for n in range(1, ARTICLES + 1))
-            body = f'<main><ul>{links}</ul><a href="/members/">Members</a></main>'
+            # Members first: the session cookie it sets goes with the stories' requests (masked in their records).
+            body = f'<main><a href="/members/">Members</a><ul>{links}</ul></main>'
             return 200, {"Content-Type": "text/html; charset=utf-8"}, self.page(base, "The Loopback Courier", body)
         for n in range(1, ARTICLES + 1):
             if path == self.article_path(n):
