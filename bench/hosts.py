@@ -8,7 +8,8 @@ For each run: the crawl's time (first to last request the sites saw, and the pro
 the politeness bound (the slowest host's requests x its delay: no crawl that keeps the delays can be
 faster); requests per host; the spacing each host saw (shortest and median gap between two of its
 requests, against its delay), from nginx's access log; peak RSS of each crawl process. Then peak RSS
-with 5 and with 50 small hosts, for the memory each host adds. Needs nginx and redis-server.
+of one worker crawling the same 1,000 articles as 1 site and as 50, for the memory each host adds.
+Needs nginx and redis-server.
 """
 
 from __future__ import annotations
@@ -301,9 +302,9 @@ def report(args, sites, results, few, many) -> None:
             f"| site {n} | {host['requests']} | {host['delay']} | {host['min_gap']:.3f} | {host['median_gap']:.3f} | "
             f"{host['finished_after']:.1f} |"
         )
-    per_host = (med(many) - med(few)) / 45
+    per_host = (med(many) - med(few)) / 49
     print(
-        f"\nPeak RSS, 1 worker, 3 articles per site: 5 sites {med(few) / 2**20:.1f} MB, 50 sites "
+        f"\nPeak RSS of 1 worker, {MEMORY_ARTICLES} articles as 1 site: {med(few) / 2**20:.1f} MB; as 50 sites: "
         f"{med(many) / 2**20:.1f} MB: {per_host / 2**20:.2f} MB per host (medians of {len(few)})."
     )
     print(

@@ -10,6 +10,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+import redis
 from scrapy import Request, signals
 from scrapy.core.downloader import Downloader, Slot
 from scrapy.exceptions import IgnoreRequest
@@ -21,6 +22,7 @@ from crawler import compat
 from crawler.commands.merge import merge_stats
 from crawler.downloadermiddlewares.limits import PageLimitMiddleware
 from crawler.downloadermiddlewares.politeness import SLOT_META, PolitenessMiddleware
+from crawler.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from crawler.extensions.politeness import politeness
 from crawler.extensions.throttle import SharedAutoThrottle
 from crawler.jobs import config as jobconfig
@@ -448,3 +450,17 @@ def test_a_seeds_file_gives_one_url_a_line_and_names_the_line_it_cannot_use(tmp_
     (tmp_path / "job.toml").write_text('[seeds]\nfile = "missing.txt"\n', encoding="utf-8")
     with pytest.raises(jobconfig.JobConfigError, match="no such seeds file"):
         jobconfig.load(job)
+
+
+def test_a_robots_txt_the_fleet_cannot_share_leaves_the_host_waiting_not_hanging(tmp_path):
+    crawler = crawler_with(tmp_path)
+    middleware = RobotsTxtMiddleware.from_crawler(crawler)
+
+    def down(host, seconds):
+        raise redis.ConnectionError("Redis is gone")
+
+    politeness(crawler).store.claim_robots = down
+    with pytest.raises(IgnoreRequest, match="robots.txt unreachable"):
+        asyncio.run(middleware.process_request(Request(f"{SITE}/a")))
+    with pytest.raises(IgnoreRequest, match="robots.txt unreachable"):  # and the next request too, at once
+        asyncio.run(asyncio.wait_for(middleware.process_request(Request(f"{SITE}/b")), 5))

@@ -72,7 +72,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             del self._parsers[netloc]  # "retry later": this request fetches it again
         if netloc not in self._parsers:
             self._parsers[netloc] = Deferred()
-            await self._fetch(request, netloc)
+            try:
+                await self._fetch(request, netloc)
+            except Exception as exc:  # the fleet's Redis, say: the host waits, as for an unreachable robots.txt
+                if isinstance(self._parsers.get(netloc), Deferred):
+                    logger.error("robots.txt of %s could not be had: %s", netloc, exc, exc_info=True)
+                    self._unreachable(netloc, f"{type(exc).__name__}: {exc}")
         parser = self._parsers[netloc]
         if isinstance(parser, Deferred):
             return await maybe_deferred_to_future(parser)
