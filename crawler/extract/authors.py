@@ -206,22 +206,8 @@ def _from_text_byline(doc: Document, title: str = "") -> Found:
 
 
 def _text_byline(doc: Document, title: str) -> list[str]:
-    """A byline written as text: "Posted by Anna Lindqvist on 3 May 2016", "بقلم: أحمد منصور".
-
-    Looked for around the headline (a bounded walk after it, then before it), or from the top of a page
-    without one: bylines sit there, and the cost does not grow with the page.
-    """
-    body = doc.root.find("body")
-    if body is None:
-        return []
-    heading = headline(body, title)
-    if heading is None:
-        elements = from_top(body, _FROM_TOP)
-    else:
-        elements = chain(following(heading, _AFTER_HEADLINE), preceding(heading, _BEFORE_HEADLINE))
-    for el in elements:
-        if el.tag not in _TEXT_BYLINE_TAGS:
-            continue
+    """A byline written as text: "Posted by Anna Lindqvist on 3 May 2016", "بقلم: أحمد منصور", near the headline."""
+    for el in _near_headline(doc, title):
         text = el.text
         if not text or text.isspace():
             continue
@@ -252,6 +238,22 @@ def _text_byline(doc: Document, title: str) -> list[str]:
     return []
 
 
+def _near_headline(doc: Document, title: str):
+    """Elements that may hold a byline written as text: a bounded walk after the headline, then before
+    it, or from the top of a page without one (bylines sit there, and the cost does not grow with the page)."""
+    body = doc.root.find("body")
+    if body is None:
+        return
+    heading = headline(body, title)
+    if heading is None:
+        elements = from_top(body, _FROM_TOP)
+    else:
+        elements = chain(following(heading, _AFTER_HEADLINE), preceding(heading, _BEFORE_HEADLINE))
+    for el in elements:
+        if el.tag in _TEXT_BYLINE_TAGS:
+            yield el
+
+
 def _from_dated_line(doc: Document, title: str = "") -> Found:
     return "dated-line", _dated_line(doc, title)
 
@@ -259,17 +261,7 @@ def _from_dated_line(doc: Document, title: str = "") -> Found:
 def _dated_line(doc: Document, title: str) -> list[str]:
     """A dateline that names the author after the date, with no byline word: "04.02.2022 | 13:10 Uhr |
     Jane Doe", "11.12.2019 - Jane Doe", "06.11.2023 13:30 von Jane". Looked for where text bylines are."""
-    body = doc.root.find("body")
-    if body is None:
-        return []
-    heading = headline(body, title)
-    if heading is None:
-        elements = from_top(body, _FROM_TOP)
-    else:
-        elements = chain(following(heading, _AFTER_HEADLINE), preceding(heading, _BEFORE_HEADLINE))
-    for el in elements:
-        if el.tag not in _TEXT_BYLINE_TAGS:
-            continue
+    for el in _near_headline(doc, title):
         text = el.text
         if not text or not any(ch.isdigit() for ch in text[:12]):
             continue
