@@ -239,7 +239,7 @@ def _compact(text: str) -> str:
 
 
 def site_keys(site_name: str | None, url: str) -> set[str]:
-    """What a page calls its own site: the site name and the host's name, compacted ("oe24", "kathnet")."""
+    """What a page calls its own site: the site name and the host's name, compacted ("news24", "tagblattexample")."""
     keys = set()
     if site_name:
         keys.add(_compact(site_name))
@@ -248,7 +248,7 @@ def site_keys(site_name: str | None, url: str) -> set[str]:
         keys.add(_compact(host))
         labels = host.split(".")
         if len(labels) >= 2:
-            keys.add(_compact(labels[-2]))  # "kath" of kath.net, "oe24" of oe24.at
+            keys.add(_compact(labels[-2]))  # "tagblatt" of tagblatt.example, "news24" of news24.example
             keys.add(_compact(labels[0]))
     keys.discard("")
     return keys
@@ -262,7 +262,7 @@ _PARTICLES = {
 _WEEKDAY_WORD = re.compile(rf"^(?:{_WEEKDAY}|mo|di|mi|do|fr|sa|so|lu|ma|me|je|ve|sa|di)\.?$", re.I)
 
 
-# "Die Tagespresse", "The Economist", "El Comercio": a name that starts with an article is a publication's.
+# "Die Zeitung", "The Chronicle", "El Diario": a name that starts with an article is a publication's.
 _PUBLICATION = re.compile(r"^(?:the|die|das|der|le|la|les|el|il|lo|los|las)\s+\S", re.I)
 # German compounds that end in an organisation's word: "Wirtschaftsnachrichten", "Landesverband".
 _ORGANISATION_COMPOUND = re.compile(r"\w{3,}(?:nachrichten|zeitung|verlag|verband|stiftung|magazin|redaktion)\b", re.I)
@@ -273,8 +273,8 @@ def is_person(name: str, site: set[str], shown: bool = False, linked: bool = Fal
 
     shown: the page shows the name as its author's (a byline, rel=author, a link to an author's page):
     then a name that is also the site's is the person the site is named after (a personal blog,
-    "surfguard.wordpress.com" by surfguard), unless it reads as a publication's. linked: the name is a
-    link to an author's page, so a short handle ("marc", "c1ph4") is an account, not an agency's initials.
+    "janedoe.blog.example" by janedoe), unless it reads as a publication's. linked: the name is a
+    link to an author's page, so a short handle ("jo", "kx42") is an account, not an agency's initials.
     """
     return not not_a_person(name, site, shown, linked)
 
