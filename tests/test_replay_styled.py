@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import CHROMIUM, CHROMIUM_ARGS, run_cli
 from servers import replay
 from servers.sites import RouteServer
 from servers.styled import ARTICLES, PASSWORD, SESSION, USER, Cdn, StyledSite
@@ -284,17 +284,6 @@ def test_fastwarc_and_warcat_find_no_fault_in_requests_responses_and_metadata(st
 
 # ---- replay in a browser: ReplayWeb.page and pywb, Chromium driven by Playwright ---------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1000, "height": 800}
 # Mean difference per colour channel (0-255) between two screenshots: a replay within SAME of the
 # live page looks like it; an unstyled rendering of the page is more than UNSTYLED away.

@@ -255,19 +255,22 @@ def _classify(
         return "article", "metadata:article", "JSON-LD, microdata, RDFa or og:type say it is an article"
     if _LISTING_BODY_CLASSES & set(body_class.split()) and "single" not in body_class:
         return "listing", "body-class:archive", "a WordPress or Drupal archive's <body> class"
-    if _mostly_link_text(doc, body_text):
-        return "listing", "body:link-labels", "the body's lines are mostly the labels of the page's own links"
     # Chinese, Japanese and Korean text has few \w+ runs: each of its characters counts as a word.
     words = word_count + len(_CJK.findall(body_text))
     if words >= 250 or len(body_text) >= 1500:
-        return "article", "body:long", f"no metadata; {words:,} words of body text"
-    if (words >= 80 or len(body_text) >= 250) and (has_date or has_author):
-        return "article", "body:dated-or-signed", f"no metadata; {words:,} words of body text, with a date or author"
-    return (
-        "other",
-        "body:short",
-        f"no metadata; {words:,} words of body text" + ("" if has_date or has_author else ", no date or author"),
-    )
+        decided = "article", "body:long", f"no metadata; {words:,} words of body text"
+    elif (words >= 80 or len(body_text) >= 250) and (has_date or has_author):
+        decided = "article", "body:dated-or-signed", f"no metadata; {words:,} words of body text, with a date or author"
+    else:
+        return (
+            "other",
+            "body:short",
+            f"no metadata; {words:,} words of body text" + ("" if has_date or has_author else ", no date or author"),
+        )
+    # Looked at last (it reads every link's text), and only where the body's size would make an article.
+    if _mostly_link_text(doc, body_text):
+        return "listing", "body:link-labels", "the body's lines are mostly the labels of the page's own links"
+    return decided
 
 
 def _mostly_link_text(doc: Document, body_text: str) -> bool:
