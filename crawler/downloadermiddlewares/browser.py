@@ -27,7 +27,7 @@ from crawler.archive.writer import Exchange
 from crawler.downloader.behaviours import Behaviours, PageCapture
 from crawler.downloader.browser import CAPTURE
 from crawler.downloader.devtools import DevToolsRecorder
-from crawler.downloadermiddlewares.warc import WarcCaptureMiddleware
+from crawler.downloadermiddlewares.warc import WarcCaptureMiddleware, count_written
 
 logger = logging.getLogger(__name__)
 
@@ -193,15 +193,7 @@ class BrowserCaptureMiddleware:
 
     def _write(self, writer, exchange: Exchange):
         written = writer.write_exchange(exchange)
-        self.stats.inc_value("warc/records", 2)
-        self.stats.inc_value("warc/bytes", written.bytes_written)
-        if written.revisit:
-            self.stats.inc_value("warc/revisits")
-            self.stats.inc_value("warc/dedup_payload_bytes_saved", len(exchange.response.body))
-        else:
-            self.stats.inc_value("warc/responses")
-        if exchange.truncated:
-            self.stats.inc_value("warc/truncated")
+        count_written(self.stats, exchange, written)
         return written
 
     def _resource(self, uri: str, content_type: str, body: bytes, concurrent_to, date) -> None:

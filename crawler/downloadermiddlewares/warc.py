@@ -242,20 +242,7 @@ class WarcCaptureMiddleware:
         request.meta["warc_record_id"] = written.record.record_id  # this fetch's own record
         request.meta["warc_date"] = written.date
         request.meta["fetched_at"] = exchange.captured_at.isoformat(timespec="seconds")
-        self.stats.inc_value("warc/records", 2)
-        self.stats.inc_value("warc/bytes", written.bytes_written)
-        if exchange.not_modified is not None and written.revisit:
-            self.stats.inc_value("warc/revisits")
-            self.stats.inc_value("warc/revisits/server_not_modified")
-        elif written.revisit:
-            self.stats.inc_value("warc/revisits")
-            self.stats.inc_value("warc/dedup_payload_bytes_saved", len(exchange.response.body))
-        else:
-            self.stats.inc_value("warc/responses")
-        if exchange.truncated:
-            self.stats.inc_value("warc/truncated")
-        if exchange.response_head is None:
-            self.stats.inc_value("warc/heads_rebuilt")
+        count_written(self.stats, exchange, written)
 
     @staticmethod
     def _request_headers(request) -> list[tuple[str, str]]:
@@ -296,6 +283,24 @@ class WarcCaptureMiddleware:
         self.stats.set_value("warc/files", [str(p) for p in self.writer.files])
         if self.signals is not None:
             self.signals.send_catch_log(warc_files_closed, warc_files=list(self.writer.files))
+
+
+def count_written(stats, exchange: Exchange, written) -> None:
+    """The warc/ stats of one archived exchange (a response and its request), for every capture path."""
+    stats.inc_value("warc/records", 2)
+    stats.inc_value("warc/bytes", written.bytes_written)
+    if exchange.not_modified is not None and written.revisit:
+        stats.inc_value("warc/revisits")
+        stats.inc_value("warc/revisits/server_not_modified")
+    elif written.revisit:
+        stats.inc_value("warc/revisits")
+        stats.inc_value("warc/dedup_payload_bytes_saved", len(exchange.response.body))
+    else:
+        stats.inc_value("warc/responses")
+    if exchange.truncated:
+        stats.inc_value("warc/truncated")
+    if exchange.response_head is None:
+        stats.inc_value("warc/heads_rebuilt")
 
 
 def _earlier_payload(request) -> DigestEntry | None:
