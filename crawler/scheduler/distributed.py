@@ -32,7 +32,7 @@ import time
 
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.utils.asyncio import call_later, create_looping_call
+from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
@@ -46,6 +46,7 @@ from crawler.web.urls import netloc_key
 
 from . import serialize
 from .fingerprint import CanonicalRequestFingerprinter
+from .wake import EngineWake
 
 logger = logging.getLogger(__name__)
 
@@ -391,8 +392,7 @@ class RedisScheduler(Scheduler):
         scheduler.politeness = politeness(crawler)
         HostQueues.lease_seconds = crawler.settings.getfloat("FRONTIER_LEASE_SECONDS", 120)
         scheduler.mine: dict[int, str] = {}  # id(request) -> lease token, for requests this worker holds
-        scheduler.wake = None  # the call that wakes the engine when the next host is due, at wake_at
-        scheduler.wake_at = 0.0
+        scheduler.wake = EngineWake()  # when the next host is due
         crawler.signals.connect(scheduler.request_done, signal=request_done)
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
@@ -435,8 +435,7 @@ class RedisScheduler(Scheduler):
         for loop in (getattr(self, "heartbeat", None), getattr(self, "poll", None)):
             if loop is not None and loop.running:
                 loop.stop()
-        if self.wake is not None:
-            self.wake.cancel()
+        self.wake.cancel()
         return super().close(reason)
 
     def _poll(self):
@@ -475,18 +474,7 @@ class RedisScheduler(Scheduler):
         return answer
 
     def _wake_in(self, seconds: float) -> None:
-        """Ask the engine for the next request when the next host is due (it looks only every 5 s when idle)."""
-        at = time.monotonic() + seconds
-        if self.wake is not None:
-            if self.wake_at <= at:
-                return
-            self.wake.cancel()
-
-        def wake():
-            self.wake = None
-            compat.wake_engine(self.crawler.engine)
-
-        self.wake, self.wake_at = call_later(seconds, wake), at
+        self.wake.after(seconds, self.crawler.engine, time.monotonic())
 
     def request_done(self, request):
         token = self.mine.pop(id(request), None)

@@ -16,10 +16,8 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from scrapy.utils.asyncio import call_later
 from scrapy.utils.job import job_dir
 
-from crawler import compat
 from crawler.downloadermiddlewares.politeness import forget_slot, in_transfer
 from crawler.extensions.politeness import politeness
 from crawler.jobs.frontier import Frontier
@@ -29,6 +27,7 @@ from crawler.signals import request_done, write_failed
 from crawler.web.urls import netloc_key
 
 from .serialize import BadRequestData, dumps, request_from_data
+from .wake import EngineWake
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +72,7 @@ class FrontierScheduler:
         self.politeness = politeness  # when hosts are due (HostPoliteness); None: all hosts always due
         self.crawler = crawler  # its engine: the requests this process holds, and waking it up
         self.turns = HostTurns()
-        self.wake = None  # the call that wakes the engine when the next host is due, at wake_at
-        self.wake_at = 0.0
+        self.wake = EngineWake()  # when the next host is due
         self.resumed = False
 
     @classmethod
@@ -128,8 +126,7 @@ class FrontierScheduler:
         return self.politeness.store.clock() if self.politeness is not None else 0.0
 
     def close(self, reason):
-        if self.wake is not None:
-            self.wake.cancel()
+        self.wake.cancel()
         # Interrupted, or stopped by a write failure or low disk space: the next run resumes.
         try:
             self.frontier.set_meta("status", "shutdown" if reason in RESUMABLE_REASONS else "finished")
@@ -214,21 +211,9 @@ class FrontierScheduler:
         return host, entry
 
     def _wake_in(self, seconds: float) -> None:
-        """Ask the engine for the next request when the next host is due (it looks only every 5 s when idle)."""
         engine = self._engine()
-        if engine is None:
-            return
-        at = self._now() + seconds
-        if self.wake is not None:
-            if self.wake_at <= at:
-                return
-            self.wake.cancel()
-
-        def wake():
-            self.wake = None
-            compat.wake_engine(engine)
-
-        self.wake, self.wake_at = call_later(seconds, wake), at
+        if engine is not None:
+            self.wake.after(seconds, engine, self._now())
 
     def next_request(self):
         while (popped := self._pop()) is not None:
