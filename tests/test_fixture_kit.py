@@ -198,13 +198,11 @@ def test_save_from_warc_errors_are_clear(crawled, site, tmp_path, path, options,
     assert not fixtures.discover([tmp_path])
 
 
-def test_save_from_a_file_that_is_not_a_warc(tmp_path):
+def test_save_from_a_file_that_is_not_a_warc(tmp_path, capsys):
     garbage = tmp_path / "notes.warc.gz"
     garbage.write_bytes(b"this is not a WARC file\n" * 10)
-    result = run_cli(
-        "fixture", "save", "--from-warc", str(garbage), "--url", "https://x.example/", "--dir", str(tmp_path)
-    )
-    assert result.returncode == 1 and "no archived HTTP responses" in result.stderr, result.stderr
+    code = main(["fixture", "save", "--from-warc", str(garbage), "--url", "https://x.example/", "--dir", str(tmp_path)])
+    assert code == 1 and "no archived HTTP responses" in capsys.readouterr().err
 
 
 def write_warc(path: Path, responses: list[tuple[str, int, list[tuple[str, str]], bytes]]) -> None:
@@ -218,7 +216,7 @@ def write_warc(path: Path, responses: list[tuple[str, int, list[tuple[str, str]]
             writer.write_record(record)
 
 
-def test_save_from_warc_takes_the_latest_capture_with_a_page(tmp_path):
+def test_save_from_warc_takes_the_latest_capture_with_a_page(tmp_path, capsys):
     html = [("Content-Type", "text/html")]
     page = "<html><head><title>{}</title></head><body><h1>{}</h1></body></html>"
     write_warc(tmp_path / "a.warc.gz", [("https://x.example/p", 200, html, page.format("Old", "Old").encode())])
@@ -230,19 +228,8 @@ def test_save_from_warc_takes_the_latest_capture_with_a_page(tmp_path):
             ("https://x.example/p", 304, [("ETag", '"1"')], b""),  # a later incremental run: unchanged
         ],
     )
-    result = run_cli(
-        "fixture",
-        "save",
-        "--from-warc",
-        str(tmp_path),
-        "--url",
-        "https://x.example/short",
-        "--dir",
-        str(tmp_path),
-        "--name",
-        "p",
-    )
-    assert result.returncode == 0, result.stderr
+    args = ["--from-warc", str(tmp_path), "--url", "https://x.example/short", "--dir", str(tmp_path), "--name", "p"]
+    assert main(["fixture", "save", *args]) == 0, capsys.readouterr().err
     fixture = fixtures.load(tmp_path / "p")
     assert (fixture.page.url, fixture.page.status, fixture.expected["title"]) == ("https://x.example/p", 200, "New")
 
@@ -336,12 +323,13 @@ def test_check_without_fixtures_is_a_usage_error(tmp_path, capsys):
     assert main(["fixture", "check", str(tmp_path / "absent")]) == 2
 
 
-def test_check_passes_on_the_projects_golden_fixtures():
+def test_check_passes_on_the_projects_golden_fixtures(capsys):
     if not fixtures.discover([GOLDEN]):
         pytest.skip("no golden fixtures in tests/fixtures yet")
-    result = run_cli("fixture", "check", str(GOLDEN))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert " 0 fail" in result.stdout
+    code = main(["fixture", "check", str(GOLDEN)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert " 0 fail" in out
 
 
 def test_check_uses_the_site_profiles_named_in_crawler_profiles(tmp_path, monkeypatch):
@@ -355,6 +343,7 @@ def test_check_uses_the_site_profiles_named_in_crawler_profiles(tmp_path, monkey
     profiles.mkdir()
     (profiles / "kit.toml").write_text('hosts = ["kit-profile.example"]\n[fields]\nauthors = ["//p[@class=\'who\']"]\n')
 
+    # In fresh interpreters: the profile registry is read once per process, as in a crawl.
     generic = run_cli("fixture", "check", str(tmp_path / "fixtures"))
     assert generic.returncode == 1 and "FAIL: authors" in generic.stdout
     monkeypatch.setenv("CRAWLER_PROFILES", str(profiles))  # run_cli passes the environment on

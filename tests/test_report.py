@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import open_report, run_cli
@@ -21,6 +22,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from crawler.cli import main
 from crawler.report import load_run, render_page
 from crawler.report.charts import MAX_BUCKETS, time_buckets
 
@@ -167,6 +169,14 @@ def expected_coverage(records: list[dict]) -> dict[str, int]:
     return present
 
 
+def run_report(capsys, *args: str) -> SimpleNamespace:
+    """`crawler report ARGS` in this process (it starts no reactor): exit code and captured output."""
+    capsys.readouterr()
+    code = main(["report", *args])
+    captured = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
+
+
 # ---- what the report reads -----------------------------------------------------------------
 
 
@@ -186,8 +196,8 @@ def test_report_counts_only_the_last_run(two_runs):
     assert run.notes == []
 
 
-def test_page_shows_the_run_without_credentials(two_runs):
-    result = run_cli("report", str(two_runs))
+def test_page_shows_the_run_without_credentials(two_runs, capsys):
+    result = run_report(capsys, str(two_runs))
     assert result.returncode == 0, result.stderr
     page = (two_runs / "report.html").read_text(encoding="utf-8")
     assert "s3cret" not in page and "user:" not in page
@@ -201,7 +211,7 @@ def test_page_shows_the_run_without_credentials(two_runs):
     assert "<script" not in page and 'http-equiv="Content-Security-Policy"' in page
 
     other = two_runs.parent / "elsewhere.html"
-    result = run_cli("report", str(two_runs), "-o", str(other))
+    result = run_report(capsys, str(two_runs), "-o", str(other))
     assert result.returncode == 0 and str(other) in result.stdout
     assert other.read_text(encoding="utf-8").count("<svg") == 5
 
@@ -311,8 +321,8 @@ def damaged(tmp_path) -> Path:
     return folder
 
 
-def test_empty_run_gets_a_page_that_says_so(empty_run):
-    result = run_cli("report", str(empty_run))
+def test_empty_run_gets_a_page_that_says_so(empty_run, capsys):
+    result = run_report(capsys, str(empty_run))
     assert result.returncode == 0, result.stderr
     page = (empty_run / "report.html").read_text(encoding="utf-8")
     assert "No dated responses were archived" in page and "This run has no article records" in page
@@ -326,8 +336,8 @@ def test_run_without_records_shows_fetches_and_no_coverage(zero_records):
     assert "closespider_pagecount" in page
 
 
-def test_damaged_files_are_reported_and_what_is_readable_is_counted(damaged):
-    result = run_cli("report", str(damaged))
+def test_damaged_files_are_reported_and_what_is_readable_is_counted(damaged, capsys):
+    result = run_report(capsys, str(damaged))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     run = load_run(damaged)
@@ -357,10 +367,10 @@ def test_damaged_files_are_reported_and_what_is_readable_is_counted(damaged):
         (lambda d: (d.mkdir(), (d / "stats.json").write_text("[1, 2]")), "not a JSON object"),
     ],
 )
-def test_unusable_folder_is_a_clear_error_with_exit_code_2(tmp_path, setup, message):
+def test_unusable_folder_is_a_clear_error_with_exit_code_2(tmp_path, setup, message, capsys):
     folder = tmp_path / "job"
     setup(folder)
-    result = run_cli("report", str(folder))
+    result = run_report(capsys, str(folder))
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "job" / "report.html").exists()
