@@ -28,7 +28,7 @@ from crawler.extensions.throttle import SharedAutoThrottle
 from crawler.jobs import config as jobconfig
 from crawler.jobs.frontier import Frontier
 from crawler.jobs.hosts import BUSY_RETRY, HostTurns
-from crawler.jobs.leases import LeaseKeeper
+from crawler.jobs.leases import LeaseKeeper, lease_tokens
 from crawler.jobs.pagecounts import PageCounts, RedisPageCounts
 from crawler.jobs.politeness import FULL_RETRY, Grant, LocalPoliteness, RedisPoliteness, Rules, Wait
 from crawler.scheduler import serialize
@@ -464,3 +464,21 @@ def test_a_robots_txt_the_fleet_cannot_share_leaves_the_host_waiting_not_hanging
         asyncio.run(middleware.process_request(Request(f"{SITE}/a")))
     with pytest.raises(IgnoreRequest, match="robots.txt unreachable"):  # and the next request too, at once
         asyncio.run(asyncio.wait_for(middleware.process_request(Request(f"{SITE}/b")), 5))
+
+
+@pytest.mark.redis
+def test_a_worker_restarted_under_its_id_leaves_its_dead_selfs_leases_alone(redis_client):
+    """The dead worker's leases outlive it; the new one's tokens must not take them over."""
+    dead, restarted = _queues(redis_client), _queues(redis_client)
+    dead.tokens, restarted.tokens = lease_tokens("w1"), lease_tokens("w1")
+    HostQueues.lease_seconds = 0.3
+    try:
+        for n in range(2):
+            dead.push(Request(f"http://a.example/{n}"))
+        held = dead.pop()  # then the worker is killed, holding it
+        taken = restarted.pop()
+        assert held.meta["lease"] != taken.meta["lease"] and restarted.leased() == 2
+        time.sleep(0.4)
+        assert restarted.requeue_expired() == 2 and len(restarted) == 2
+    finally:
+        HostQueues.lease_seconds = 120.0

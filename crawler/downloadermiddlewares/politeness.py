@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import os
 import socket
@@ -15,6 +14,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from crawler import compat
 from crawler.extensions.politeness import politeness
+from crawler.jobs.leases import lease_tokens
 from crawler.jobs.politeness import Grant
 from crawler.web.urls import netloc_key
 
@@ -56,8 +56,7 @@ class PolitenessMiddleware:
         self.crawler = crawler
         self.shared = politeness(crawler)
         self.stats = crawler.stats
-        self.worker = worker
-        self.tokens = itertools.count(1)
+        self.tokens = lease_tokens(worker)
         self.min_spacing: dict[str, float] = {}
 
     @classmethod
@@ -76,7 +75,7 @@ class PolitenessMiddleware:
         host = netloc_key(request.url)
         # Scrapy's slots are per host name; a site is a host:port here, as in the scope.
         request.meta.setdefault("download_slot", host)
-        token = f"{self.worker}:{next(self.tokens)}"
+        token = next(self.tokens)
         lease = request.meta.get("lease")  # the Redis frontier's: not sent once another worker has it
         waited = 0.0
         while True:

@@ -9,12 +9,21 @@ gives its work back).
 
 from __future__ import annotations
 
+import itertools
 import logging
+import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 logger = logging.getLogger(__name__)
+
+
+def lease_tokens(owner: str) -> Iterator[str]:
+    """Tokens no other process makes, not even this worker restarted under the same id: a dead
+    worker's leases outlive it, and a reused token would take over (and lose) what one of them holds."""
+    run = secrets.token_hex(4)
+    return (f"{owner}:{run}:{n}" for n in itertools.count(1))
 
 
 class LeaseKeeper:

@@ -24,7 +24,6 @@ crawler:<job>:host:<host> (crawler.jobs.politeness).
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 import socket
@@ -40,6 +39,7 @@ from scrapy_redis.scheduler import Scheduler
 from crawler import compat
 from crawler.downloadermiddlewares.politeness import forget_slot, in_transfer
 from crawler.extensions.politeness import politeness
+from crawler.jobs.leases import lease_tokens
 from crawler.jobs.politeness import LUA_HELPERS, Rules
 from crawler.signals import request_done
 from crawler.web.urls import netloc_key
@@ -286,7 +286,7 @@ class HostQueues(Base):
         job_keys = frontier_keys(self.key.removesuffix(":requests").removeprefix("crawler:"))
         self.keys = {**job_keys, "queue": self.key}
         self.rules = Rules()  # the job's politeness rules (RedisScheduler sets them)
-        self.tokens = (f"{os.getpid()}:{n}" for n in itertools.count(1))
+        self.tokens = lease_tokens(str(os.getpid()))
         self._push = server.register_script(_PUSH)
         self._pop = server.register_script(_POP)
         self._requeue = server.register_script(_REQUEUE)
@@ -404,7 +404,7 @@ class RedisScheduler(Scheduler):
         if self.df is None:
             self.df = RedisDupeFilter.from_spider(spider)
         self.queue.rules = self.politeness.rules
-        self.queue.tokens = (f"{self.crawler.settings.get('WORKER_ID')}:{n}" for n in itertools.count(1))
+        self.queue.tokens = lease_tokens(self.crawler.settings.get("WORKER_ID"))
         moved, refused = migrate_frontier(
             self.server, self.queue.keys["politeness"].removeprefix("crawler:"), self.queue.rules
         )
