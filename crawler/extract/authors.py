@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 from itertools import chain
 
+from lxml import etree
+
 from .datetext import DATE_IN_TEXT
 from .document import Document
 from .explain import LOWER, Explanation, meta_strategy
@@ -146,14 +148,15 @@ def _labelled_meta(doc: Document) -> list[str]:
     return []
 
 
+_HAS_REL = etree.XPath("//body//*[@rel]")
+
+
 def _from_rel_author(doc: Document) -> Found:
     """rel=author links, and RDFa rel="schema:author" wrappers (Drupal)."""
     names: list[str] = []
     if "author" not in doc.text:
         return "rel-author", names
-    for el in doc.root.xpath(
-        "//body//*[contains(@rel, 'author') or contains(@rel, 'AUTHOR') or contains(@rel, 'Author')]"
-    ):
+    for el in _HAS_REL(doc.root):  # few elements have a rel: the tokens are read here, not in XPath
         if not any(token.rsplit(":", 1)[-1] == "author" for token in el.get("rel", "").lower().split()):
             continue
         if is_elsewhere(el):
