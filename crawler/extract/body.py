@@ -727,6 +727,7 @@ def prune(container, title_key: str = "", paragraphs: ParagraphText | None = Non
 
 
 _SPACE_NEWLINES = re.compile(r"[\r\n]+").sub
+_NEWLINE_RUNS = re.compile(r"\n{2,}")
 
 
 def _link_share(part: str, text: str, link_chars: int) -> int:
@@ -742,6 +743,9 @@ def render(container) -> list[Block]:
     group = [0]
 
     def flush(kind: str) -> None:
+        if not buf:  # most block elements only hold other blocks
+            links[0] = 0
+            return
         text = "".join(buf).translate(BREAK_HINTS)
         buf.clear()
         link_chars, links[0] = links[0], 0
@@ -755,7 +759,7 @@ def render(container) -> list[Block]:
         # and editors); one is a line break inside it.
         parts = "\n".join(lines).split("\n\n") if kind == "p" else ["\n".join(lines)]
         for part in parts:
-            part = re.sub(r"\n{2,}", "\n", part).strip()
+            part = _NEWLINE_RUNS.sub("\n", part).strip() if "\n\n" in part else part.strip()
             if part:
                 blocks.append(
                     Block(kind, part, link_chars if len(parts) == 1 else _link_share(part, text, link_chars), group[0])

@@ -150,9 +150,16 @@ class Document:
     @cached_property
     def labelled(self) -> list[tuple[Any, str]]:
         """(element, "class id") for every element of <body> with a class or id, in document order."""
-        return [
-            (el, f"{el.get('class') or ''} {el.get('id') or ''}") for el in self.root.xpath("//body//*[@class or @id]")
-        ]
+        body = self.root.find("body")
+        if body is None:
+            return []
+        out = []
+        for el in body.iter(etree.Element):  # a loop here beats XPath's predicate, and reads each value once
+            if el is not body:
+                cls, id_ = el.get("class"), el.get("id")
+                if cls is not None or id_ is not None:
+                    out.append((el, f"{cls or ''} {id_ or ''}"))
+        return out
 
     @cached_property
     def itemprops(self) -> dict[str, list]:
