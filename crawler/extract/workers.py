@@ -126,7 +126,10 @@ def serve(conn: Connection, parent_pid: int) -> None:
     """A worker's loop: (function, args) in, ("ok", function(*args)) or ("error", text) out, until the pipe closes."""
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pipe
-    conn.send(("ready", None))  # start-up (imports) is not part of any task's time budget
+    try:
+        conn.send(("ready", None))  # start-up (imports) is not part of any task's time budget
+    except OSError:  # the pool was closed while this worker started: nothing to do, and no traceback
+        return
     while True:
         try:
             function, args = conn.recv()
