@@ -23,6 +23,7 @@ from crawler.commands.merge import merge_stats
 from crawler.downloadermiddlewares.limits import PageLimitMiddleware
 from crawler.downloadermiddlewares.politeness import SLOT_META, PolitenessMiddleware
 from crawler.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from crawler.downloadermiddlewares.warc import NotArchived
 from crawler.extensions.politeness import politeness
 from crawler.extensions.throttle import SharedAutoThrottle
 from crawler.jobs import config as jobconfig
@@ -482,3 +483,20 @@ def test_a_worker_restarted_under_its_id_leaves_its_dead_selfs_leases_alone(redi
         assert restarted.requeue_expired() == 2 and len(restarted) == 2
     finally:
         HostQueues.lease_seconds = 120.0
+
+
+def test_a_robots_txt_this_worker_could_not_archive_disallows_the_host_and_is_not_shared(tmp_path):
+    """A full disk is the crawler's failure, not the site's answer: it must never read as "no robots.txt"."""
+    crawler = crawler_with(tmp_path)
+    middleware = RobotsTxtMiddleware.from_crawler(crawler)
+    shared = []
+    store = politeness(crawler).store
+    store.share_robots = lambda host, outcome, seconds: shared.append(outcome)
+
+    async def full_disk(request):
+        raise NotArchived("not archived ([Errno 28] No space left on device)")
+
+    crawler.engine = SimpleNamespace(download_async=full_disk)
+    with pytest.raises(IgnoreRequest, match="robots.txt unreachable"):
+        asyncio.run(middleware.process_request(Request(f"{SITE}/wp-admin/")))
+    assert shared == []

@@ -27,6 +27,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.downloadermiddlewares.warc import NotArchived
 from crawler.extensions.politeness import politeness
 from crawler.jobs.politeness import ROBOTS_KEPT_SECONDS
 from crawler.web.urls import netloc_key
@@ -98,7 +99,9 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
                 break
             await asyncio.sleep(0.2)  # another worker is fetching it
         outcome = await self._download(robots_url, request, netloc)
-        store.share_robots(host, outcome, self.retry_after if outcome["kind"] == "unreachable" else ROBOTS_KEPT_SECONDS)
+        if outcome is not None:
+            kept = self.retry_after if outcome["kind"] == "unreachable" else ROBOTS_KEPT_SECONDS
+            store.share_robots(host, outcome, kept)
 
     async def _use(self, outcome: dict, robots_url: str, netloc: str, request) -> None:
         """A robots.txt outcome another worker met, as if this one had."""
@@ -111,8 +114,9 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         else:
             self._unreachable(netloc, outcome.get("reason", "unknown"))
 
-    async def _download(self, robots_url: str, request, netloc: str) -> dict:
-        """Fetch and parse the host's robots.txt; the outcome, for the other workers of a fleet."""
+    async def _download(self, robots_url: str, request, netloc: str) -> dict | None:
+        """Fetch and parse the host's robots.txt; the outcome, for the other workers of a fleet (None:
+        none to share)."""
         robots = Request(
             robots_url,
             priority=self.DOWNLOAD_PRIORITY,
@@ -131,6 +135,11 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         self._stats.inc_value("robotstxt/request_count")
         try:
             response = await self.crawler.engine.download_async(robots)
+        except NotArchived as exc:
+            # This worker's failure (a full disk), not the site's answer: never "allow all", and not
+            # for the fleet to share (another worker fetches it once this one's claim runs out).
+            self._unreachable(netloc, f"{type(exc).__name__}: {exc}")
+            return None
         except IgnoreRequest as exc:
             # More redirects than allowed (or a redirect out of http/https): no robots.txt, as a 4xx.
             logger.info("robots.txt of %s: %s; treated as absent (all allowed)", netloc, exc)

@@ -26,6 +26,11 @@ from crawler.web.redact import CREDENTIAL_HEADERS
 
 logger = logging.getLogger(__name__)
 
+
+class NotArchived(IgnoreRequest):
+    """The exchange could not be written (a full disk): the request is dropped, and is no answer."""
+
+
 # Settings that shape what a crawl fetches, recorded in every warcinfo record.
 _SHAPING_SETTINGS = (
     "USER_AGENT",
@@ -223,7 +228,7 @@ class WarcCaptureMiddleware:
         except (OSError, sqlite3.Error) as exc:
             self._write_failed(exc)
             # Not archived, so not processed either: its record would point at no WARC record.
-            raise IgnoreRequest(f"not archived ({exc})") from None
+            raise NotArchived(f"not archived ({exc})") from None
         payload = written.payload or written.record
         warc = asdict(payload)
         if written.revisit:
