@@ -8,8 +8,10 @@ import pytest
 from conftest import run_cli
 
 from crawler.archive.writer import Exchange, RollingWarcWriter
+from crawler.commands import reextract
 from crawler.commands.reextract import records, run, warc_files
 from crawler.demo.site import DemoSite
+from crawler.extract.workers import archived_record
 from crawler.jobs.run import EXIT_USAGE
 from crawler.jobs.versions import link_all
 from crawler.web.page import Page
@@ -55,3 +57,18 @@ def test_bad_arguments_are_usage_errors(tmp_path, capsys):
     assert run(args(tmp_path)) == EXIT_USAGE  # a folder with no WARC files
     assert run(args(tmp_path, workers=-1)) == EXIT_USAGE
     assert "no WARC files in" in capsys.readouterr().err
+
+
+def test_bodies_that_are_surely_not_html_are_not_sent_for_analysis(archive, monkeypatch):
+    folder, site = archive
+    analysed = []
+
+    def counting(page):
+        analysed.append(page.url)
+        return archived_record(page)
+
+    monkeypatch.setattr(reextract, "archived_record", counting)
+    found = list(records(warc_files([folder]), workers=0))
+    assert [r["url"] for r in found] == [BASE + a.path for a in site.articles]
+    assert BASE + "/wp-content/uploads/courier-1.png" not in analysed  # an image, no Content-Encoding
+    assert BASE + "/broken/" in analysed  # encoded: only decoding tells, in the worker

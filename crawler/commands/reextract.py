@@ -18,6 +18,7 @@ from crawler.extract.workers import AnalysisFailed, PageAnalyser, archived_recor
 from crawler.jobs.records import make_item
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.jobs.versions import link_all
+from crawler.web.http import sniff
 from crawler.web.page import Page
 
 from . import COMMANDS
@@ -90,8 +91,17 @@ class Progress:
 
 def _candidates(paths) -> Iterator[ArchivedResponse]:
     for archived in iter_responses(paths):
-        if 200 <= (_page_of(archived).status or 0) < 300 and not archived.truncated:
+        page = _page_of(archived)
+        if 200 <= (page.status or 0) < 300 and not archived.truncated and _may_be_html(page):
             yield archived
+
+
+def _may_be_html(page: Page) -> bool:
+    """False for what archived_record would call other content, where that is sure without decoding: a
+    body without Content-Encoding (images, fonts) is not worth sending to a worker."""
+    if (page.header("Content-Encoding") or "identity").strip().lower() != "identity":
+        return True
+    return sniff(page.header("Content-Type"), page.body) == "html"
 
 
 def _page_of(archived: ArchivedResponse) -> Page:
