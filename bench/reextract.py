@@ -127,11 +127,14 @@ def main() -> None:
             f"| {names[side]} | {statistics.median(values):.1f} | {statistics.median(ratios):.2f} "
             f"(per run {', '.join(f'{r:.2f}' for r in ratios)}) | {own:.2f}; {workers:.2f} |"
         )
-    # What the cores allow, whatever else runs on them: the busiest process sets the pace.
+    # What idle cores would allow: the busiest process sets the pace, or all of them together when
+    # they are more than the cores (the reading process and the workers share them).
     parse_cpu = statistics.median(c[0] for c in cpu["parse"])
     own, workers = (statistics.median(c[i] for c in cpu["reextract"]) for i in (0, 1))
+    cores = os.cpu_count() or 1
+    pace = max(own, workers / args.workers, (own + workers) / cores)
     print(
-        f"on {args.workers} idle cores (from CPU times): (c) at most {parse_cpu / max(own, workers / args.workers):.2f}x "
+        f"on {cores} idle cores (from CPU times): (c) at most {parse_cpu / pace:.2f}x "
         f"(a)'s rate; all processes' CPU per page {(own + workers) / parse_cpu:.2f}x (a)'s"
     )
 
