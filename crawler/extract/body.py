@@ -24,9 +24,10 @@ from .blocks import Block, blocks_to_html, blocks_to_text
 from .dates import DATE_IN_TEXT
 from .document import Document
 from .explain import LOWER, Explanation, element
-from .labels import label_kind
+from .labels import label_kind, names_lead
 from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
 from .text import BREAK_HINTS, squash, text_of
+from .walk import following
 
 # Never article text anywhere on the page.
 DROP_TAGS = (
@@ -577,6 +578,95 @@ def _contains(outer, inner) -> bool:
     return any(anc is outer for anc in inner.iterancestors())
 
 
+# ---- the lead before the container --------------------------------------------------------------
+
+_LEAD_WALK = 200  # elements walked from the headline towards the body's container, at most
+_LEAD_BLOCKS = 3  # more paragraphs than this between headline and body: the headline is not this body's
+# Never a lead, whatever they hold: page chrome, pictures, lists and tables of links or facts.
+_NOT_LEAD_TAGS = frozenset({*CHROME_TAGS, "figure", "ul", "ol", "dl", "table"})
+_LEAD_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote"})
+
+
+def lead_before(tree, title_key: str, containers: list) -> list[Block]:
+    """The lead (intro, teaser, subtitle) a template sets between the headline and the body's container,
+    outside the container: in the article's <header>, or in a box of its own above the body.
+
+    Walks from the headline to the first container, in document order, and takes the paragraphs of 80
+    characters or more on the way whose box is named for a lead (labels.LEAD_WORDS) and that are not
+    bylines, datelines, captions or link lists. [] when the headline is not right above the container
+    (not reached within the walk, or more paragraphs on the way than a lead has).
+    """
+    heading = _lead_heading(tree, title_key)
+    if heading is None or not containers:
+        return []
+    first = containers[0]
+    if any(heading is c or _contains(c, heading) for c in containers):
+        return []
+    around = set(first.iterancestors())
+    skipped = heading  # the subtree being passed over
+    paragraphs = 0
+    blocks: list[Block] = []
+    for el in following(heading, _LEAD_WALK):
+        if el is first:
+            return blocks
+        if el in around or not isinstance(el.tag, str) or (skipped is not None and _contains(skipped, el)):
+            continue
+        tag = el.tag
+        label = _label(el)
+        if tag in _NOT_LEAD_TAGS or (label_kind(label).negative and not names_lead(label)):
+            skipped = el
+            continue
+        if tag not in _LEAD_TAGS and not (tag in ("div", "section") and not _holds_blocks(el)):
+            continue
+        skipped = el
+        text = squash(text_of(el).translate(BREAK_HINTS))
+        if len(text) < _LEAD:
+            continue
+        paragraphs += 1
+        if paragraphs > _LEAD_BLOCKS:
+            return []
+        block = Block("p", text, _link_len(el), 0)
+        if block.link_chars > 0.3 * len(text) or _is_edge_meta(block) or _is_promo(block):
+            continue
+        if BOILERPLATE_LINE.match(text) or (len(text) < _CAPTION and el.find(".//img") is not None):
+            continue
+        if _named_lead(el, around):
+            blocks.append(block)
+    return []
+
+
+def _lead_heading(tree, title_key: str):
+    """The headline: a heading showing the title, alone or after a kicker ("Kicker: Headline"). An <h3>
+    too: news modules of some CMSs (TYPO3's tx_news) set the headline in one below the page's own <h1>."""
+    if not title_key:
+        return None
+    for el in tree.iter("h1", "h2", "h3"):
+        key = _comparable(text_of(el))
+        if is_headline(key, title_key) or key.endswith(" " + title_key):
+            return el
+    return None
+
+
+def _named_lead(el, around: set) -> bool:
+    """Is el, or a box it sits in below the container's ancestors, named for a lead?"""
+    for node in (el, *el.iterancestors()):
+        if node in around:
+            return False
+        if names_lead(_label(node)):
+            return True
+    return False
+
+
+def _holds_blocks(el) -> bool:
+    return any(child.tag in BLOCK_TAGS for child in el if isinstance(child.tag, str))
+
+
+def _with_lead(lead: list[Block], blocks: list[Block]) -> list[Block]:
+    """The lead before the body's blocks, unless the body repeats it."""
+    known = [b.text for b in blocks[: _LEAD_BLOCKS + 2]]
+    return [b for b in lead if not any(b.text in text for text in known)] + blocks
+
+
 # ---- pruning inside the container ---------------------------------------------------------------
 
 
@@ -908,10 +998,15 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     paragraphs = ParagraphText(tree)
     blocks = []
     explanation = doc.explanation
-    for container in choose_container(tree, title_key, paragraphs, explanation):
+    containers = choose_container(tree, title_key, paragraphs, explanation)
+    lead = lead_before(tree, title_key, containers)
+    winner = explanation.field("body_text").winner if lead and explanation is not None else None
+    if winner is not None:
+        winner.note += f"; with the lead above it ({len(lead)} paragraph(s) named as one)"
+    for container in containers:
         prune(container, title_key, paragraphs)
         blocks += render(container)
-    blocks = finish(blocks, title_key)
+    blocks = finish(_with_lead(lead, blocks), title_key)
     chars = sum(len(b.text) for b in blocks)
     # The paragraph count is from before pruning; the page's text (less what pruning took out of the
     # container, so at least the paragraphs) is only counted for a short body.
