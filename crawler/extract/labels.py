@@ -163,7 +163,9 @@ NEGATIVE_ROOTS = (
     "mostpopular",
     "overlay",
     "abouttheauthor",
-    "disclaimerbox",
+    # Disclaimers and disclosures: "aawp-disclaimer", "editorial-disclosure".
+    "disclaimer",
+    "disclosure",
     "embedcode",
     "jumplink",
     "tableofcontents",
