@@ -130,7 +130,7 @@ BOILERPLATE_LINE = re.compile(
     r"(?:à )?lire aussi|voir aussi|lea (?:también|más)|leer más|ver también|te puede interesar|"
     r"leia (?:também|mais)|veja também|leggi anche|leggi di più|vedi anche|lees ook|lees meer|"
     r"read also|also read|read next|recommended(?: for you| reading)?|more on this(?: story| topic)?)\W?.{0,80}|"
-    r"(?:artikel |beitrag |diesen artikel )?teilen\W*|möchten sie (?:den|diesen) artikel teilen\W*|"
+    r"(?:jetzt |artikel |beitrag |diesen artikel )?teilen\W*|möchten sie (?:den|diesen) artikel teilen\W*|"
     r"compartir|partager|condividi|partilhar|udostępnij|delen|"
     r"(?:zum |unseren )?newsletter (?:anmelden|abonnieren).*|jetzt abonnieren.*|abonnez-vous.*|suscríbete.*|"
     r"iscriviti.*|zapisz się.*|(?:rezept |artikel |seite )?drucken|imprimer|imprimir|stampa|bewerten:?|"
@@ -759,9 +759,10 @@ def _judge(el, container, title_key: str, paragraphs: ParagraphText, total: int,
         return kind.hidden or el.find(".//img") is not None or _text_len(el) == _cached_len(paragraph, lengths)
     if not kind.negative:
         return False
-    # A heading named "title" is a section's heading, and a titled box holding a paragraph (not just
-    # a headline and its deck) a section.
-    if kind.titled and (tag in SECTION_HEADINGS or paragraphs.prose_inside(el) >= _LEAD):
+    # A heading named "title" is a section's heading, a titled box holding a paragraph (not just a
+    # headline and its deck) a section, and one holding only a subheading (a CMS's headline element:
+    # div.element-headline > h2) that subheading.
+    if kind.titled and (tag in SECTION_HEADINGS or paragraphs.prose_inside(el) >= _LEAD or _heads_section(el)):
         return False
     # A wrapper that holds most of the article is not boilerplate, whatever its class says
     # ("content-sidebar-wrap", Blogger's "widget Blog"); comments can outgrow the article.
