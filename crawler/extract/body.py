@@ -27,7 +27,6 @@ from .explain import LOWER, Explanation, element
 from .labels import label_kind, names_lead
 from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
 from .text import BREAK_HINTS, squash, text_of
-from .walk import following
 
 # Never article text anywhere on the page.
 DROP_TAGS = (
@@ -400,8 +399,15 @@ def _distance(el, anchor, limit: int = 8) -> int:
     return limit
 
 
+_UNSET = object()
+
+
 def choose_container(
-    tree, title_key: str = "", paragraphs: ParagraphText | None = None, explanation: Explanation | None = None
+    tree,
+    title_key: str = "",
+    paragraphs: ParagraphText | None = None,
+    explanation: Explanation | None = None,
+    heading=_UNSET,
 ) -> list:
     """The article's container(s): a selector candidate with enough text, else the scorer's pick.
 
@@ -416,7 +422,8 @@ def choose_container(
 
     paragraphs = paragraphs or ParagraphText(tree)
     page_chars = paragraphs.of(tree)
-    heading = _title_heading(tree, title_key)
+    if heading is _UNSET:
+        heading = _title_heading(tree, title_key)
     candidates = _selector_candidates(tree)
     rejected = []  # (tier, element, why), for an explanation
     for number, (tier, el) in enumerate(candidates):
@@ -587,62 +594,81 @@ _NOT_LEAD_TAGS = frozenset({*CHROME_TAGS, "figure", "ul", "ol", "dl", "table"})
 _LEAD_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote"})
 
 
-def lead_before(tree, title_key: str, containers: list) -> list[Block]:
+def lead_before(tree, title_key: str, containers: list, heading=None) -> list[Block]:
     """The lead (intro, teaser, subtitle) a template sets between the headline and the body's container,
     outside the container: in the article's <header>, or in a box of its own above the body.
 
-    Walks from the headline to the first container, in document order, and takes the paragraphs of 80
+    Walks from the headline (heading, the title's heading the container was chosen with, else
+    _lead_heading's) to the first container, in document order, and takes the paragraphs of 80
     characters or more on the way whose box is named for a lead (labels.LEAD_WORDS) and that are not
     bylines, datelines, captions or link lists. [] when the headline is not right above the container
     (not reached within the walk, or more paragraphs on the way than a lead has).
     """
-    heading = _lead_heading(tree, title_key)
-    if heading is None or not containers:
+    if not containers:
+        return []
+    heading = heading if heading is not None else _lead_heading(tree, title_key)
+    if heading is None or any(heading is c or _contains(c, heading) for c in containers):
         return []
     first = containers[0]
-    if any(heading is c or _contains(c, heading) for c in containers):
-        return []
     around = set(first.iterancestors())
-    skipped = heading  # the subtree being passed over
+    walked = 0
     paragraphs = 0
     blocks: list[Block] = []
-    for el in following(heading, _LEAD_WALK):
-        if el is first:
-            return blocks
-        if el in around or not isinstance(el.tag, str) or (skipped is not None and _contains(skipped, el)):
-            continue
-        tag = el.tag
-        label = _label(el)
-        if tag in _NOT_LEAD_TAGS or (label_kind(label).negative and not names_lead(label)):
-            skipped = el
-            continue
-        if tag not in _LEAD_TAGS and not (tag in ("div", "section") and not _holds_blocks(el)):
-            continue
-        skipped = el
-        text = squash(text_of(el).translate(BREAK_HINTS))
-        if len(text) < _LEAD:
-            continue
-        paragraphs += 1
-        if paragraphs > _LEAD_BLOCKS:
-            return []
-        block = Block("p", text, _link_len(el), 0)
-        if block.link_chars > 0.3 * len(text) or _is_edge_meta(block) or _is_promo(block):
-            continue
-        if BOILERPLATE_LINE.match(text) or (len(text) < _CAPTION and el.find(".//img") is not None):
-            continue
-        if _named_lead(el, around):
-            blocks.append(block)
+    node = heading
+    while node is not None:
+        for sibling in node.itersiblings():
+            stack = [sibling]
+            while stack:
+                el = stack.pop()
+                walked += 1
+                if walked > _LEAD_WALK:
+                    return []
+                if el is first:
+                    return blocks
+                if not isinstance(el.tag, str):
+                    continue
+                if el in around:
+                    stack.extend(reversed(el))
+                    continue
+                tag = el.tag
+                label = _label(el)
+                if tag in _NOT_LEAD_TAGS or (label_kind(label).negative and not names_lead(label)):
+                    continue
+                if tag not in _LEAD_TAGS and not (tag in ("div", "section") and not _holds_blocks(el)):
+                    stack.extend(reversed(el))
+                    continue
+                text = squash(text_of(el).translate(BREAK_HINTS))
+                if len(text) < _LEAD:
+                    continue
+                paragraphs += 1
+                if paragraphs > _LEAD_BLOCKS:
+                    return []
+                block = Block("p", text, _link_len(el), 0)
+                if _lead_text(block, el) and _named_lead(el, around):
+                    blocks.append(block)
+        node = node.getparent()
     return []
 
 
+def _lead_text(block: Block, el) -> bool:
+    """Does a paragraph read as a lead: not link text, a byline, dateline, promo or caption?"""
+    text = block.text
+    if block.link_chars > 0.3 * len(text) or _is_edge_meta(block) or _is_promo(block):
+        return False
+    return not (BOILERPLATE_LINE.match(text) or (len(text) < _CAPTION and el.find(".//img") is not None))
+
+
 def _lead_heading(tree, title_key: str):
-    """The headline: a heading showing the title, alone or after a kicker ("Kicker: Headline"). An <h3>
-    too: news modules of some CMSs (TYPO3's tx_news) set the headline in one below the page's own <h1>."""
+    """The headline when no <h1>/<h2> shows the title alone: a heading showing it after a kicker
+    ("Kicker: Headline"), or an <h3> (news modules of some CMSs, TYPO3's tx_news, set the headline in
+    one below the page's own <h1>)."""
     if not title_key:
         return None
     for el in tree.iter("h1", "h2", "h3"):
         key = _comparable(text_of(el))
-        if is_headline(key, title_key) or key.endswith(" " + title_key):
+        if key.endswith(title_key) and (key == title_key or key.endswith(" " + title_key) or el.tag == "h3"):
+            return el
+        if el.tag == "h3" and is_headline(key, title_key):
             return el
     return None
 
@@ -999,8 +1025,9 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     paragraphs = ParagraphText(tree)
     blocks = []
     explanation = doc.explanation
-    containers = choose_container(tree, title_key, paragraphs, explanation)
-    lead = lead_before(tree, title_key, containers)
+    heading = _title_heading(tree, title_key)
+    containers = choose_container(tree, title_key, paragraphs, explanation, heading)
+    lead = lead_before(tree, title_key, containers, heading)
     winner = explanation.field("body_text").winner if lead and explanation is not None else None
     if winner is not None:
         winner.note += f"; with the lead above it ({len(lead)} paragraph(s) named as one)"
