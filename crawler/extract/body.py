@@ -24,7 +24,7 @@ from .blocks import Block, blocks_to_html, blocks_to_text
 from .dates import DATE_IN_TEXT
 from .document import Document
 from .explain import LOWER, Explanation, element
-from .labels import label_kind
+from .labels import label_kind, names_lead
 from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
 from .text import BREAK_HINTS, squash, text_of
 
@@ -129,7 +129,7 @@ BOILERPLATE_LINE = re.compile(
     r"(?:à )?lire aussi|voir aussi|lea (?:también|más)|leer más|ver también|te puede interesar|"
     r"leia (?:também|mais)|veja também|leggi anche|leggi di più|vedi anche|lees ook|lees meer|"
     r"read also|also read|read next|recommended(?: for you| reading)?|more on this(?: story| topic)?)\W?.{0,80}|"
-    r"(?:artikel |beitrag |diesen artikel )?teilen\W*|möchten sie (?:den|diesen) artikel teilen\W*|"
+    r"(?:jetzt |artikel |beitrag |diesen artikel )?teilen\W*|möchten sie (?:den|diesen) artikel teilen\W*|"
     r"compartir|partager|condividi|partilhar|udostępnij|delen|"
     r"(?:zum |unseren )?newsletter (?:anmelden|abonnieren).*|jetzt abonnieren.*|abonnez-vous.*|suscríbete.*|"
     r"iscriviti.*|zapisz się.*|(?:rezept |artikel |seite )?drucken|imprimer|imprimir|stampa|bewerten:?|"
@@ -399,8 +399,15 @@ def _distance(el, anchor, limit: int = 8) -> int:
     return limit
 
 
+_UNSET = object()
+
+
 def choose_container(
-    tree, title_key: str = "", paragraphs: ParagraphText | None = None, explanation: Explanation | None = None
+    tree,
+    title_key: str = "",
+    paragraphs: ParagraphText | None = None,
+    explanation: Explanation | None = None,
+    heading=_UNSET,
 ) -> list:
     """The article's container(s): a selector candidate with enough text, else the scorer's pick.
 
@@ -415,7 +422,8 @@ def choose_container(
 
     paragraphs = paragraphs or ParagraphText(tree)
     page_chars = paragraphs.of(tree)
-    heading = _title_heading(tree, title_key)
+    if heading is _UNSET:
+        heading = _title_heading(tree, title_key)
     candidates = _selector_candidates(tree)
     rejected = []  # (tier, element, why), for an explanation
     for number, (tier, el) in enumerate(candidates):
@@ -577,6 +585,114 @@ def _contains(outer, inner) -> bool:
     return any(anc is outer for anc in inner.iterancestors())
 
 
+# ---- the lead before the container --------------------------------------------------------------
+
+_LEAD_WALK = 200  # elements walked from the headline towards the body's container, at most
+_LEAD_BLOCKS = 3  # more paragraphs than this between headline and body: the headline is not this body's
+# Never a lead, whatever they hold: page chrome, pictures, lists and tables of links or facts.
+_NOT_LEAD_TAGS = frozenset({*CHROME_TAGS, "figure", "ul", "ol", "dl", "table"})
+_LEAD_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote"})
+
+
+def lead_before(tree, title_key: str, containers: list, heading=None) -> list[Block]:
+    """The lead (intro, teaser, subtitle) a template sets between the headline and the body's container,
+    outside the container: in the article's <header>, or in a box of its own above the body.
+
+    Walks from the headline (heading, the title's heading the container was chosen with, else
+    _lead_heading's) to the first container, in document order, and takes the paragraphs of 80
+    characters or more on the way whose box is named for a lead (labels.LEAD_WORDS) and that are not
+    bylines, datelines, captions or link lists. [] when the headline is not right above the container
+    (not reached within the walk, or more paragraphs on the way than a lead has).
+    """
+    if not containers:
+        return []
+    heading = heading if heading is not None else _lead_heading(tree, title_key)
+    if heading is None or any(heading is c or _contains(c, heading) for c in containers):
+        return []
+    first = containers[0]
+    around = set(first.iterancestors())
+    walked = 0
+    paragraphs = 0
+    blocks: list[Block] = []
+    node = heading
+    while node is not None:
+        for sibling in node.itersiblings():
+            stack = [sibling]
+            while stack:
+                el = stack.pop()
+                walked += 1
+                if walked > _LEAD_WALK:
+                    return []
+                if el is first:
+                    return blocks
+                if not isinstance(el.tag, str):
+                    continue
+                if el in around:
+                    stack.extend(reversed(el))
+                    continue
+                tag = el.tag
+                label = _label(el)
+                if tag in _NOT_LEAD_TAGS or (label_kind(label).negative and not names_lead(label)):
+                    continue
+                if tag not in _LEAD_TAGS and not (tag in ("div", "section") and not _holds_blocks(el)):
+                    stack.extend(reversed(el))
+                    continue
+                text = squash(text_of(el).translate(BREAK_HINTS))
+                if len(text) < _LEAD:
+                    continue
+                paragraphs += 1
+                if paragraphs > _LEAD_BLOCKS:
+                    return []
+                block = Block("p", text, _link_len(el), 0)
+                if _lead_text(block, el) and _named_lead(el, around):
+                    blocks.append(block)
+        node = node.getparent()
+    return []
+
+
+def _lead_text(block: Block, el) -> bool:
+    """Does a paragraph read as a lead: not link text, a byline, dateline, promo or caption?"""
+    text = block.text
+    if block.link_chars > 0.3 * len(text) or _is_edge_meta(block) or _is_promo(block):
+        return False
+    return not (BOILERPLATE_LINE.match(text) or (len(text) < _CAPTION and el.find(".//img") is not None))
+
+
+def _lead_heading(tree, title_key: str):
+    """The headline when no <h1>/<h2> shows the title alone: a heading showing it after a kicker
+    ("Kicker: Headline"), or an <h3> (news modules of some CMSs, TYPO3's tx_news, set the headline in
+    one below the page's own <h1>)."""
+    if not title_key:
+        return None
+    for el in tree.iter("h1", "h2", "h3"):
+        key = _comparable(text_of(el))
+        if key.endswith(title_key) and (key == title_key or key.endswith(" " + title_key) or el.tag == "h3"):
+            return el
+        if el.tag == "h3" and is_headline(key, title_key):
+            return el
+    return None
+
+
+def _named_lead(el, around: set) -> bool:
+    """Is el, or a box it sits in below the container's ancestors, named for a lead?"""
+    for node in (el, *el.iterancestors()):
+        if node in around:
+            return False
+        if names_lead(_label(node)):
+            return True
+    return False
+
+
+def _holds_blocks(el) -> bool:
+    return any(child.tag in BLOCK_TAGS for child in el if isinstance(child.tag, str))
+
+
+def _with_lead(lead: list[Block], blocks: list[Block]) -> list[Block]:
+    """The lead before the body's blocks, unless the body repeats it."""
+    known = [b.text for b in blocks[: _LEAD_BLOCKS + 2]]
+    return [b for b in lead if not any(b.text in text for text in known)] + blocks
+
+
 # ---- pruning inside the container ---------------------------------------------------------------
 
 
@@ -669,9 +785,10 @@ def _judge(el, container, title_key: str, paragraphs: ParagraphText, total: int,
         return kind.hidden or el.find(".//img") is not None or _text_len(el) == _cached_len(paragraph, lengths)
     if not kind.negative:
         return False
-    # A heading named "title" is a section's heading, and a titled box holding a paragraph (not just
-    # a headline and its deck) a section.
-    if kind.titled and (tag in SECTION_HEADINGS or paragraphs.prose_inside(el) >= _LEAD):
+    # A heading named "title" is a section's heading, a titled box holding a paragraph (not just a
+    # headline and its deck) a section, and one holding only a subheading (a CMS's headline element:
+    # div.element-headline > h2) that subheading.
+    if kind.titled and (tag in SECTION_HEADINGS or paragraphs.prose_inside(el) >= _LEAD or _heads_section(el)):
         return False
     # A wrapper that holds most of the article is not boilerplate, whatever its class says
     # ("content-sidebar-wrap", Blogger's "widget Blog"); comments can outgrow the article.
@@ -912,10 +1029,16 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     paragraphs = ParagraphText(tree)
     blocks = []
     explanation = doc.explanation
-    for container in choose_container(tree, title_key, paragraphs, explanation):
+    heading = _title_heading(tree, title_key)
+    containers = choose_container(tree, title_key, paragraphs, explanation, heading)
+    lead = lead_before(tree, title_key, containers, heading)
+    winner = explanation.field("body_text").winner if lead and explanation is not None else None
+    if winner is not None:
+        winner.note += f"; with the lead above it ({len(lead)} paragraph(s) named as one)"
+    for container in containers:
         prune(container, title_key, paragraphs)
         blocks += render(container)
-    blocks = finish(blocks, title_key)
+    blocks = finish(_with_lead(lead, blocks), title_key)
     chars = sum(len(b.text) for b in blocks)
     # The paragraph count is from before pruning; the page's text (less what pruning took out of the
     # container, so at least the paragraphs) is only counted for a short body.

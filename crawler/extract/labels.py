@@ -163,7 +163,9 @@ NEGATIVE_ROOTS = (
     "mostpopular",
     "overlay",
     "abouttheauthor",
-    "disclaimerbox",
+    # Disclaimers and disclosures: "aawp-disclaimer", "editorial-disclosure".
+    "disclaimer",
+    "disclosure",
     "embedcode",
     "jumplink",
     "tableofcontents",
@@ -542,3 +544,34 @@ def label_kind(label: str) -> LabelKind:
     negative_score = negative or any(j.score_negative for j in judged)
     score = (25 if positive_score else 0) + (25 if body else 0) - (25 if negative_score else 0)
     return LabelKind(body, weak, negative, score, hidden, titled, discussion)
+
+
+# What a template calls the article's opening text when it sets it apart from the body: its lead, intro,
+# teaser (German sites' word for the lead), excerpt, description or subtitle; French "chapô", Spanish
+# "bajada" and "entradilla", German "Vorspann". Several are boilerplate words elsewhere (a teaser card, a
+# section's subtitle); next to the page's own headline they are its lead. Not the display copy of English
+# news ("dek", "standfirst", "summary", "strapline"), which reads as a second headline.
+LEAD_WORDS = frozenset(
+    {
+        "lead",
+        "intro",
+        "introduction",
+        "teaser",
+        "excerpt",
+        "description",
+        "subtitle",
+        "subheadline",
+        "chapo",
+        "chapeau",
+        "bajada",
+        "entradilla",
+        "vorspann",
+    }
+)
+
+
+@lru_cache(maxsize=16384)
+def names_lead(label: str) -> bool:
+    """Does a class/id label name an article's lead ("article__lead", "ts-intro", "teaser-text")?"""
+    label = label[:_MAX_LABEL]
+    return any(word in LEAD_WORDS for name in label.split() for part in _PARTS.split(name) for word in words(part))
