@@ -194,21 +194,39 @@ def _not_headline(h, text: str, doc: Document, site: set[str], metas: list[str])
         return "the site's logo (a link to the home page)"
     if _in_chrome(h):
         return "in navigation, a sidebar, a footer, a form or a hidden box"
-    if _is_site_segment(text, metas):
+    if _is_site_segment(text, metas, h, doc):
         return "the site's part of the <title>"
     return ""
 
 
-def _is_site_segment(text: str, metas: list[str]) -> bool:
-    """Is text the short edge segment of a <title> whose other segments are the headline ("... | L-Mag")?"""
+def _is_site_segment(text: str, metas: list[str], h, doc: Document) -> bool:
+    """Is text the short edge segment of a <title> whose other segments are the headline ("... | L-Mag")?
+
+    The first segment only when the heading is in the site's header or another heading carries the rest
+    of the title ("Blog name » Archive » Headline"): a page's own heading that opens its <title> is the
+    headline, and what follows a description ("Villa Galaxy - Holiday villa in Florida")."""
     key = _comparable(text)
     for meta in metas:
         parts = _segments(meta)
-        if len(parts) >= 2 and key in (_comparable(parts[0]), _comparable(parts[-1])):
-            longest = max(parts, key=len)
-            if _comparable(longest) != key and len(longest) > len(text):
-                return True
+        if len(parts) < 2:
+            continue
+        longest = max(parts, key=len)
+        if _comparable(longest) == key or len(longest) <= len(text):
+            continue
+        if key == _comparable(parts[-1]):
+            return True
+        if key == _comparable(parts[0]) and (_in_site_header(h) or _carried_by_another_heading(parts[1:], h, doc)):
+            return True
     return False
+
+
+def _carried_by_another_heading(parts: list[str], h, doc: Document) -> bool:
+    """Does a heading of the page itself (not the site's header) read as one of parts?"""
+    keys = {_comparable(part) for part in parts}
+    return any(
+        other is not h and _comparable(_clean(_visible_text(other))) in keys and not _in_site_header(other)
+        for other in doc.root.iter("h1", "h2", "h3")
+    )
 
 
 def _agreement(heading: str, parts: list[str], meta: str) -> tuple[int, str]:
