@@ -19,6 +19,8 @@ from .names import (
     OPENER_ONLY,
     PREFIX,
     clean_names,
+    is_login,
+    name_key,
     not_a_person,
     site_keys,
 )
@@ -375,18 +377,24 @@ def extract_authors(doc: Document, site_name: str | None = None, title: str = ""
         return found[source]
 
     chosen: tuple[str, list[str]] = ("", [])
-    overlapped = ""  # the metadata source a shown byline won over
+    overlapped: tuple[str, tuple[str, str]] | None = None  # the metadata source a shown byline won over, and why
     for source in STRATEGIES:
         strategy, names = people(source)
         if not names:
             continue
         chosen = (strategy, names)
         if source in STRUCTURED:
-            wanted = {n.casefold() for n in names}
+            wanted = {name_key(n) for n in names}
+            # Metadata that gives only logins ("jane.doe", "link78") names an account; a byline the page
+            # shows with a full name is what readers see.
+            logins = all(is_login(n) for n in names)
             for shown in SHOWN:
                 shown_strategy, byline = people(shown)
-                if byline and wanted & {n.casefold() for n in byline}:
-                    chosen, overlapped = (shown_strategy, byline), strategy
+                if byline and wanted & {name_key(n) for n in byline}:
+                    chosen, overlapped = (shown_strategy, byline), (strategy, _OVERLAPS)
+                    break
+                if byline and logins and any(" " in n for n in byline):
+                    chosen, overlapped = (shown_strategy, byline), (strategy, _LOGINS)
                     break
         break
     if explanation is not None:
@@ -394,13 +402,26 @@ def extract_authors(doc: Document, site_name: str | None = None, title: str = ""
     return chosen[1]
 
 
-def _explain(explanation: Explanation, chosen: Found, overlapped: str, every: list[Found]) -> None:
+# Why a shown byline won over metadata: the winner's note (with the metadata's strategy) and the loser's.
+_OVERLAPS = (
+    "the byline the page shows, which {} overlaps",
+    "names the same people as the byline the page shows, which wins",
+)
+_LOGINS = (
+    "the byline the page shows, where {} gives only logins",
+    "logins, not names as printed; the byline the page shows wins",
+)
+
+
+def _explain(
+    explanation: Explanation, chosen: Found, overlapped: tuple[str, tuple[str, str]] | None, every: list[Found]
+) -> None:
     """The authors' strategy, and the other sources' names it beat."""
     strategy, names = chosen
     if strategy:
-        note = f"the byline the page shows, which {overlapped} overlaps" if overlapped else ""
+        note = overlapped[1][0].format(overlapped[0]) if overlapped else ""
         explanation.won("authors", strategy, names, note)
     for other, others in every:
         if others and other != strategy:
-            why = "names the same people as the byline the page shows, which wins" if other == overlapped else LOWER
+            why = overlapped[1][1] if overlapped and other == overlapped[0] else LOWER
             explanation.beat("authors", other, others, why)

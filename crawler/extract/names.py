@@ -238,6 +238,21 @@ def _compact(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
+def name_key(name: str) -> str:
+    """A name without case, spaces or punctuation: "Arian Schlichenmayer", "arianschlichenmayer" and
+    "arian.schlichenmayer" (the same person's account login) compare equal."""
+    return _compact(name)
+
+
+# An account's login rather than a name as printed: no space, a digit, a dot or an underscore in it
+# ("edilson.la.rosa", "link78", "j_doe"). A hyphen alone is not one ("Jean-Pierre").
+_LOGIN = re.compile(r"^(?=\S*[\d._])(?=\S*[^\W\d_])\S+$")
+
+
+def is_login(name: str) -> bool:
+    return bool(_LOGIN.match(name))
+
+
 def site_keys(site_name: str | None, url: str) -> set[str]:
     """What a page calls its own site: the site name and the host's name, compacted ("news24", "tagblattexample")."""
     keys = set()
