@@ -20,6 +20,7 @@ from .names import (
     PREFIX,
     clean_names,
     is_login,
+    is_role_word,
     name_key,
     not_a_person,
     site_keys,
@@ -331,6 +332,69 @@ _TEXT_BYLINE_TAGS = {
 }
 
 
+def _author_boxes(doc: Document):
+    """Author boxes (a name, a photo, a short biography; often after the article) outside comments and
+    sidebars: elements labelled both as the author's and as a bio or box, outermost first."""
+    inside = None
+    for el, label in doc.labelled:
+        if inside is not None and _is_inside(el, inside):
+            continue
+        if _is_author_box_label(label) and not is_elsewhere(el):
+            inside = el
+            yield el
+
+
+def _is_inside(el, box) -> bool:
+    return any(ancestor is box for ancestor in el.iterancestors())
+
+
+@lru_cache(maxsize=16384)
+def _is_author_box_label(label: str) -> bool:
+    label = label.lower()
+    return bool(_BYLINE_CLASS.search(label)) and bool(_BIO_CLASS.search(label))
+
+
+def _completed(doc: Document, names: list[str], site: set[str]) -> list[str]:
+    """A first name alone ("Nils", an account's display name) completed from an author box's text that
+    starts with it and a surname ("Nils Hartwig ist freier Autor ...", "Nils Hartwig - Ingenieur ...")."""
+    if not any(_is_first_name(name) for name in names):
+        return names
+    texts = [text.strip() for box in _author_boxes(doc) for text in box.itertext() if text.strip()]
+    out = []
+    for name in names:
+        full = next((f for f in (_full_name(name, t) for t in texts) if f), "") if _is_first_name(name) else ""
+        out.append(full if full and not not_a_person(full, site, shown=True) else name)
+    return out
+
+
+def _is_first_name(name: str) -> bool:
+    """ "Nils", "Stefanus"; not "jo", "kx42", "DT" or "Jane Doe"."""
+    return len(name) >= 3 and name.isalpha() and name[0].isupper() and name[1:].islower()
+
+
+def _full_name(first: str, text: str) -> str:
+    """ "First Surname [Surname]" from the start of text, each surname capitalised and no role ("" if none)."""
+    words = text.split(None, 3)
+    if not words or words[0] != first:
+        return ""
+    kept = [first]
+    for word in words[1:3]:
+        # "Nils Hartwig ist", "Nils Hartwig - Ingenieur", "Nils Autor": the name ends before the word.
+        surname = word.rstrip(",;:.")
+        if not _is_surname(surname) or is_role_word(surname):
+            break
+        kept.append(surname)
+        if surname != word:  # "Nils Hartwig, freier Autor"
+            break
+    return " ".join(kept) if len(kept) > 1 else ""
+
+
+def _is_surname(word: str) -> bool:
+    """ "Hartwig", "Lange-Fricke", "O'Neill"; not "ist", "-", "NASA" or "2019"."""
+    letters = word.replace("-", "").replace("'", "").replace("’", "")
+    return len(letters) >= 2 and letters.isalpha() and word[0].isupper() and not word.isupper()
+
+
 STRATEGIES = (
     _from_jsonld,
     _from_microdata,
@@ -397,9 +461,13 @@ def extract_authors(doc: Document, site_name: str | None = None, title: str = ""
                     chosen, overlapped = (shown_strategy, byline), (strategy, _LOGINS)
                     break
         break
+    completed = _completed(doc, chosen[1], site)
     if explanation is not None:
         _explain(explanation, chosen, overlapped, [people(source) for source in STRATEGIES])
-    return chosen[1]
+        if completed != chosen[1]:
+            note = f"{chosen[0]}'s first name with the surname the author box gives"
+            explanation.won("authors", "author-box", completed, note, replaced="a first name only")
+    return completed
 
 
 # Why a shown byline won over metadata: the winner's note (with the metadata's strategy) and the loser's.

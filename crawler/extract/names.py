@@ -76,6 +76,13 @@ _QUALIFIER = (
 # A part that is only a role ("Senior Correspondent"), or a qualified role after a name ("Jane Doe, Staff Writer").
 _ROLE_PART = re.compile(rf"^(?:the\s+)?(?:{_QUALIFIER}\s+)*{_ROLE_WORDS}(?:\s+(?:at|for|of|bei|für|de|di)\b.*)?$", re.I)
 _ROLE_WORD = re.compile(rf"^{_ROLE_WORDS}$", re.I)
+
+
+def is_role_word(word: str) -> bool:
+    """ "Autor", "Reporter", "Redakteurin": a role, not part of a name."""
+    return bool(_ROLE_WORD.match(word))
+
+
 # Letters after a name ("Ilana Muhlstein, MS, RDN"): not people.
 _CREDENTIAL = re.compile(
     r"^(?:ph\.?\s?d|m\.?d|m\.?s|m\.?a|b\.?a|mba|rdn?|rn|cpa|esq|jr|sr|ii|iii|iv|msc|bsc|dphil|llm|mph|facp|dr\.?)\.?$",
