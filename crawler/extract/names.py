@@ -205,6 +205,11 @@ _OTHER_ROLES = re.compile(
 )
 
 
+# A social-media handle printed after the name ("Jane Doe @janedoe", "Jane Doe · @jdoe_news"); not an
+# e-mail address, whose "@" has no space before it.
+_HANDLE_AFTER_NAME = re.compile(r"(?<=[^\W\d_])(?:\s+[·•|]?)?\s+@[\w.]{2,30}\b(?!\.\w)")
+
+
 def _glued_twice(text: str) -> str:
     """ "Kristen Falc'honKristen Falc'hon" (a name printed twice, for two screen sizes) -> one of them."""
     half = len(text) // 2
@@ -216,7 +221,7 @@ def clean_names(raw: str) -> list[str]:
     text = squash(raw)
     if not text or len(text) > 200 or _NOT_A_NAME.match(text):
         return []
-    text = _OTHER_ROLES.sub("", _PARENTHESES.sub(" ", _glued_twice(text))).strip(" ©")
+    text = _OTHER_ROLES.sub("", _PARENTHESES.sub(" ", _HANDLE_AFTER_NAME.sub("", _glued_twice(text)))).strip(" ©")
     text = _LEAD_BEFORE_OPENER.sub("", text)
     text = _MONTH_DAY.sub("", _DATEISH.sub("", text))
     text = PREFIX.sub("", text)
