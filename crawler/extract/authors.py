@@ -20,6 +20,7 @@ from .names import (
     PREFIX,
     clean_names,
     is_login,
+    is_publisher_address,
     is_role_word,
     name_key,
     not_a_person,
@@ -117,6 +118,10 @@ def _from_meta(doc: Document) -> Found:
         "twitter:creator",
     ):
         value = doc.meta.get(key)
+        if value and is_publisher_address(value):
+            if doc.explanation is not None:
+                doc.explanation.beat("authors", meta_strategy(key), value, "rejected: a publisher and its address")
+            continue
         if value and not value.startswith(("http", "@")):
             names = clean_names(value)
             if names:

@@ -246,6 +246,18 @@ def clean_names(raw: str) -> list[str]:
     return names
 
 
+def is_publisher_address(value: str) -> bool:
+    """ "Olympia-Verlag GmbH, Nürnberg, Germany", "news.example, Frankfurt, Germany": an author meta tag
+    holding the publisher (an organisation or a domain) and its address, no person."""
+    first, comma, rest = value.partition(",")
+    if not comma or not rest.strip():
+        return False
+    return bool(_ORGANISATION.search(first) or _DOMAIN.search(first))
+
+
+_DOMAIN = re.compile(r"^\s*[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}\s*$", re.I)
+
+
 def _compact(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
