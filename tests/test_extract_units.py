@@ -43,6 +43,9 @@ from crawler.web.charset import decode_html
         ("Georg Quaas, 21. Jan", ["Georg Quaas"]),
         ("Matthew Davis · 4 min read", ["Matthew Davis"]),
         ("Kristen FalchonKristen Falchon", ["Kristen Falchon"]),
+        ("Por Renata Sampaio @renatasampaio -", ["Renata Sampaio"]),
+        ("Jane Doe · @jdoe_news and John Roe", ["Jane Doe", "John Roe"]),
+        ("By Jane Doe jane@example.org", []),  # an e-mail address is no handle: the line is contact details
     ],
 )
 def test_clean_names(raw, names):

@@ -19,6 +19,10 @@ from .names import (
     OPENER_ONLY,
     PREFIX,
     clean_names,
+    is_login,
+    is_publisher_address,
+    is_role_word,
+    name_key,
     not_a_person,
     site_keys,
 )
@@ -114,6 +118,10 @@ def _from_meta(doc: Document) -> Found:
         "twitter:creator",
     ):
         value = doc.meta.get(key)
+        if value and is_publisher_address(value):
+            if doc.explanation is not None:
+                doc.explanation.beat("authors", meta_strategy(key), value, "rejected: a publisher and its address")
+            continue
         if value and not value.startswith(("http", "@")):
             names = clean_names(value)
             if names:
@@ -329,6 +337,69 @@ _TEXT_BYLINE_TAGS = {
 }
 
 
+def _author_boxes(doc: Document):
+    """Author boxes (a name, a photo, a short biography; often after the article) outside comments and
+    sidebars: elements labelled both as the author's and as a bio or box, outermost first."""
+    inside = None
+    for el, label in doc.labelled:
+        if inside is not None and _is_inside(el, inside):
+            continue
+        if _is_author_box_label(label) and not is_elsewhere(el):
+            inside = el
+            yield el
+
+
+def _is_inside(el, box) -> bool:
+    return any(ancestor is box for ancestor in el.iterancestors())
+
+
+@lru_cache(maxsize=16384)
+def _is_author_box_label(label: str) -> bool:
+    label = label.lower()
+    return bool(_BYLINE_CLASS.search(label)) and bool(_BIO_CLASS.search(label))
+
+
+def _completed(doc: Document, names: list[str], site: set[str]) -> list[str]:
+    """A first name alone ("Nils", an account's display name) completed from an author box's text that
+    starts with it and a surname ("Nils Hartwig ist freier Autor ...", "Nils Hartwig - Ingenieur ...")."""
+    if not any(_is_first_name(name) for name in names):
+        return names
+    texts = [text.strip() for box in _author_boxes(doc) for text in box.itertext() if text.strip()]
+    out = []
+    for name in names:
+        full = next((f for f in (_full_name(name, t) for t in texts) if f), "") if _is_first_name(name) else ""
+        out.append(full if full and not not_a_person(full, site, shown=True) else name)
+    return out
+
+
+def _is_first_name(name: str) -> bool:
+    """ "Nils", "Stefanus"; not "jo", "kx42", "DT" or "Jane Doe"."""
+    return len(name) >= 3 and name.isalpha() and name[0].isupper() and name[1:].islower()
+
+
+def _full_name(first: str, text: str) -> str:
+    """ "First Surname [Surname]" from the start of text, each surname capitalised and no role ("" if none)."""
+    words = text.split(None, 3)
+    if not words or words[0] != first:
+        return ""
+    kept = [first]
+    for word in words[1:3]:
+        # "Nils Hartwig ist", "Nils Hartwig - Ingenieur", "Nils Autor": the name ends before the word.
+        surname = word.rstrip(",;:.")
+        if not _is_surname(surname) or is_role_word(surname):
+            break
+        kept.append(surname)
+        if surname != word:  # "Nils Hartwig, freier Autor"
+            break
+    return " ".join(kept) if len(kept) > 1 else ""
+
+
+def _is_surname(word: str) -> bool:
+    """ "Hartwig", "Lange-Fricke", "O'Neill"; not "ist", "-", "NASA" or "2019"."""
+    letters = word.replace("-", "").replace("'", "").replace("’", "")
+    return len(letters) >= 2 and letters.isalpha() and word[0].isupper() and not word.isupper()
+
+
 STRATEGIES = (
     _from_jsonld,
     _from_microdata,
@@ -375,32 +446,55 @@ def extract_authors(doc: Document, site_name: str | None = None, title: str = ""
         return found[source]
 
     chosen: tuple[str, list[str]] = ("", [])
-    overlapped = ""  # the metadata source a shown byline won over
+    overlapped: tuple[str, tuple[str, str]] | None = None  # the metadata source a shown byline won over, and why
     for source in STRATEGIES:
         strategy, names = people(source)
         if not names:
             continue
         chosen = (strategy, names)
         if source in STRUCTURED:
-            wanted = {n.casefold() for n in names}
+            wanted = {name_key(n) for n in names}
+            # Metadata that gives only logins ("jane.doe", "link78") names an account; a byline the page
+            # shows with a full name is what readers see.
+            logins = all(is_login(n) for n in names)
             for shown in SHOWN:
                 shown_strategy, byline = people(shown)
-                if byline and wanted & {n.casefold() for n in byline}:
-                    chosen, overlapped = (shown_strategy, byline), strategy
+                if byline and wanted & {name_key(n) for n in byline}:
+                    chosen, overlapped = (shown_strategy, byline), (strategy, _OVERLAPS)
+                    break
+                if byline and logins and any(" " in n for n in byline):
+                    chosen, overlapped = (shown_strategy, byline), (strategy, _LOGINS)
                     break
         break
+    completed = _completed(doc, chosen[1], site)
     if explanation is not None:
         _explain(explanation, chosen, overlapped, [people(source) for source in STRATEGIES])
-    return chosen[1]
+        if completed != chosen[1]:
+            note = f"{chosen[0]}'s first name with the surname the author box gives"
+            explanation.won("authors", "author-box", completed, note, replaced="a first name only")
+    return completed
 
 
-def _explain(explanation: Explanation, chosen: Found, overlapped: str, every: list[Found]) -> None:
+# Why a shown byline won over metadata: the winner's note (with the metadata's strategy) and the loser's.
+_OVERLAPS = (
+    "the byline the page shows, which {} overlaps",
+    "names the same people as the byline the page shows, which wins",
+)
+_LOGINS = (
+    "the byline the page shows, where {} gives only logins",
+    "logins, not names as printed; the byline the page shows wins",
+)
+
+
+def _explain(
+    explanation: Explanation, chosen: Found, overlapped: tuple[str, tuple[str, str]] | None, every: list[Found]
+) -> None:
     """The authors' strategy, and the other sources' names it beat."""
     strategy, names = chosen
     if strategy:
-        note = f"the byline the page shows, which {overlapped} overlaps" if overlapped else ""
+        note = overlapped[1][0].format(overlapped[0]) if overlapped else ""
         explanation.won("authors", strategy, names, note)
     for other, others in every:
         if others and other != strategy:
-            why = "names the same people as the byline the page shows, which wins" if other == overlapped else LOWER
+            why = overlapped[1][1] if overlapped and other == overlapped[0] else LOWER
             explanation.beat("authors", other, others, why)

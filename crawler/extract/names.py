@@ -76,6 +76,13 @@ _QUALIFIER = (
 # A part that is only a role ("Senior Correspondent"), or a qualified role after a name ("Jane Doe, Staff Writer").
 _ROLE_PART = re.compile(rf"^(?:the\s+)?(?:{_QUALIFIER}\s+)*{_ROLE_WORDS}(?:\s+(?:at|for|of|bei|für|de|di)\b.*)?$", re.I)
 _ROLE_WORD = re.compile(rf"^{_ROLE_WORDS}$", re.I)
+
+
+def is_role_word(word: str) -> bool:
+    """ "Autor", "Reporter", "Redakteurin": a role, not part of a name."""
+    return bool(_ROLE_WORD.match(word))
+
+
 # Letters after a name ("Ilana Muhlstein, MS, RDN"): not people.
 _CREDENTIAL = re.compile(
     r"^(?:ph\.?\s?d|m\.?d|m\.?s|m\.?a|b\.?a|mba|rdn?|rn|cpa|esq|jr|sr|ii|iii|iv|msc|bsc|dphil|llm|mph|facp|dr\.?)\.?$",
@@ -198,6 +205,11 @@ _OTHER_ROLES = re.compile(
 )
 
 
+# A social-media handle printed after the name ("Jane Doe @janedoe", "Jane Doe · @jdoe_news"); not an
+# e-mail address, whose "@" has no space before it.
+_HANDLE_AFTER_NAME = re.compile(r"(?<=[^\W\d_])(?:\s+[·•|]?)?\s+@[\w.]{2,30}\b(?!\.\w)")
+
+
 def _glued_twice(text: str) -> str:
     """ "Kristen Falc'honKristen Falc'hon" (a name printed twice, for two screen sizes) -> one of them."""
     half = len(text) // 2
@@ -209,7 +221,7 @@ def clean_names(raw: str) -> list[str]:
     text = squash(raw)
     if not text or len(text) > 200 or _NOT_A_NAME.match(text):
         return []
-    text = _OTHER_ROLES.sub("", _PARENTHESES.sub(" ", _glued_twice(text))).strip(" ©")
+    text = _OTHER_ROLES.sub("", _PARENTHESES.sub(" ", _HANDLE_AFTER_NAME.sub("", _glued_twice(text)))).strip(" ©")
     text = _LEAD_BEFORE_OPENER.sub("", text)
     text = _MONTH_DAY.sub("", _DATEISH.sub("", text))
     text = PREFIX.sub("", text)
@@ -234,8 +246,35 @@ def clean_names(raw: str) -> list[str]:
     return names
 
 
+def is_publisher_address(value: str) -> bool:
+    """ "Olympia-Verlag GmbH, Nürnberg, Germany", "news.example, Frankfurt, Germany": an author meta tag
+    holding the publisher (an organisation or a domain) and its address, no person."""
+    first, comma, rest = value.partition(",")
+    if not comma or not rest.strip():
+        return False
+    return bool(_ORGANISATION.search(first) or _DOMAIN.search(first))
+
+
+_DOMAIN = re.compile(r"^\s*[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}\s*$", re.I)
+
+
 def _compact(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def name_key(name: str) -> str:
+    """A name without case, spaces or punctuation: "Arian Schlichenmayer", "arianschlichenmayer" and
+    "arian.schlichenmayer" (the same person's account login) compare equal."""
+    return _compact(name)
+
+
+# An account's login rather than a name as printed: no space, a digit, a dot or an underscore in it
+# ("edilson.la.rosa", "link78", "j_doe"). A hyphen alone is not one ("Jean-Pierre").
+_LOGIN = re.compile(r"^(?=\S*[\d._])(?=\S*[^\W\d_])\S+$")
+
+
+def is_login(name: str) -> bool:
+    return bool(_LOGIN.match(name))
 
 
 def site_keys(site_name: str | None, url: str) -> set[str]:
