@@ -7,10 +7,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import redis
 
+from crawler.cli import main as cli_main
 from crawler.demo.server import DemoServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,15 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+
+
+def run_cli_here(capsys, *args: str) -> SimpleNamespace:
+    """The `crawler` command in this process, for commands that start no reactor (report, parse,
+    fixture): its exit code and captured output, as run_cli gives them, without an interpreter's start-up."""
+    capsys.readouterr()
+    code = cli_main(list(args))
+    captured = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
 
 
 def start_cli(*args: str, **popen) -> subprocess.Popen:

@@ -14,12 +14,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, run_cli_here
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler import fixtures
 from crawler.cli import main
+from crawler.extract.profiles import registry as profiles_registry
 from crawler.web.page import Page
 
 GOLDEN = ROOT / "tests" / "fixtures"
@@ -332,7 +333,7 @@ def test_check_passes_on_the_projects_golden_fixtures(capsys):
     assert " 0 fail" in out
 
 
-def test_check_uses_the_site_profiles_named_in_crawler_profiles(tmp_path, monkeypatch):
+def test_check_uses_the_site_profiles_named_in_crawler_profiles(tmp_path, monkeypatch, capsys):
     page = (
         b"<html><head><title>Generic | Site</title></head><body><h1>Generic</h1><p class='who'>Ada Lane</p>"
         b"<p>Some text of the story that is long enough to count as a paragraph of the article.</p></body></html>"
@@ -343,11 +344,15 @@ def test_check_uses_the_site_profiles_named_in_crawler_profiles(tmp_path, monkey
     profiles.mkdir()
     (profiles / "kit.toml").write_text('hosts = ["kit-profile.example"]\n[fields]\nauthors = ["//p[@class=\'who\']"]\n')
 
-    # In fresh interpreters: the profile registry is read once per process, as in a crawl.
-    generic = run_cli("fixture", "check", str(tmp_path / "fixtures"))
+    generic = run_cli_here(capsys, "fixture", "check", str(tmp_path / "fixtures"))
     assert generic.returncode == 1 and "FAIL: authors" in generic.stdout
-    monkeypatch.setenv("CRAWLER_PROFILES", str(profiles))  # run_cli passes the environment on
-    tuned = run_cli("fixture", "check", str(tmp_path / "fixtures"))
+    monkeypatch.setenv("CRAWLER_PROFILES", str(profiles))
+    profiles_registry.cache_clear()  # read once per process, as in a crawl
+    try:
+        tuned = run_cli_here(capsys, "fixture", "check", str(tmp_path / "fixtures"))
+    finally:
+        monkeypatch.delenv("CRAWLER_PROFILES")
+        profiles_registry.cache_clear()
     assert tuned.returncode == 0, tuned.stdout
 
 

@@ -14,15 +14,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from conftest import open_report, run_cli
+from conftest import open_report, run_cli, run_cli_here
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from crawler.cli import main
 from crawler.report import load_run, render_page
 from crawler.report.charts import MAX_BUCKETS, time_buckets
 
@@ -169,14 +167,6 @@ def expected_coverage(records: list[dict]) -> dict[str, int]:
     return present
 
 
-def run_report(capsys, *args: str) -> SimpleNamespace:
-    """`crawler report ARGS` in this process (it starts no reactor): exit code and captured output."""
-    capsys.readouterr()
-    code = main(["report", *args])
-    captured = capsys.readouterr()
-    return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
-
-
 # ---- what the report reads -----------------------------------------------------------------
 
 
@@ -197,7 +187,7 @@ def test_report_counts_only_the_last_run(two_runs):
 
 
 def test_page_shows_the_run_without_credentials(two_runs, capsys):
-    result = run_report(capsys, str(two_runs))
+    result = run_cli_here(capsys, "report", str(two_runs))
     assert result.returncode == 0, result.stderr
     page = (two_runs / "report.html").read_text(encoding="utf-8")
     assert "s3cret" not in page and "user:" not in page
@@ -211,7 +201,7 @@ def test_page_shows_the_run_without_credentials(two_runs, capsys):
     assert "<script" not in page and 'http-equiv="Content-Security-Policy"' in page
 
     other = two_runs.parent / "elsewhere.html"
-    result = run_report(capsys, str(two_runs), "-o", str(other))
+    result = run_cli_here(capsys, "report", str(two_runs), "-o", str(other))
     assert result.returncode == 0 and str(other) in result.stdout
     assert other.read_text(encoding="utf-8").count("<svg") == 5
 
@@ -322,7 +312,7 @@ def damaged(tmp_path) -> Path:
 
 
 def test_empty_run_gets_a_page_that_says_so(empty_run, capsys):
-    result = run_report(capsys, str(empty_run))
+    result = run_cli_here(capsys, "report", str(empty_run))
     assert result.returncode == 0, result.stderr
     page = (empty_run / "report.html").read_text(encoding="utf-8")
     assert "No dated responses were archived" in page and "This run has no article records" in page
@@ -337,7 +327,7 @@ def test_run_without_records_shows_fetches_and_no_coverage(zero_records):
 
 
 def test_damaged_files_are_reported_and_what_is_readable_is_counted(damaged, capsys):
-    result = run_report(capsys, str(damaged))
+    result = run_cli_here(capsys, "report", str(damaged))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     run = load_run(damaged)
@@ -370,7 +360,7 @@ def test_damaged_files_are_reported_and_what_is_readable_is_counted(damaged, cap
 def test_unusable_folder_is_a_clear_error_with_exit_code_2(tmp_path, setup, message, capsys):
     folder = tmp_path / "job"
     setup(folder)
-    result = run_report(capsys, str(folder))
+    result = run_cli_here(capsys, "report", str(folder))
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "job" / "report.html").exists()
