@@ -978,10 +978,19 @@ def after_headline(blocks: list[Block], title_key: str) -> list[Block]:
     if not title_key:
         return blocks
     for index, block in enumerate(blocks[:6]):
-        if (block.kind in HEADINGS or len(block.text) < _LEAD) and is_headline(_comparable(block.text), title_key):
+        key = _comparable(block.text)
+        if (block.kind in HEADINGS or len(block.text) < _LEAD) and (
+            is_headline(key, title_key) or (block.kind == "h1" and _after_kicker(key, title_key))
+        ):
             before = sum(len(_WORD.findall(b.text)) for b in blocks[:index])
             return blocks[index + 1 :] if before <= 40 else blocks[:index] + blocks[index + 1 :]
     return blocks
+
+
+def _after_kicker(key: str, title_key: str) -> bool:
+    """Is the heading the title after a short kicker it holds, which the title leaves out ("Paris 2024
+    Drinks by boat")? Only for the headline's own element near the top: a subheading may end with it."""
+    return title_key.count(" ") >= 2 and key.endswith(" " + title_key) and key.count(" ") - title_key.count(" ") <= 8
 
 
 def trim_edges(blocks: list[Block]) -> list[Block]:

@@ -26,6 +26,9 @@ _KICKER = re.compile(
     r"label|category|section|flag|tag\b",
     re.I,
 )
+# Class words of a smaller line set before the headline in the same element: a kicker only there, at
+# the start ("<h1><span class="subtitle">Paris 2024</span> Drinks by boat</h1>"); after it they name a deck.
+_LEADING_KICKER = re.compile(r"subtitle|sub-?heading|sub-?headline|toptitle|top-title|title-?header|small", re.I)
 _ENTITY = re.compile(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);", re.I)
 _NOT_TEXT = ("script", "style", "noscript", "template", "rt", "rp")  # rt: furigana over the headline's kanji
 _BREAKS = ("br", "div", "p", "span", "small", "strong", "em", "b", "i", "li", "sup", "sub")
@@ -95,11 +98,13 @@ def strip_site_name(title: str, site_name: str = "", url: str = "", known_only: 
 def _visible_text(el) -> str:
     """A heading's text without hidden parts and kickers; element boundaries become spaces."""
     parts: list[str] = []
+    leading = _leading_kicker(el)
 
     def walk(node, top: bool) -> None:
         if node is not el:
             label = f"{node.get('class') or ''} {node.get('id') or ''}"
-            if _HIDDEN.search(label) or (top and _KICKER.search(label) and len(el) > 0 and _has_other_text(el, node)):
+            kicker = node is leading or (top and _KICKER.search(label) and _has_other_text(el, node))
+            if _HIDDEN.search(label) or kicker:
                 if node.tail:
                     parts.append(node.tail)
                 return
@@ -118,6 +123,32 @@ def _visible_text(el) -> str:
 
     walk(el, True)
     return squash("".join(parts))
+
+
+def _leading_kicker(el):
+    """The element a heading opens with, set apart as a smaller line before the headline: a <small>, a
+    line of its own (a <br> after it) or a class naming one; looked for through a lone wrapper
+    ("<h1><span itemprop=headline><small>Column</small><br>Headline</span></h1>"). None if there is none."""
+    box = el
+    while (
+        len(box) == 1
+        and isinstance(box[0].tag, str)
+        and box[0].tag in ("span", "a", "div", "strong", "b")
+        and not (box.text or "").strip()
+        and not (box[0].tail or "").strip()
+        and not _LEADING_KICKER.search(box[0].get("class") or "")
+    ):
+        box = box[0]
+    if len(box) < 1 or (box.text or "").strip() or not isinstance(box[0].tag, str):
+        return None
+    first = box[0]
+    if first.tag == "br" or first.tag in _NOT_TEXT:
+        return None
+    after = first.getnext()
+    own_line = after is not None and after.tag == "br" and not (first.tail or "").strip()
+    if first.tag == "small" or own_line or _LEADING_KICKER.search(f"{first.get('class') or ''}"):
+        return first if _has_other_text(box, first) else None
+    return None
 
 
 def _has_other_text(el, skipped) -> bool:
