@@ -133,6 +133,18 @@ class Document:
         ]
 
     @cached_property
+    def anchor_texts(self) -> set[str]:
+        """The texts of the page's web links (<a> elements whose href resolves to http or https)."""
+        if "_link_elements" in self.__dict__:  # resolved already (link discovery): reuse them
+            return {link.text for link in self.links if link.text}
+        texts = set()
+        for a in self.root.iter("a"):
+            text = squash(text_of(a))
+            if text and text not in texts and self.absolute(a.get("href")) is not None:
+                texts.add(text)
+        return texts
+
+    @cached_property
     def meta(self) -> dict[str, str]:
         """<meta> values by lower-cased name/property/itemprop; the first one wins."""
         values: dict[str, str] = {}

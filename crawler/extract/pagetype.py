@@ -279,7 +279,7 @@ def _mostly_link_text(doc: Document, body_text: str) -> bool:
     total = sum(map(len, lines))
     if not total:
         return False
-    anchors = {link.text for link in doc.links if link.text}
+    anchors = doc.anchor_texts
     linked = sum(len(line) for line in lines if line in anchors)
     return linked >= _LINK_TEXT_SHARE * total
 
