@@ -352,6 +352,29 @@ def _published(doc: Document, day_first: bool, title: str) -> tuple[str | None, 
     return published, shown_modified
 
 
+def _local_day(structured: str, shown: str) -> bool:
+    """Is the metadata's day local already: a timestamp with an offset other than zero ("...T07:00:40+01:00"),
+    unless the page shows a time that its clock runs ahead of or behind by exactly that offset (a UTC clock
+    labelled with the local offset)?"""
+    match = _OFFSET.search(structured)
+    if not match or match.group(2).replace(":", "") in ("+0000", "-0000"):
+        return False
+    sign, hours, minutes = match.group(2)[0], int(match.group(2)[1:3]), int(match.group(2)[-2:])
+    offset = (1 if sign == "+" else -1) * (hours * 60 + minutes)
+    try:
+        clock = datetime.fromisoformat(match.group(1))
+        shown_clock = datetime.fromisoformat(shown[:19]) if "T" in shown else None
+    except ValueError:
+        return True
+    if shown_clock is None:
+        return True
+    minutes_apart = (clock.replace(second=0) - shown_clock.replace(second=0)).total_seconds() / 60
+    return minutes_apart != -offset
+
+
+_OFFSET = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(?:\.\d+)?([+-]\d\d:?\d\d)$")
+
+
 def _declared_or_shown(doc: Document, day_first: bool, structured: str, shown: str | None) -> tuple[str, str]:
     """The metadata's publication date or the one the page shows near its headline, and why."""
     if shown is None or _same_day(shown, structured):
@@ -363,7 +386,7 @@ def _declared_or_shown(doc: Document, day_first: bool, structured: str, shown: s
         return shown, "htmldate reads the date the page shows too, not the metadata's"
     # Metadata written in UTC (or a day late) for a date the page shows: the page's date wins, unless
     # the page's date box agrees with the metadata (then the dateline near the headline is another date).
-    if abs((_day(shown) - _day(structured)).days) == 1:
+    if abs((_day(shown) - _day(structured)).days) == 1 and not _local_day(structured, shown):
         dated = _dated_elements(doc, day_first)
         if dated and _same_day(dated, structured):
             return structured, "one day off the metadata, which the page's date box agrees with"
