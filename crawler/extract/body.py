@@ -399,19 +399,17 @@ def _distance(el, anchor, limit: int = 8) -> int:
     return limit
 
 
-_UNSET = object()
-
-
 def choose_container(
     tree,
     title_key: str = "",
     paragraphs: ParagraphText | None = None,
     explanation: Explanation | None = None,
-    heading=_UNSET,
+    heading=None,
 ) -> list:
     """The article's container(s): a selector candidate with enough text, else the scorer's pick.
 
     An article split into several same-class chunks (between ads, say) gives all of them, in order.
+    heading: the heading that shows the title (_title_heading's), None if there is none.
     """
     scored: list = []  # the scorer's pick, computed only when needed: [] not yet, [None] nothing
 
@@ -422,8 +420,6 @@ def choose_container(
 
     paragraphs = paragraphs or ParagraphText(tree)
     page_chars = paragraphs.of(tree)
-    if heading is _UNSET:
-        heading = _title_heading(tree, title_key)
     candidates = _selector_candidates(tree)
     rejected = []  # (tier, element, why), for an explanation
     for number, (tier, el) in enumerate(candidates):
