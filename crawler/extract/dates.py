@@ -356,23 +356,20 @@ def _local_day(structured: str, shown: str) -> bool:
     """Is the metadata's day local already: a timestamp with an offset other than zero ("...T07:00:40+01:00"),
     unless the page shows a time that its clock runs ahead of or behind by exactly that offset (a UTC clock
     labelled with the local offset)?"""
-    match = _OFFSET.search(structured)
-    if not match or match.group(2).replace(":", "") in ("+0000", "-0000"):
-        return False
-    sign, hours, minutes = match.group(2)[0], int(match.group(2)[1:3]), int(match.group(2)[-2:])
-    offset = (1 if sign == "+" else -1) * (hours * 60 + minutes)
     try:
-        clock = datetime.fromisoformat(match.group(1))
-        shown_clock = datetime.fromisoformat(shown[:19]) if "T" in shown else None
+        stamp = datetime.fromisoformat(structured)
     except ValueError:
+        return False
+    offset = stamp.utcoffset()
+    if not offset:
+        return False
+    try:
+        shown_at = datetime.fromisoformat(shown[:19]) if "T" in shown else None
+    except ValueError:
+        shown_at = None
+    if shown_at is None:
         return True
-    if shown_clock is None:
-        return True
-    minutes_apart = (clock.replace(second=0) - shown_clock.replace(second=0)).total_seconds() / 60
-    return minutes_apart != -offset
-
-
-_OFFSET = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(?:\.\d+)?([+-]\d\d:?\d\d)$")
+    return stamp.replace(tzinfo=None, second=0, microsecond=0) - shown_at.replace(second=0, microsecond=0) != -offset
 
 
 def _declared_or_shown(doc: Document, day_first: bool, structured: str, shown: str | None) -> tuple[str, str]:
