@@ -54,7 +54,7 @@ def _segments(title: str) -> list[str]:
 def _site_keys(site_name: str, url: str) -> set[str]:
     keys = {_comparable(site_name)} if site_name else set()
     # A site name with its tagline ("Acme Post - News and Opinion"): the name alone too, as titles carry it.
-    parts = [part for part in _SEPARATORS.split(site_name) if part.strip()] if site_name else []
+    parts = _segments(site_name) if site_name else []
     if len(parts) >= 2:
         keys.update({_comparable(parts[0]), _comparable(parts[-1])})
     host = (urlsplit(url).hostname or "").removeprefix("www.")
