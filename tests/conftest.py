@@ -14,6 +14,7 @@ import redis
 
 from crawler.cli import main as cli_main
 from crawler.demo.server import DemoServer
+from crawler.settings import BROWSER_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,16 +105,7 @@ def demo_server():
 
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = BROWSER_ARGS  # the crawl's own flags: the tests see the browser as a crawl does
 
 
 @pytest.fixture(scope="module")
