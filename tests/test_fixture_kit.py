@@ -19,7 +19,6 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler import fixtures
-from crawler.cli import main
 from crawler.extract.profiles import registry as profiles_registry
 from crawler.web.page import Page
 
@@ -202,8 +201,10 @@ def test_save_from_warc_errors_are_clear(crawled, site, tmp_path, path, options,
 def test_save_from_a_file_that_is_not_a_warc(tmp_path, capsys):
     garbage = tmp_path / "notes.warc.gz"
     garbage.write_bytes(b"this is not a WARC file\n" * 10)
-    code = main(["fixture", "save", "--from-warc", str(garbage), "--url", "https://x.example/", "--dir", str(tmp_path)])
-    assert code == 1 and "no archived HTTP responses" in capsys.readouterr().err
+    result = run_cli_here(
+        capsys, "fixture", "save", "--from-warc", str(garbage), "--url", "https://x.example/", "--dir", str(tmp_path)
+    )
+    assert result.returncode == 1 and "no archived HTTP responses" in result.stderr
 
 
 def write_warc(path: Path, responses: list[tuple[str, int, list[tuple[str, str]], bytes]]) -> None:
@@ -230,7 +231,8 @@ def test_save_from_warc_takes_the_latest_capture_with_a_page(tmp_path, capsys):
         ],
     )
     args = ["--from-warc", str(tmp_path), "--url", "https://x.example/short", "--dir", str(tmp_path), "--name", "p"]
-    assert main(["fixture", "save", *args]) == 0, capsys.readouterr().err
+    result = run_cli_here(capsys, "fixture", "save", *args)
+    assert result.returncode == 0, result.stderr
     fixture = fixtures.load(tmp_path / "p")
     assert (fixture.page.url, fixture.page.status, fixture.expected["title"]) == ("https://x.example/p", 200, "New")
 
@@ -276,10 +278,10 @@ def test_save_rejects_bad_arguments(tmp_path, capsys):
         (["--from-warc", str(tmp_path / "none.warc.gz"), "--url", "https://x.example/"], "no such WARC"),
     ]:
         try:
-            code = main(["fixture", "save", *args, "--dir", str(tmp_path)])
+            result = run_cli_here(capsys, "fixture", "save", *args, "--dir", str(tmp_path))
+            code, err = result.returncode, result.stderr
         except SystemExit as exc:  # argparse's own errors
-            code = exc.code
-        err = capsys.readouterr().err
+            code, err = exc.code, capsys.readouterr().err
         assert code != 0 and message in err, (args, err)
 
 
@@ -292,44 +294,46 @@ def test_check_names_a_wrong_field_and_update_accepts_it(tmp_path, capsys):
     expected = {"title": "Ferry sinks", "authors": ["Ines Marlow"], "page_type": "article"}  # only these are checked
     fixtures.write_expected(bad.path, expected)
 
-    assert main(["fixture", "check", str(tmp_path)]) == 1
-    out = capsys.readouterr().out
+    result = run_cli_here(capsys, "fixture", "check", str(tmp_path))
+    out = result.stdout
+    assert result.returncode == 1
     assert f"DIFF {bad.path}: 1 of 3 fields differ" in out
     assert "  title:\n      expected 'Ferry sinks'\n      got      'Harbour ferry returns" in out
     assert "FAIL: title" in out and "authors:" not in out
     assert "DIFF good" not in out
 
-    assert main(["fixture", "check", "--update", str(tmp_path)]) == 0
-    assert "updated: title" in capsys.readouterr().out
+    result = run_cli_here(capsys, "fixture", "check", "--update", str(tmp_path))
+    assert result.returncode == 0 and "updated: title" in result.stdout
     after = json.loads((bad.path / fixtures.EXPECTED).read_text())
     # Only the listed fields are rewritten: the person's choice of what to check stays.
     assert after == {**expected, "title": "Harbour ferry returns after a winter of repairs"}
-    assert main(["fixture", "check", str(tmp_path)]) == 0
-    assert "2 fixtures: 2 pass, 0 fail" in capsys.readouterr().out
+    result = run_cli_here(capsys, "fixture", "check", str(tmp_path))
+    assert result.returncode == 0 and "2 fixtures: 2 pass, 0 fail" in result.stdout
 
 
 def test_check_reports_unknown_fields_and_broken_fixtures(tmp_path, capsys):
     fixtures.write_expected(make_fixture(tmp_path / "typo").path, {"autors": ["Ines Marlow"]})
     broken = make_fixture(tmp_path / "broken")
     (broken.path / fixtures.META).write_text("{not json")
-    assert main(["fixture", "check", "--update", str(tmp_path)]) == 1  # --update cannot fix either
-    out = capsys.readouterr().out
+    result = run_cli_here(capsys, "fixture", "check", "--update", str(tmp_path))
+    assert result.returncode == 1  # --update cannot fix either
+    out = result.stdout
     assert "'autors' is not a field of the extraction output" in out
     assert f"ERROR {broken.path}" in out
     assert json.loads((tmp_path / "typo" / fixtures.EXPECTED).read_text()) == {"autors": ["Ines Marlow"]}
 
 
 def test_check_without_fixtures_is_a_usage_error(tmp_path, capsys):
-    assert main(["fixture", "check", str(tmp_path)]) == 2
-    assert main(["fixture", "check", str(tmp_path / "absent")]) == 2
+    assert run_cli_here(capsys, "fixture", "check", str(tmp_path)).returncode == 2
+    assert run_cli_here(capsys, "fixture", "check", str(tmp_path / "absent")).returncode == 2
 
 
 def test_check_passes_on_the_projects_golden_fixtures(capsys):
     if not fixtures.discover([GOLDEN]):
         pytest.skip("no golden fixtures in tests/fixtures yet")
-    code = main(["fixture", "check", str(GOLDEN)])
-    out = capsys.readouterr().out
-    assert code == 0, out
+    result = run_cli_here(capsys, "fixture", "check", str(GOLDEN))
+    out = result.stdout
+    assert result.returncode == 0, out
     assert " 0 fail" in out
 
 
