@@ -8,7 +8,17 @@ from functools import lru_cache
 
 from htmldate import find_date
 
-from .datetext import DATE_IN_TEXT, find_dates, http_date, iso, may_hold_date, month_first, parse_date, parse_relative
+from .datetext import (
+    DATE_IN_TEXT,
+    find_dates,
+    http_date,
+    iso,
+    may_hold_date,
+    month_first,
+    order_open,
+    parse_date,
+    parse_relative,
+)
 from .document import Document
 from .explain import Rejected, first, meta_strategy
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
@@ -129,24 +139,30 @@ def _dated(raw: str | None, day_first: bool = True):
     return parse_date(raw, day_first) or Rejected(raw, "not a date")
 
 
+def _declared_raw(doc: Document):
+    """(strategy, text) for the publication dates the page declares in its metadata, in order of trust."""
+    for raw in _jsonld(doc, "datePublished"):
+        yield "json-ld:datePublished", raw
+    for el in microdata(doc, "datePublished"):
+        yield "microdata:datePublished", _date_value(el)
+    for el in microdata(doc, "dateCreated"):
+        yield "microdata:dateCreated", _date_value(el)
+    for key in PUBLISHED_META:
+        yield meta_strategy(key), doc.meta.get(key)
+    for raw in _jsonld(doc, "datePublished", {"webpage", "itempage", "medicalwebpage"}):
+        yield "json-ld:WebPage.datePublished", raw
+    for raw in _jsonld(doc, "dateCreated"):
+        yield "json-ld:dateCreated", raw
+    for raw in _jsonld(doc, "uploadDate", {"videoobject", "audioobject"}):
+        yield "json-ld:uploadDate", raw
+    for el in microdata(doc, "uploadDate"):
+        yield "microdata:uploadDate", microdata_value(el)
+
+
 def _declared(doc: Document):
     """(strategy, date) for the publication dates the page declares in its metadata, in order of trust."""
-    for raw in _jsonld(doc, "datePublished"):
-        yield "json-ld:datePublished", _dated(raw)
-    for el in microdata(doc, "datePublished"):
-        yield "microdata:datePublished", _dated(_date_value(el))
-    for el in microdata(doc, "dateCreated"):
-        yield "microdata:dateCreated", _dated(_date_value(el))
-    for key in PUBLISHED_META:
-        yield meta_strategy(key), _dated(doc.meta.get(key))
-    for raw in _jsonld(doc, "datePublished", {"webpage", "itempage", "medicalwebpage"}):
-        yield "json-ld:WebPage.datePublished", _dated(raw)
-    for raw in _jsonld(doc, "dateCreated"):
-        yield "json-ld:dateCreated", _dated(raw)
-    for raw in _jsonld(doc, "uploadDate", {"videoobject", "audioobject"}):
-        yield "json-ld:uploadDate", _dated(raw)
-    for el in microdata(doc, "uploadDate"):
-        yield "microdata:uploadDate", _dated(microdata_value(el))
+    for strategy, raw in _declared_raw(doc):
+        yield strategy, _dated(raw)
 
 
 def _date_value(el) -> str:
@@ -372,9 +388,22 @@ def _local_day(structured: str, shown: str) -> bool:
     return stamp.replace(tzinfo=None, second=0, microsecond=0) - shown_at.replace(second=0, microsecond=0) != -offset
 
 
+def _declared_order_open(doc: Document, structured: str) -> bool:
+    """Was the metadata's date written with day and month in an order only a locale settles?"""
+    raw = next((raw for _, raw in _declared_raw(doc) if raw and _dated(raw) == structured), None)
+    return raw is not None and order_open(raw)
+
+
 def _declared_or_shown(doc: Document, day_first: bool, structured: str, shown: str | None) -> tuple[str, str]:
     """The metadata's publication date or the one the page shows near its headline, and why."""
-    if shown is None or _same_day(shown, structured):
+    if shown is None or _day(shown) == _day(structured):
+        return structured, "the same day as the metadata"
+    if _same_day(shown, structured):
+        # Day and month read in the other order: one of the two was a guess. Metadata written with the
+        # order open ("11/01/2023 12:43:42", often a server's month-first default) yields to the date the
+        # page shows its readers; metadata that states the order (ISO 8601) settles the page's.
+        if _declared_order_open(doc, structured):
+            return shown, "the metadata's day and month are in an open order, the page shows the other"
         return structured, "the same day as the metadata"
     # A second reader settles the disagreement: htmldate (its own markup and text rules) finding the
     # page's date, not the metadata's, says the metadata holds another date (a first draft, a template's).

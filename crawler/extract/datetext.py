@@ -223,6 +223,17 @@ def _from_match(m: re.Match, day_first: bool) -> tuple[datetime, bool] | None:
         return None
 
 
+def order_open(value: str) -> bool:
+    """Is the first date in value written as numbers with day and month both 12 or less ("11/01/2023"),
+    so that only a locale says which is which?"""
+    text = _ascii_digits(squash(value) or "")
+    for start in _starts(text):
+        for m, _ in _dates_at(text, start, True):
+            numbers = m.groupdict()
+            return numbers.get("a") is not None and max(int(numbers["a"]), int(numbers["b"])) <= 12
+    return False
+
+
 def find_dates(text: str, day_first: bool = True) -> list[tuple[int, datetime, bool]]:
     """Every plausible date written in text: (offset, datetime, has time), in order, one per stretch of text."""
     if not _DIGIT.search(text):
