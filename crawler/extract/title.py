@@ -175,11 +175,21 @@ def _is_logo(h, doc: Document) -> bool:
 def _in_chrome(h) -> bool:
     """Is the heading part of navigation, a sidebar, a footer or a form (or hidden with its box)?"""
     for node in h.iterancestors():
-        if node.tag in ("nav", "aside", "footer", "form"):
+        if node.tag in ("nav", "aside", "footer") or (node.tag == "form" and not _wraps_page(node)):
             return True
         if _HIDDEN.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
             return True
     return False
+
+
+def _wraps_page(form) -> bool:
+    """Is the form the page's own wrapper (ASP.NET WebForms puts a whole page in one <form>), not a form box?"""
+    body = next((node for node in form.iterancestors() if node.tag == "body"), None)
+    return body is not None and 2 * _text_length(form) >= _text_length(body)
+
+
+def _text_length(el) -> int:
+    return sum(len(t.strip()) for t in el.itertext())
 
 
 def _parts(h) -> list[str]:
