@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from crawler import fixtures
 from crawler.extract import FIELDS, Page, extract
+from crawler.extract.document import Document
 
 FIXTURES = fixtures.discover([Path(__file__).parent / "fixtures"])
 BODIES = [fixtures.load(path).page.content for path in FIXTURES]
 PAGE_TYPES = {"article", "listing", "other"}
+TREE_TYPES = (etree._Element, etree._ElementTree, Document)
 
 # A hang detector, not a speed test: a page that takes this long is stuck in something super-linear.
 ROBUST = settings(
@@ -190,3 +195,23 @@ def test_jsonld_nested_5000_deep_gives_a_full_record():
     assert record["authors"] == ["Ann Author"]
     assert record["page_type"] == "article"
     assert record["body_text"].startswith("Article text")
+
+
+def test_no_part_of_a_page_waits_for_the_garbage_collector():
+    """A page's tree is freed when extraction returns, not at the next collection: a reference cycle
+    holding an element (a recursive nested function closing over one, say) kept whole trees, and with
+    them their libxml2 documents, until the collector ran."""
+    pages = [fixtures.load(path).page for path in FIXTURES]
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for page in pages:
+            extract(page)
+        gc.collect()
+        kept = Counter(type(obj).__qualname__ for obj in gc.garbage if isinstance(obj, TREE_TYPES))
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not kept, kept

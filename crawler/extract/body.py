@@ -695,24 +695,24 @@ def _with_lead(lead: list[Block], blocks: list[Block]) -> list[Block]:
 def _measure(container) -> dict:
     """{element: (text characters, link text characters)} for the container and everything in it, in one pass."""
     sizes: dict = {}
-
-    def visit(el, in_link: bool) -> tuple[int, int]:
-        text = len(el.text.strip()) if el.text else 0
-        links = text if in_link else 0
-        for child in el:
-            if isinstance(child.tag, str):
-                child_text, child_links = visit(child, in_link or child.tag == "a")
-                text += child_text
-                links += child_links
-            if child.tail:
-                tail = len(child.tail.strip())
-                text += tail
-                links += tail if in_link else 0
-        sizes[el] = (text, links)
-        return text, links
-
-    visit(container, False)
+    _measure_into(container, False, sizes)
     return sizes
+
+
+def _measure_into(el, in_link: bool, sizes: dict) -> tuple[int, int]:
+    text = len(el.text.strip()) if el.text else 0
+    links = text if in_link else 0
+    for child in el:
+        if isinstance(child.tag, str):
+            child_text, child_links = _measure_into(child, in_link or child.tag == "a", sizes)
+            text += child_text
+            links += child_links
+        if child.tail:
+            tail = len(child.tail.strip())
+            text += tail
+            links += tail if in_link else 0
+    sizes[el] = (text, links)
+    return text, links
 
 
 def _holds_lead(header) -> bool:

@@ -109,32 +109,33 @@ def _from_markup(doc: Document) -> list[dict]:
 def trail_tokens(container, doc: Document) -> list[dict]:
     """Anchors and separator-split text of a trail element, in order."""
     items: list[dict] = []
-
-    def add_text(text: str | None) -> None:
-        if not text:
-            return
-        for part in _SEPARATORS.split(text):
-            part = squash(part)
-            if part and part.strip(_SEPARATOR_CHARS):
-                items.append(_item(part, None))
-
-    def walk(el) -> None:
-        if el.tag == "a":
-            name = squash(text_of(el))
-            if name:
-                items.append(_item(name, doc.absolute(el.get("href"))))
-        elif el.tag not in ("script", "style", "svg") and not _HIDDEN_CLASS.search(el.get("class") or ""):
-            add_text(el.text)
-            for child in el:
-                walk(child)
-                add_text(child.tail)
-
-    walk(container)
+    _collect_tokens(container, doc, items)
     if items:
         items[0]["name"] = _PREFIX.sub("", items[0]["name"])
         if not items[0]["name"]:
             items.pop(0)
     return items
+
+
+def _collect_tokens(el, doc: Document, items: list[dict]) -> None:
+    if el.tag == "a":
+        name = squash(text_of(el))
+        if name:
+            items.append(_item(name, doc.absolute(el.get("href"))))
+    elif el.tag not in ("script", "style", "svg") and not _HIDDEN_CLASS.search(el.get("class") or ""):
+        _add_text(el.text, items)
+        for child in el:
+            _collect_tokens(child, doc, items)
+            _add_text(child.tail, items)
+
+
+def _add_text(text: str | None, items: list[dict]) -> None:
+    if not text:
+        return
+    for part in _SEPARATORS.split(text):
+        part = squash(part)
+        if part and part.strip(_SEPARATOR_CHARS):
+            items.append(_item(part, None))
 
 
 def _is_home(item: dict, doc: Document) -> bool:

@@ -86,18 +86,18 @@ def _kind(el) -> str:
 def _text(el, skip: str = "") -> str:
     """An element's text, line breaks (<lb/>) kept, nested `skip` elements left out."""
     parts: list[str] = []
-
-    def walk(node) -> None:
-        if node.tag == "lb":
-            parts.append("\n")
-        elif node.text:
-            parts.append(node.text)
-        for child in node:
-            if child.tag != skip:
-                walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(el)
+    _collect_text(el, skip, parts)
     lines = (squash(line) for line in "".join(parts).translate(BREAK_HINTS).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _collect_text(node, skip: str, parts: list[str]) -> None:
+    if node.tag == "lb":
+        parts.append("\n")
+    elif node.text:
+        parts.append(node.text)
+    for child in node:
+        if child.tag != skip:
+            _collect_text(child, skip, parts)
+        if child.tail:
+            parts.append(child.tail)

@@ -102,31 +102,31 @@ def strip_site_name(title: str, site_name: str = "", url: str = "", known_only: 
 def _visible_text(el) -> str:
     """A heading's text without hidden parts and kickers; element boundaries become spaces."""
     parts: list[str] = []
-    leading = _leading_kicker(el)
-
-    def walk(node, top: bool) -> None:
-        if node is not el:
-            label = f"{node.get('class') or ''} {node.get('id') or ''}"
-            kicker = node is leading or (top and _KICKER.search(label) and _has_other_text(el, node))
-            if _HIDDEN.search(label) or kicker:
-                if node.tail:
-                    parts.append(node.tail)
-                return
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            if isinstance(child.tag, str) and child.tag not in _NOT_TEXT:
-                space = " " if child.tag in _BREAKS else ""
-                parts.append(space)
-                walk(child, node is el)
-                parts.append(space)
-            elif child.tail:
-                parts.append(child.tail)
-        if node is not el and node.tail:
-            parts.append(node.tail)
-
-    walk(el, True)
+    _visible_parts(el, el, _leading_kicker(el), parts)
     return squash("".join(parts))
+
+
+def _visible_parts(node, heading, leading, parts: list[str]) -> None:
+    if node is not heading:
+        label = f"{node.get('class') or ''} {node.get('id') or ''}"
+        top = node.getparent() is heading
+        kicker = node is leading or (top and _KICKER.search(label) and _has_other_text(heading, node))
+        if _HIDDEN.search(label) or kicker:
+            if node.tail:
+                parts.append(node.tail)
+            return
+    if node.text:
+        parts.append(node.text)
+    for child in node:
+        if isinstance(child.tag, str) and child.tag not in _NOT_TEXT:
+            space = " " if child.tag in _BREAKS else ""
+            parts.append(space)
+            _visible_parts(child, heading, leading, parts)
+            parts.append(space)
+        elif child.tail:
+            parts.append(child.tail)
+    if node is not heading and node.tail:
+        parts.append(node.tail)
 
 
 def _leading_kicker(el):
