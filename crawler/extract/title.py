@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from .document import Document
 from .explain import Explanation
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
-from .text import BREAK_HINTS, squash
+from .text import BREAK_HINTS, squash, text_of
 
 _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|•|»|«|::|/|\\|>|~|│|┃)\s+|\s*(?:\||::|│|┃)\s*")
 # Hidden with CSS by a utility class: whole class tokens ("tw-overflow-hidden" hides nothing).
@@ -185,11 +185,7 @@ def _in_chrome(h) -> bool:
 def _wraps_page(form) -> bool:
     """Is the form the page's own wrapper (ASP.NET WebForms puts a whole page in one <form>), not a form box?"""
     body = next((node for node in form.iterancestors() if node.tag == "body"), None)
-    return body is not None and 2 * _text_length(form) >= _text_length(body)
-
-
-def _text_length(el) -> int:
-    return sum(len(t.strip()) for t in el.itertext())
+    return body is not None and 2 * len(squash(text_of(form))) >= len(squash(text_of(body)))
 
 
 def _parts(h) -> list[str]:
