@@ -136,6 +136,15 @@ BOILERPLATE_LINE = re.compile(
     r"artikel bewerten|beitragsbild|empfohlener redaktioneller inhalt)$",
     re.I,
 )
+# A picture's caption or credit set as a line of its own: labelled ("Foto: …", "Crédits photos : …",
+# "Titelbild: …", "Abbildung 2: …", "Quelle: …"), or a short line that ends with its credit ("… © AFP /
+# Name", "… | © Getty Images", "… Foto: Andina"). Matched in blocks under _CAPTION characters.
+CAPTION_LINE = re.compile(
+    r"^(?:(?:crédits? photos?|photo credits?|bildnachweis|bildquelle|titelbild|beitragsbild|headerbild|"
+    r"fotos?|bild|abbildung(?: \d+)?|abb\. ?\d+|quelle|fuente|fonte)\s?:.*|"
+    r".{0,240}(?:[©ⓒ]|\b(?:fotos?|photos?|bild|credits?|quelle|fuente|fonte)\s?:)\s?[^.!?:©ⓒ]{1,60})$",
+    re.I | re.S,
+)
 # What the site says after the article, in the corpora's languages: follow us, subscribe, get the app,
 # support us, log in, reprint rights. Searched (not matched) in short blocks at a body's end only.
 PROMO_LINE = re.compile(
@@ -933,6 +942,8 @@ def _keep(block: Block, title_key: str) -> bool:
     if not _WORD.search(text):
         return False
     if len(text) < 120 and BOILERPLATE_LINE.match(text):
+        return False
+    if len(text) < _CAPTION and block.kind != "pre" and CAPTION_LINE.match(text):
         return False
     if block.kind in HEADINGS and is_headline(_comparable(text), title_key):
         return False
