@@ -145,6 +145,25 @@ CAPTION_LINE = re.compile(
     r".{0,240}(?:[©ⓒ]|\b(?:fotos?|photos?|bild|credits?|quelle|fuente|fonte)\s?:)\s?[^.!?:©ⓒ]{1,60})$",
     re.I | re.S,
 )
+# An advertising label opening a short block: the ad's own line or a sponsored post's disclosure
+# ("Anzeige", "*Werbung. Dieser Beitrag enthält …", "ANZEIGE - Heute mal …", "Anzeige, enthält Affiliate Links").
+AD_LABEL = re.compile(
+    r"^(?:anzeige|werbung|advertisement|advertorial|sponsored(?: content| post)?|publicidad|publicité|pubblicità|"
+    r"reklama|reclame)\s*(?:[-–—:.,|)*]|$)",
+    re.I,
+)
+# What the page says once the article is over: rights, licence, the site's disclaimers of its
+# contributors' opinions. Searched in short blocks in the body's second half; the article ends there.
+NOTICE_LINE = re.compile(
+    r"all rights reserved|alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|"
+    r"tutti i diritti riservati|alle rechten voorbehouden|wszelkie prawa zastrzeżone|vervielfältigung|"
+    r"(?:\bunter (?:der |einer )?(?:lizenz )?|\blicen[cs]ed under (?:a |the )?)(?:cc\b|creative commons)|"
+    r"^\W*(?:©|ⓒ|copyright\b)|"
+    r"gibt (?:\w+ )?die meinung|not (?:necessarily )?(?:reflect|represent)\w* the (?:views|opinions?)|"
+    r"(?:is|are) not responsible for (?:the )?(?:opinions|views|content)|(?:views|opinions) expressed (?:here|in)",
+    re.I,
+)
+_DECORATION = " -–—*•·|_"  # around a label: "- Anzeige -", "*Werbung"
 # What the site says after the article, in the corpora's languages: follow us, subscribe, get the app,
 # support us, log in, reprint rights. Searched (not matched) in short blocks at a body's end only.
 PROMO_LINE = re.compile(
@@ -941,7 +960,10 @@ def _keep(block: Block, title_key: str) -> bool:
     text = block.text
     if not _WORD.search(text):
         return False
-    if len(text) < 120 and BOILERPLATE_LINE.match(text):
+    bare = text.strip(_DECORATION)
+    if len(text) < 120 and BOILERPLATE_LINE.match(bare):
+        return False
+    if len(text) < _PROMO and AD_LABEL.match(bare):
         return False
     if len(text) < _CAPTION and block.kind != "pre" and CAPTION_LINE.match(text):
         return False
@@ -1090,7 +1112,19 @@ def _explain_second_opinion(explanation: Explanation, ours: list[Block], second:
 def finish(blocks: list[Block], title_key: str) -> list[Block]:
     """Blocks without boilerplate lines, the headline and what sits above it, or bylines at the edges."""
     blocks = [b for b in after_headline(blocks, title_key) if _keep(b, title_key)]
-    return trim_edges(drop_orphan_headings(blocks))
+    return trim_edges(drop_orphan_headings(before_notice(blocks)))
+
+
+def before_notice(blocks: list[Block]) -> list[Block]:
+    """The blocks before a rights, licence or disclaimer notice in the body's second half: the
+    article ends there, and what follows is the site's (its promos, its archive)."""
+    total = sum(len(b.text) for b in blocks)
+    seen = 0
+    for index, block in enumerate(blocks):
+        if seen >= total / 2 and len(block.text) < _PROMO and NOTICE_LINE.search(block.text):
+            return blocks[:index]
+        seen += len(block.text)
+    return blocks
 
 
 _Selector = TypeVar("_Selector", bound=Callable)
