@@ -163,6 +163,22 @@ NOTICE_LINE = re.compile(
     r"(?:is|are) not responsible for (?:the )?(?:opinions|views|content)|(?:views|opinions) expressed (?:here|in)",
     re.I,
 )
+# A call to the reader, wherever the site sets it in the text: get the app or the newsletter for the
+# latest news, subscribe or log in to read on or to comment, support or donate, send a letter, buy the
+# print issue. Searched in short blocks: these are not the article's sentences.
+CALL_LINE = re.compile(
+    r"\b(?:latest|breaking) (?:news|stories|updates)\b.{0,80}\b(?:apps?|newsletter|inbox|phone)\b|"
+    r"\b(?:sign(?:ing)? up|subscribe|register) (?:to|for) (?:our|the) newsletter|"
+    r"\bto (?:view|read|continue reading|access)\b.{0,40}\b(?:subscribe|subscription|log ?in|sign in)|"
+    r"pour lire la suite|um weiterzulesen|para (?:seguir|continuar) leyendo|per continuare a leggere|"
+    r"\bconsider (?:supporting|donating|a donation)|\bsupport(?:ing)? (?:our|independent) (?:work|journalism)|"
+    r"\bhelp us (?:continue|keep)|\bunterstütze \w+ (?:bereits |schon )?mit\b|\bjede (?:kleine )?spende\b|"
+    r"^(?:gefällt|gefallen) (?:dir|ihnen|euch) unser|\bif you (?:enjoyed|liked) (?:reading )?this\b|"
+    r"\b(?:submit|send) (?:us )?(?:your|a) letter to the editor|"
+    r"\b(?:logged in|log in|sign(?:ed)? in|anmelden|einloggen)\b.{0,30}\b(?:comment|kommentar)|"
+    r"\b(?:im|als) abo\b.{0,40}\be-paper\b|\bapp \((?:itunes|ios|android|app store|google play)\b",
+    re.I,
+)
 _DECORATION = " -–—*•·|_"  # around a label: "- Anzeige -", "*Werbung"
 # What the site says after the article, in the corpora's languages: follow us, subscribe, get the app,
 # support us, log in, reprint rights. Searched (not matched) in short blocks at a body's end only.
@@ -963,7 +979,7 @@ def _keep(block: Block, title_key: str) -> bool:
     bare = text.strip(_DECORATION)
     if len(text) < 120 and BOILERPLATE_LINE.match(bare):
         return False
-    if len(text) < _PROMO and AD_LABEL.match(bare):
+    if len(text) < _PROMO and (AD_LABEL.match(bare) or CALL_LINE.search(text)):
         return False
     if len(text) < _CAPTION and block.kind != "pre" and CAPTION_LINE.match(text):
         return False
