@@ -179,6 +179,20 @@ CALL_LINE = re.compile(
     r"\b(?:im|als) abo\b.{0,40}\be-paper\b|\bapp \((?:itunes|ios|android|app store|google play)\b",
     re.I,
 )
+# A heading or short line that says the article is over and the site's boxes begin: about the
+# author, comments, most read, the next article, more of the site's stories or tips. (Not a related
+# box's heading: those also sit inside the text, above a teaser or two.)
+END_HEADING = re.compile(
+    r"^\W*(?:über (?:den|die) autor(?:in)?|zum autor|about the author|über diese (?:reihe|serie)|"
+    r"fragen an (?:den|die) autor(?:in)?|"
+    r"\d* ?(?:kommentare|comments|commentaires|comentarios)|kommentierte artikel|leave a (?:reply|comment)|"
+    r"schreibe?n? (?:sie )?einen kommentar|most (?:popular|read)|meistgelesen\w*|am meisten gelesen|"
+    r"vorschau auf den nächsten artikel|nächster artikel|next (?:article|post|story)|"
+    r"weitere (?:\w+ )?(?:themen|\w*tipps|kolumnen|artikel|beiträge|nachrichten|news)\b.{0,40}|"
+    r"mehr (?:themen|kolumnen|artikel|beiträge|news)\b.{0,40})\W*$",
+    re.I,
+)
+_END_HEADING = 80  # characters: a longer line is text
 _DECORATION = " -–—*•·|_"  # around a label: "- Anzeige -", "*Werbung"
 # What the site says after the article, in the corpora's languages: follow us, subscribe, get the app,
 # support us, log in, reprint rights. Searched (not matched) in short blocks at a body's end only.
@@ -1128,18 +1142,22 @@ def _explain_second_opinion(explanation: Explanation, ours: list[Block], second:
 def finish(blocks: list[Block], title_key: str) -> list[Block]:
     """Blocks without boilerplate lines, the headline and what sits above it, or bylines at the edges."""
     blocks = [b for b in after_headline(blocks, title_key) if _keep(b, title_key)]
-    return trim_edges(drop_orphan_headings(before_notice(blocks)))
+    return trim_edges(drop_orphan_headings(before_the_end(blocks)))
 
 
-def before_notice(blocks: list[Block]) -> list[Block]:
-    """The blocks before a rights, licence or disclaimer notice in the body's second half: the
-    article ends there, and what follows is the site's (its promos, its archive)."""
+def before_the_end(blocks: list[Block]) -> list[Block]:
+    """The blocks before the article's end in the body's second half: a rights, licence or disclaimer
+    notice, or a heading of the site's boxes (about the author, comments, more stories or tips).
+    What follows is the site's (its promos, its archive, its teasers)."""
     total = sum(len(b.text) for b in blocks)
     seen = 0
     for index, block in enumerate(blocks):
-        if seen >= total / 2 and len(block.text) < _PROMO and NOTICE_LINE.search(block.text):
+        text = block.text
+        if seen >= total / 2 and (
+            (len(text) < _PROMO and NOTICE_LINE.search(text)) or (len(text) < _END_HEADING and END_HEADING.match(text))
+        ):
             return blocks[:index]
-        seen += len(block.text)
+        seen += len(text)
     return blocks
 
 
