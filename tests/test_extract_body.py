@@ -34,6 +34,9 @@ from crawler.extract.second_opinion import looks_wrong, trafilatura_blocks
         "rightsidebar",
         "related-posts",
         "author-box",
+        "community-notice",
+        "affiliate-text",
+        "third-party-services--placeholder",
     ],
 )
 def test_boilerplate_labels(label):

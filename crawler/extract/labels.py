@@ -166,6 +166,10 @@ NEGATIVE_ROOTS = (
     # Disclaimers and disclosures: "aawp-disclaimer", "editorial-disclosure".
     "disclaimer",
     "disclosure",
+    "affiliate",
+    # A site's notes on a post ("community-notice") and an embed waiting for consent ("embed-placeholder").
+    "notice",
+    "placeholder",
     "embedcode",
     "jumplink",
     "tableofcontents",
