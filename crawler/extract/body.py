@@ -124,11 +124,13 @@ BOILERPLATE_LINE = re.compile(
     r"tell us what you think\W*|this slideshow requires javascript\.?|"
     # The same lines in the languages of the pages we see: read also, related, share, newsletter, print.
     r"(?:mehr zum thema|zum weiterlesen|weiterlesen|auch interessant|lesen sie auch|schon gelesen|"
-    r"das könnte sie (?:auch )?interessieren|weitere (?:artikel|beiträge|informationen|infos)|"
+    r"(?:das|dies)(?: thema)? könnte (?:sie|dich|euch) (?:auch )?interessieren|siehe auch|"
+    r"weitere (?:artikel|beiträge|informationen|infos)|"
     r"(?:verwandte|ähnliche) (?:artikel|beiträge)|zobacz (?:również|też)|czytaj (?:też|także|więcej)|"
     r"(?:à )?lire aussi|voir aussi|lea (?:también|más)|leer más|ver también|te puede interesar|"
     r"leia (?:também|mais)|veja também|leggi anche|leggi di più|vedi anche|lees ook|lees meer|"
     r"read also|also read|read next|recommended(?: for you| reading)?|more on this(?: story| topic)?)\W?.{0,80}|"
+    r"(?:puedes ver|mira|te recomendamos|no te pierdas) ?:.{0,100}|"
     r"(?:jetzt |artikel |beitrag |diesen artikel )?teilen\W*|möchten sie (?:den|diesen) artikel teilen\W*|"
     r"compartir|partager|condividi|partilhar|udostępnij|delen|"
     r"(?:zum |unseren )?newsletter (?:anmelden|abonnieren).*|jetzt abonnieren.*|abonnez-vous.*|suscríbete.*|"
@@ -193,6 +195,15 @@ END_HEADING = re.compile(
     re.I,
 )
 _END_HEADING = 80  # characters: a longer line is text
+# A line pointing to the site's other pages from inside the text: "Alles über … findest du hier.",
+# "Hier geht es zur …", "… erklären wir in unserem Beitrag …", "… weiter zu …".
+POINTER_LINE = re.compile(
+    r"\b(?:findest|findet|finden) (?:du|ihr|sie) (?:\w+ )?hier[.!]?$|^\W*hier geht(?:'s| es) (?:zu[rm]?|weiter)\b|"
+    r"\b(?:erklären|zeigen|verraten) wir (?:dir |ihnen |euch )?in (?:unserem|diesem) (?:beitrag|artikel|ratgeber)|"
+    r"^\W*weiter zu\b",
+    re.I,
+)
+_POINTER = 200  # characters: a longer block is a paragraph that also points somewhere
 _DECORATION = " -–—*•·|_"  # around a label: "- Anzeige -", "*Werbung"
 # What the site says after the article, in the corpora's languages: follow us, subscribe, get the app,
 # support us, log in, reprint rights. Searched (not matched) in short blocks at a body's end only.
@@ -994,6 +1005,8 @@ def _keep(block: Block, title_key: str) -> bool:
     if len(text) < 120 and BOILERPLATE_LINE.match(bare):
         return False
     if len(text) < _PROMO and (AD_LABEL.match(bare) or CALL_LINE.search(text)):
+        return False
+    if len(text) < _POINTER and POINTER_LINE.search(text):
         return False
     if len(text) < _CAPTION and block.kind != "pre" and CAPTION_LINE.match(text):
         return False
