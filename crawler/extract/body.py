@@ -131,6 +131,17 @@ BOILERPLATE_LINE = re.compile(
     r"leia (?:também|mais)|veja também|leggi anche|leggi di più|vedi anche|lees ook|lees meer|"
     r"read also|also read|read next|recommended(?: for you| reading)?|more on this(?: story| topic)?)\W?.{0,80}|"
     r"(?:puedes ver|mira|te recomendamos|no te pierdas) ?:.{0,100}|"
+    # The page's machinery: a reading time, a PHP warning, a PDF download, a counter of views or
+    # comments or of a list's items, a shop's confirmation.
+    r"\d+ min(?:ute)?s?\.? (?:read|lesezeit|de lecture|de lectura)|"
+    r"(?:lesezeit|lesedauer|reading time):? (?:ca\. )?\d+ min\w*\.?|"
+    r"(?:warning|notice|deprecated|fatal error|parse error) ?: .{1,200} on line \d+|"
+    r".{0,60}\b(?:als pdf herunterladen|(?:download|save)(?: this \w+)? as (?:a )?pdf)|"
+    r".{0,80}pdf\W+\d+(?:[.,]\d+)? ?[kmg]i?b\b.{0,60}|"
+    r"(?:aufrufe|zugriffe|views|hits)(?: insgesamt)? ?: ?\d[\d.,]*(?: ?\|.*)?|"
+    r"(?:kommentare|comments)(?: insgesamt)? ?: ?\d+|"
+    r"(?:es werden (?:die )?\w+ |showing )\d+ ?(?:bis|to|-|–) ?\d+ (?:von|of) (?:insgesamt )?\d+.{0,40}|"
+    r"(?:der )?artikel wurde (?:erfolgreich )?(?:\w+ )?hinzugefügt\.?|"
     r"(?:jetzt |artikel |beitrag |diesen artikel )?teilen\W*|möchten sie (?:den|diesen) artikel teilen\W*|"
     r"compartir|partager|condividi|partilhar|udostępnij|delen|"
     r"(?:zum |unseren )?newsletter (?:anmelden|abonnieren).*|jetzt abonnieren.*|abonnez-vous.*|suscríbete.*|"
