@@ -193,7 +193,8 @@ CALL_LINE = re.compile(
     re.I,
 )
 # A heading or short line that says the article is over and the site's boxes begin: about the
-# author, comments, most read, the next article, more of the site's stories or tips. (Not a related
+# author, comments, most read, the next article, more of the site's stories or tips, the press
+# contacts. (Not a related
 # box's heading: those also sit inside the text, above a teaser or two.)
 END_HEADING = re.compile(
     r"^\W*(?:über (?:den|die) autor(?:in)?|zum autor|about the author|über diese (?:reihe|serie)|"
@@ -202,7 +203,10 @@ END_HEADING = re.compile(
     r"schreibe?n? (?:sie )?einen kommentar|most (?:popular|read)|meistgelesen\w*|am meisten gelesen|"
     r"vorschau auf den nächsten artikel|nächster artikel|next (?:article|post|story)|"
     r"weitere (?:\w+ )?(?:themen|\w*tipps|kolumnen|artikel|beiträge|nachrichten|news)\b.{0,40}|"
-    r"mehr (?:themen|kolumnen|artikel|beiträge|news)\b.{0,40})\W*$",
+    r"mehr (?:themen|kolumnen|artikel|beiträge|news)\b.{0,40}|"
+    # A press release's contacts.
+    r"(?:presse|medien)?kontakt|kontakt für (?:die )?(?:presse|medien)|ansprechpartner(?:in)?\b.{0,40}|"
+    r"(?:adresse )?für rückfragen|(?:media|press) (?:contacts?|enquiries|inquiries)|contacts? for (?:the )?media)\W*$",
     re.I,
 )
 _END_HEADING = 80  # characters: a longer line is text
