@@ -37,6 +37,9 @@ from crawler.extract.second_opinion import looks_wrong, trafilatura_blocks
         "community-notice",
         "affiliate-text",
         "third-party-services--placeholder",
+        "dida",
+        "foto-didascalia",
+        "bildunterschrift",
     ],
 )
 def test_boilerplate_labels(label):

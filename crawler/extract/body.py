@@ -150,11 +150,13 @@ BOILERPLATE_LINE = re.compile(
     re.I,
 )
 # A picture's caption or credit set as a line of its own: labelled ("Foto: …", "Crédits photos : …",
-# "Titelbild: …", "Abbildung 2: …", "Quelle: …"), or a short line that ends with its credit ("… © AFP /
-# Name", "… | © Getty Images", "… Foto: Andina"). Matched in blocks under _CAPTION characters.
+# "Titelbild: …", "Abbildung 2: …", "Quelle: …", or led by the zoom button's "Vergrößern"), or a short
+# line that ends with its credit ("… © AFP / Name", "… | © Getty Images", "… Foto: Andina"). Matched
+# in blocks under _CAPTION characters.
 CAPTION_LINE = re.compile(
     r"^(?:(?:crédits? photos?|photo credits?|bildnachweis|bildquelle|titelbild|beitragsbild|headerbild|"
     r"fotos?|bild|abbildung(?: \d+)?|abb\. ?\d+|quelle|fuente|fonte)\s?:.*|"
+    r"(?:vergrößern|enlarge(?: this image)?|agrandir|ampliar)\b.*|"
     r".{0,240}(?:[©ⓒ]|\b(?:fotos?|photos?|bild|credits?|quelle|fuente|fonte)\s?:)\s?[^.!?:©ⓒ]{1,60})$",
     re.I | re.S,
 )

@@ -89,6 +89,7 @@ NEGATIVE_WORDS = frozenset(
         "widget",
         "widgets",
         "noprint",
+        "dida",
     }
 )
 # Boilerplate as the start of a word, alone or written together with more ("comments", "commentlist",
@@ -142,6 +143,9 @@ NEGATIVE_ROOTS = (
     "signup",
     "skip",
     "caption",
+    # Captions in the page's own language: it, de.
+    "didascalia",
+    "bildunterschrift",
     "credit",
     "toolbar",
     "recommend",
