@@ -168,10 +168,12 @@ AD_LABEL = re.compile(
     re.I,
 )
 # What the page says once the article is over: rights, licence, the site's disclaimers of its
-# contributors' opinions. Searched in short blocks in the body's second half; the article ends there.
+# contributors' opinions. Searched in short blocks in the body's second half (a block opening with "©"
+# is one whatever its length); the article ends there.
 NOTICE_LINE = re.compile(
     r"all rights reserved|alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|"
-    r"tutti i diritti riservati|alle rechten voorbehouden|wszelkie prawa zastrzeżone|vervielfältigung|"
+    r"tutti i diritti riservati|alle rechten voorbehouden|wszelkie prawa zastrzeżone|"
+    r"vervielfältigung (?:\w+ ){0,3}(?:nur|untersagt|verboten|nicht gestattet)|"
     r"(?:\bunter (?:der |einer )?(?:lizenz )?|\blicen[cs]ed under (?:a |the )?)(?:cc\b|creative commons)|"
     r"^\W*(?:©|ⓒ|copyright\b)|"
     r"gibt (?:\w+ )?die meinung|not (?:necessarily )?(?:reflect|represent)\w* the (?:views|opinions?)|"
@@ -1184,7 +1186,9 @@ def before_the_end(blocks: list[Block]) -> list[Block]:
     for index, block in enumerate(blocks):
         text = block.text
         if seen >= total / 2 and (
-            (len(text) < _PROMO and NOTICE_LINE.search(text)) or (len(text) < _END_HEADING and END_HEADING.match(text))
+            (len(text) < _PROMO and NOTICE_LINE.search(text))
+            or text.startswith(("©", "ⓒ"))
+            or (len(text) < _END_HEADING and END_HEADING.match(text))
         ):
             return blocks[:index]
         seen += len(text)
