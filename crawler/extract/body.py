@@ -535,14 +535,15 @@ def _with_chunks(chosen, same_tier: list, paragraphs: ParagraphText) -> list:
     ads, and a CMS's run of content elements (TYPO3's div.frame > header + div.ce-bodytext, one per
     section), which sit in siblings of one kind (same tag and first class) up to three levels up. Those
     siblings, headings and all, are then the containers."""
-    label = _label(chosen)
+    # Classes, not ids: each chunk has its own id ("article-section-0", "article-section-1").
+    label = chosen.get("class") or ""
     ancestors = [chosen, *chosen.iterancestors()][: _CHUNK_LEVELS + 1]
     chunks, boxes, levels = [], [], set()
     for el in same_tier:
         if el is chosen:
             chunks.append(el)
             continue
-        if _label(el) != label or paragraphs.of(el) < _MIN_BLOCK:
+        if (el.get("class") or "") != label or paragraphs.of(el) < _MIN_BLOCK:
             continue
         found = _box_of_same_kind(el, ancestors)
         if found is not None:
