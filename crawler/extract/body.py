@@ -586,8 +586,9 @@ def _contains(outer, inner) -> bool:
 
 _LEAD_WALK = 200  # elements walked from the headline towards the body's container, at most
 _LEAD_BLOCKS = 3  # more paragraphs than this between headline and body: the headline is not this body's
-# Never a lead, whatever they hold: page chrome, pictures, lists and tables of links or facts.
-_NOT_LEAD_TAGS = frozenset({*CHROME_TAGS, "figure", "ul", "ol", "dl", "table"})
+# Never a lead, whatever they hold: page chrome, pictures, lists and tables of links or facts. Not a
+# <header> between the headline and the body: the article's own, holding its date and often its lead.
+_NOT_LEAD_TAGS = frozenset({*CHROME_TAGS, "figure", "ul", "ol", "dl", "table"} - {"header"})
 _LEAD_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote"})
 
 
@@ -641,16 +642,19 @@ def lead_before(tree, title_key: str, containers: list, heading=None) -> list[Bl
                 if paragraphs > _LEAD_BLOCKS:
                     return []
                 block = Block("p", text, _link_len(el), 0)
-                if _lead_text(block, el) and _named_lead(el, around):
+                if _lead_text(block, el, title_key) and _named_lead(el, around):
                     blocks.append(block)
         node = node.getparent()
     return []
 
 
-def _lead_text(block: Block, el) -> bool:
-    """Does a paragraph read as a lead: not link text, a byline, dateline, promo or caption?"""
+def _lead_text(block: Block, el, title_key: str = "") -> bool:
+    """Does a paragraph read as a lead: not link text, a byline, dateline, promo, caption or the headline
+    after its kicker and date ("Nachricht | 30.10.2021 Migration «Headline»")?"""
     text = block.text
     if block.link_chars > 0.3 * len(text) or _is_edge_meta(block) or _is_promo(block):
+        return False
+    if title_key and _comparable(text).endswith(title_key):
         return False
     return not (BOILERPLATE_LINE.match(text) or (len(text) < _CAPTION and el.find(".//img") is not None))
 
