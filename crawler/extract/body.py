@@ -24,7 +24,7 @@ from .blocks import Block, blocks_to_html, blocks_to_text
 from .dates import DATE_IN_TEXT
 from .document import Document
 from .explain import LOWER, Explanation, element
-from .labels import label_kind, names_lead
+from .labels import label_kind, names_display_copy, names_lead
 from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
 from .text import BREAK_HINTS, squash, text_of
 
@@ -598,9 +598,10 @@ def lead_before(tree, title_key: str, containers: list, heading=None) -> list[Bl
 
     Walks from the headline (heading, the title's heading the container was chosen with, else
     _lead_heading's) to the first container, in document order, and takes the paragraphs of 80
-    characters or more on the way whose box is named for a lead (labels.LEAD_WORDS) and that are not
-    bylines, datelines, captions or link lists. [] when the headline is not right above the container
-    (not reached within the walk, or more paragraphs on the way than a lead has).
+    characters or more on the way that are not bylines, datelines, captions or link lists, nor in a box
+    named for a headline's display copy (labels.DISPLAY_COPY_WORDS) unless it is named for a lead
+    (labels.LEAD_WORDS). [] when the headline is not right above the container (not reached within
+    the walk, or more paragraphs on the way than a lead has).
     """
     if not containers:
         return []
@@ -642,7 +643,7 @@ def lead_before(tree, title_key: str, containers: list, heading=None) -> list[Bl
                 if paragraphs > _LEAD_BLOCKS:
                     return []
                 block = Block("p", text, _link_len(el), 0)
-                if _lead_text(block, el, title_key) and _named_lead(el, around):
+                if _lead_text(block, el, title_key) and _lead_box(el, around):
                     blocks.append(block)
         node = node.getparent()
     return []
@@ -674,14 +675,18 @@ def _lead_heading(tree, title_key: str):
     return None
 
 
-def _named_lead(el, around: set) -> bool:
-    """Is el, or a box it sits in below the container's ancestors, named for a lead?"""
+def _lead_box(el, around: set) -> bool:
+    """Is el, in the boxes it sits in below the container's ancestors, named for a lead, or not named
+    for a headline's display copy?"""
     for node in (el, *el.iterancestors()):
         if node in around:
-            return False
-        if names_lead(_label(node)):
             return True
-    return False
+        label = _label(node)
+        if names_lead(label):
+            return True
+        if names_display_copy(label):
+            return False
+    return True
 
 
 def _holds_blocks(el) -> bool:

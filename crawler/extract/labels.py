@@ -570,6 +570,21 @@ LEAD_WORDS = frozenset(
 )
 
 
+# The display copy of English news beside its headline, a second headline rather than the article's text.
+DISPLAY_COPY_WORDS = frozenset(
+    {"dek", "deck", "standfirst", "strapline", "summary", "blurb", "subline", "subheading", "heading"}
+)
+
+
+@lru_cache(maxsize=16384)
+def names_display_copy(label: str) -> bool:
+    """Does a class/id label name a headline's display copy ("article-summary", "c-dek", "blurb")?"""
+    label = label[:_MAX_LABEL]
+    return any(
+        word in DISPLAY_COPY_WORDS for name in label.split() for part in _PARTS.split(name) for word in words(part)
+    )
+
+
 @lru_cache(maxsize=16384)
 def names_lead(label: str) -> bool:
     """Does a class/id label name an article's lead ("article__lead", "ts-intro", "teaser-text")?"""
