@@ -24,7 +24,7 @@ from .blocks import Block, blocks_to_html, blocks_to_text
 from .dates import DATE_IN_TEXT
 from .document import Document
 from .explain import LOWER, Explanation, element
-from .labels import label_kind, names_display_copy, names_lead
+from .labels import label_kind, names_display_copy, names_lead, names_page_chrome
 from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
 from .text import BREAK_HINTS, squash, text_of
 
@@ -173,6 +173,8 @@ _CAPTION = 300  # characters: text beside a picture shorter than this is its cap
 _SIBLING_TAGS = frozenset(
     {"p", "div", "section", "blockquote", "ul", "ol", "dl", "h2", "h3", "h4", "pre", "table", "header"}
 )
+# Page regions that never hold the article's container (a <header> may: the lead; a <form> may: ASP.NET).
+_CHROME_BOXES = frozenset({"nav", "aside", "footer", "menu"})
 _MIN_BODY = 250  # characters: less than this from a selector is probably a teaser, try the next one
 
 
@@ -305,8 +307,9 @@ class ParagraphText:
 _PARAGRAPH_TAGS = ("p", "pre", "blockquote", "li", "h2", "h3", "h4")
 
 
-def score_container(tree):
-    """Readability-style: paragraphs give points to their parent and grandparent; best link-light one wins."""
+def score_container(tree, excluded: Callable | None = None):
+    """Readability-style: paragraphs give points to their parent and grandparent; best link-light one wins.
+    excluded(el): finalists never to pick (those in a boilerplate box)."""
     scores: dict = {}
 
     def base(el) -> float:
@@ -346,6 +349,8 @@ def score_container(tree):
     # Link density only scales scores down, so the winner is among the best raw scores.
     top = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:_SCORED_FINALISTS]
     for el, score in top:
+        if excluded is not None and excluded(el):
+            continue
         text_len = _text_len(el)
         final = score * (1 - min(1.0, _link_len(el) / text_len if text_len else 0.0))
         if final > best_score:
@@ -415,8 +420,18 @@ def choose_container(
 
     def scorer_pick():
         if not scored:
-            scored.append(score_container(tree))
+            scored.append(score_container(tree, in_boilerplate))
         return scored[0]
+
+    def in_boilerplate(el) -> bool:
+        return _in_boilerplate(el, page_text)
+
+    def page_text() -> int:
+        if not page_len:
+            page_len.append(_text_len(tree))
+        return page_len[0]
+
+    page_len: list = []  # the page's text length, measured only when needed
 
     paragraphs = paragraphs or ParagraphText(tree)
     page_chars = paragraphs.of(tree)
@@ -427,6 +442,10 @@ def choose_container(
         if chars < _MIN_BODY:
             if explanation is not None:
                 rejected.append((tier, el, f"{chars:,} characters of text, under {_MIN_BODY}"))
+            continue
+        if in_boilerplate(el):
+            if explanation is not None:
+                rejected.append((tier, el, "in a box named boilerplate"))
             continue
         # No container can hold three times more than this one when the whole page does not.
         if chars * 3 < page_chars:
@@ -451,6 +470,20 @@ def choose_container(
     if explanation is not None and best is not None:
         _explain(explanation, "body:scorer", best, chosen, paragraphs, rejected, [])
     return chosen
+
+
+def _in_boilerplate(el, page_text: Callable[[], int]) -> bool:
+    """Is el, or a box it sits in, page chrome holding under half the page's text (page_text()): an
+    overlay (a login or contact dialog, a cookie notice), the page's footer, an <aside> or <nav>? A box
+    so named around most of the page is a wrapper."""
+    for node in (el, *el.iterancestors()):
+        tag = node.tag
+        if tag == "body":
+            return False
+        if tag in _CHROME_BOXES or ((node.get("class") or node.get("id")) and names_page_chrome(_label(node))):
+            if _text_len(node) < 0.5 * page_text():
+                return True
+    return False
 
 
 def _explain(
@@ -1049,7 +1082,7 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     lead = lead_before(tree, title_key, containers, heading)
     winner = explanation.field("body_text").winner if lead and explanation is not None else None
     if winner is not None:
-        winner.note += f"; with the lead above it ({len(lead)} paragraph(s) named as one)"
+        winner.note += f"; with the lead above it ({len(lead)} paragraph(s))"
     for container in containers:
         prune(container, title_key, paragraphs)
         blocks += render(container)
