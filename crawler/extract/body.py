@@ -167,6 +167,7 @@ _SCORED_FINALISTS = 15
 _ORPHAN_HEADING = 100  # characters: a longer heading is a paragraph in big type
 _LEAD = 80  # characters: a lead paragraph is at least this long
 _CLIMB = 2  # layout wrappers the sibling step looks through
+_FAR_SIBLING = 300  # characters of paragraph text a sibling beyond the container's wrapper needs
 _CHUNK_LEVELS = 3  # how far up same-class chunks of one article are looked for
 _ARTICLE_BOUNDS = frozenset({"article", "main", "body"})
 _CAPTION = 300  # characters: text beside a picture shorter than this is its caption
@@ -506,7 +507,8 @@ def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
     """chosen plus the siblings that carry on its text (readability's sibling step): the lead before
     an article body, the sections after the first one; not link lists, boilerplate or chrome. When
     nothing next to it does and its parent is only a layout wrapper (the container beside a sidebar),
-    the parent's siblings are looked at, up to two levels up."""
+    the parent's siblings are looked at, up to two levels up, each box climbed through only a wrapper
+    of the one below; siblings found so far away need _FAR_SIBLING characters of paragraph text."""
     parent = chosen[0].getparent()
     if parent is None or parent.tag == "html" or any(el.getparent() is not parent for el in chosen):
         return chosen
@@ -516,9 +518,11 @@ def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
         if any(child is el for el in chosen) or (isinstance(child.tag, str) and _carries_on(child, paragraphs))
     ]
     anchor = parent
+    inner = chosen  # what anchor holds of the article: the containers, then the box climbed from
     for _ in range(_CLIMB):
-        if len(out) > len(chosen) or anchor.tag in _ARTICLE_BOUNDS or not _is_wrapper(anchor, out):
+        if len(out) > len(chosen) or anchor.tag in _ARTICLE_BOUNDS or not _is_wrapper(anchor, inner):
             break
+        inner = [anchor]
         up = anchor.getparent()
         if up is None or up.tag == "html":
             break
@@ -528,7 +532,7 @@ def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
         for child in up:
             if child is anchor:
                 seen = True
-            elif isinstance(child.tag, str) and _carries_on(child, paragraphs):
+            elif isinstance(child.tag, str) and _carries_on(child, paragraphs, _FAR_SIBLING):
                 (after if seen else before).append(child)
         out = before + out + after
         anchor = up
@@ -547,8 +551,9 @@ def _is_wrapper(parent, kept: list) -> bool:
     return True
 
 
-def _carries_on(el, paragraphs: ParagraphText) -> bool:
-    """Is a sibling of the article's container more of the article?"""
+def _carries_on(el, paragraphs: ParagraphText, enough: int = _LEAD) -> bool:
+    """Is a sibling of the article's container more of the article, with enough characters of
+    paragraph text?"""
     tag = el.tag
     if tag not in _SIBLING_TAGS or label_kind(_label(el)).negative:
         return False
@@ -560,7 +565,7 @@ def _carries_on(el, paragraphs: ParagraphText) -> bool:
     # Another <article> is another story; a picture with a few lines under it is a caption.
     if el.find(".//article") is not None or (text < _CAPTION and el.find(".//img") is not None):
         return False
-    return paragraphs.of(el) >= _LEAD
+    return paragraphs.of(el) >= enough
 
 
 def _with_chunks(chosen, same_tier: list, paragraphs: ParagraphText) -> list:
