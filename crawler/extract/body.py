@@ -160,6 +160,8 @@ EDGE_LINE = re.compile(
     r"(?:by|photo|photos|video|source|sources)\W*)$",
     re.I,
 )
+# A web or e-mail address written out: "http://www.example.org/petition", "press@example.org".
+_ADDRESS = re.compile(r"\b(?:https?://|www\.)[\w.-]+\.[a-z]{2,}\S*|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.I)
 _EDGE_BLOCKS = 3
 _WORD = re.compile(r"\w+")
 _MIN_BLOCK = 25
@@ -985,7 +987,13 @@ def _keep(block: Block, title_key: str) -> bool:
     if block.kind in HEADINGS and is_headline(_comparable(text), title_key):
         return False
     density = block.link_chars / max(1, len(text))
-    return not (density > 0.6 and block.kind in ("li", "p") and len(text) < 300)
+    return not (density > 0.6 and block.kind in ("li", "p") and len(text) < 300 and not _is_address(text))
+
+
+def _is_address(text: str) -> bool:
+    """Is a line mostly a web or e-mail address written out (a source, a contact's e-mail)? Its link is
+    read, not clicked past."""
+    return sum(len(m) for m in _ADDRESS.findall(text)) >= 0.6 * len(text)
 
 
 def drop_orphan_headings(blocks: list[Block]) -> list[Block]:
