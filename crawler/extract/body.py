@@ -174,7 +174,7 @@ _CHUNK_LEVELS = 3  # how far up same-class chunks of one article are looked for
 _ARTICLE_BOUNDS = frozenset({"article", "main", "body"})
 _CAPTION = 300  # characters: text beside a picture shorter than this is its caption
 _SIBLING_TAGS = frozenset(
-    {"p", "div", "section", "blockquote", "ul", "ol", "dl", "h2", "h3", "h4", "pre", "table", "header"}
+    {"p", "div", "section", "blockquote", "ul", "ol", "dl", "h2", "h3", "h4", "pre", "table", "tr", "header"}
 )
 # Page regions that never hold the article's container (a <header> may: the lead; a <form> may: ASP.NET).
 _CHROME_BOXES = frozenset({"nav", "aside", "footer", "menu"})
