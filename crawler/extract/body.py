@@ -427,7 +427,7 @@ def choose_container(
         return scored[0]
 
     def in_boilerplate(el) -> bool:
-        return _in_boilerplate(el, page_text)
+        return _in_boilerplate(el, page_text, box_lengths)
 
     def page_text() -> int:
         if not page_len:
@@ -435,6 +435,7 @@ def choose_container(
         return page_len[0]
 
     page_len: list = []  # the page's text length, measured only when needed
+    box_lengths: dict = {}
 
     paragraphs = paragraphs or ParagraphText(tree)
     page_chars = paragraphs.of(tree)
@@ -475,16 +476,17 @@ def choose_container(
     return chosen
 
 
-def _in_boilerplate(el, page_text: Callable[[], int]) -> bool:
+def _in_boilerplate(el, page_text: Callable[[], int], lengths: dict) -> bool:
     """Is el, or a box it sits in, page chrome holding under half the page's text (page_text()): an
     overlay (a login or contact dialog, a cookie notice), the page's footer, an <aside> or <nav>? A box
-    so named around most of the page is a wrapper."""
+    so named around most of the page is a wrapper. lengths: the boxes' text lengths, measured once
+    (a listing's hundred candidates can sit in one box)."""
     for node in (el, *el.iterancestors()):
         tag = node.tag
         if tag == "body":
             return False
         if tag in _CHROME_BOXES or ((node.get("class") or node.get("id")) and names_page_chrome(_label(node))):
-            if _text_len(node) < 0.5 * page_text():
+            if _cached_len(node, lengths) < 0.5 * page_text():
                 return True
     return False
 
