@@ -24,7 +24,7 @@ from .blocks import Block, blocks_to_html, blocks_to_text
 from .dates import DATE_IN_TEXT
 from .document import Document
 from .explain import LOWER, Explanation, element
-from .labels import label_kind, names_lead
+from .labels import label_kind, names_display_copy, names_lead, names_page_chrome
 from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
 from .text import BREAK_HINTS, squash, text_of
 
@@ -248,6 +248,8 @@ EDGE_LINE = re.compile(
     r"(?:by|photo|photos|video|source|sources)\W*)$",
     re.I,
 )
+# A web or e-mail address written out: "http://www.example.org/petition", "press@example.org".
+_ADDRESS = re.compile(r"\b(?:https?://|www\.)[\w.-]+\.[a-z]{2,}\S*|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.I)
 _EDGE_BLOCKS = 3
 _WORD = re.compile(r"\w+")
 _MIN_BLOCK = 25
@@ -255,12 +257,15 @@ _SCORED_FINALISTS = 15
 _ORPHAN_HEADING = 100  # characters: a longer heading is a paragraph in big type
 _LEAD = 80  # characters: a lead paragraph is at least this long
 _CLIMB = 2  # layout wrappers the sibling step looks through
+_FAR_SIBLING = 300  # characters of paragraph text a sibling beyond the container's wrapper needs
 _CHUNK_LEVELS = 3  # how far up same-class chunks of one article are looked for
 _ARTICLE_BOUNDS = frozenset({"article", "main", "body"})
 _CAPTION = 300  # characters: text beside a picture shorter than this is its caption
 _SIBLING_TAGS = frozenset(
-    {"p", "div", "section", "blockquote", "ul", "ol", "dl", "h2", "h3", "h4", "pre", "table", "header"}
+    {"p", "div", "section", "blockquote", "ul", "ol", "dl", "h2", "h3", "h4", "pre", "table", "tr", "header"}
 )
+# Page regions that never hold the article's container (a <header> may: the lead; a <form> may: ASP.NET).
+_CHROME_BOXES = frozenset({"nav", "aside", "footer", "menu"})
 _MIN_BODY = 250  # characters: less than this from a selector is probably a teaser, try the next one
 
 
@@ -393,8 +398,9 @@ class ParagraphText:
 _PARAGRAPH_TAGS = ("p", "pre", "blockquote", "li", "h2", "h3", "h4")
 
 
-def score_container(tree):
-    """Readability-style: paragraphs give points to their parent and grandparent; best link-light one wins."""
+def score_container(tree, excluded: Callable | None = None):
+    """Readability-style: paragraphs give points to their parent and grandparent; best link-light one wins.
+    excluded(el): finalists never to pick (those in a boilerplate box)."""
     scores: dict = {}
 
     def base(el) -> float:
@@ -434,6 +440,8 @@ def score_container(tree):
     # Link density only scales scores down, so the winner is among the best raw scores.
     top = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:_SCORED_FINALISTS]
     for el, score in top:
+        if excluded is not None and excluded(el):
+            continue
         text_len = _text_len(el)
         final = score * (1 - min(1.0, _link_len(el) / text_len if text_len else 0.0))
         if final > best_score:
@@ -503,8 +511,19 @@ def choose_container(
 
     def scorer_pick():
         if not scored:
-            scored.append(score_container(tree))
+            scored.append(score_container(tree, in_boilerplate))
         return scored[0]
+
+    def in_boilerplate(el) -> bool:
+        return _in_boilerplate(el, page_text, box_lengths)
+
+    def page_text() -> int:
+        if not page_len:
+            page_len.append(_text_len(tree))
+        return page_len[0]
+
+    page_len: list = []  # the page's text length, measured only when needed
+    box_lengths: dict = {}
 
     paragraphs = paragraphs or ParagraphText(tree)
     page_chars = paragraphs.of(tree)
@@ -515,6 +534,10 @@ def choose_container(
         if chars < _MIN_BODY:
             if explanation is not None:
                 rejected.append((tier, el, f"{chars:,} characters of text, under {_MIN_BODY}"))
+            continue
+        if in_boilerplate(el):
+            if explanation is not None:
+                rejected.append((tier, el, "in a box named boilerplate"))
             continue
         # No container can hold three times more than this one when the whole page does not.
         if chars * 3 < page_chars:
@@ -541,6 +564,21 @@ def choose_container(
     return chosen
 
 
+def _in_boilerplate(el, page_text: Callable[[], int], lengths: dict) -> bool:
+    """Is el, or a box it sits in, page chrome holding under half the page's text (page_text()): an
+    overlay (a login or contact dialog, a cookie notice), the page's footer, an <aside> or <nav>? A box
+    so named around most of the page is a wrapper. lengths: the boxes' text lengths, measured once
+    (a listing's hundred candidates can sit in one box)."""
+    for node in (el, *el.iterancestors()):
+        tag = node.tag
+        if tag == "body":
+            return False
+        if tag in _CHROME_BOXES or ((node.get("class") or node.get("id")) and names_page_chrome(_label(node))):
+            if _cached_len(node, lengths) < 0.5 * page_text():
+                return True
+    return False
+
+
 def _explain(
     explanation: Explanation, strategy: str, el, chosen: list, paragraphs: ParagraphText, beaten: list, scored: list
 ) -> None:
@@ -561,7 +599,8 @@ def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
     """chosen plus the siblings that carry on its text (readability's sibling step): the lead before
     an article body, the sections after the first one; not link lists, boilerplate or chrome. When
     nothing next to it does and its parent is only a layout wrapper (the container beside a sidebar),
-    the parent's siblings are looked at, up to two levels up."""
+    the parent's siblings are looked at, up to two levels up, each box climbed through only a wrapper
+    of the one below; siblings found so far away need _FAR_SIBLING characters of paragraph text."""
     parent = chosen[0].getparent()
     if parent is None or parent.tag == "html" or any(el.getparent() is not parent for el in chosen):
         return chosen
@@ -571,9 +610,11 @@ def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
         if any(child is el for el in chosen) or (isinstance(child.tag, str) and _carries_on(child, paragraphs))
     ]
     anchor = parent
+    inner = chosen  # what anchor holds of the article: the containers, then the box climbed from
     for _ in range(_CLIMB):
-        if len(out) > len(chosen) or anchor.tag in _ARTICLE_BOUNDS or not _is_wrapper(anchor, out):
+        if len(out) > len(chosen) or anchor.tag in _ARTICLE_BOUNDS or not _is_wrapper(anchor, inner):
             break
+        inner = [anchor]
         up = anchor.getparent()
         if up is None or up.tag == "html":
             break
@@ -583,7 +624,7 @@ def _with_siblings(chosen: list, paragraphs: ParagraphText) -> list:
         for child in up:
             if child is anchor:
                 seen = True
-            elif isinstance(child.tag, str) and _carries_on(child, paragraphs):
+            elif isinstance(child.tag, str) and _carries_on(child, paragraphs, _FAR_SIBLING):
                 (after if seen else before).append(child)
         out = before + out + after
         anchor = up
@@ -602,8 +643,9 @@ def _is_wrapper(parent, kept: list) -> bool:
     return True
 
 
-def _carries_on(el, paragraphs: ParagraphText) -> bool:
-    """Is a sibling of the article's container more of the article?"""
+def _carries_on(el, paragraphs: ParagraphText, enough: int = _LEAD) -> bool:
+    """Is a sibling of the article's container more of the article, with enough characters of
+    paragraph text?"""
     tag = el.tag
     if tag not in _SIBLING_TAGS or label_kind(_label(el)).negative:
         return False
@@ -615,7 +657,7 @@ def _carries_on(el, paragraphs: ParagraphText) -> bool:
     # Another <article> is another story; a picture with a few lines under it is a caption.
     if el.find(".//article") is not None or (text < _CAPTION and el.find(".//img") is not None):
         return False
-    return paragraphs.of(el) >= _LEAD
+    return paragraphs.of(el) >= enough
 
 
 def _with_chunks(chosen, same_tier: list, paragraphs: ParagraphText) -> list:
@@ -623,14 +665,15 @@ def _with_chunks(chosen, same_tier: list, paragraphs: ParagraphText) -> list:
     ads, and a CMS's run of content elements (TYPO3's div.frame > header + div.ce-bodytext, one per
     section), which sit in siblings of one kind (same tag and first class) up to three levels up. Those
     siblings, headings and all, are then the containers."""
-    label = _label(chosen)
+    # Classes, not ids: each chunk has its own id ("article-section-0", "article-section-1").
+    label = chosen.get("class") or ""
     ancestors = [chosen, *chosen.iterancestors()][: _CHUNK_LEVELS + 1]
     chunks, boxes, levels = [], [], set()
     for el in same_tier:
         if el is chosen:
             chunks.append(el)
             continue
-        if _label(el) != label or paragraphs.of(el) < _MIN_BLOCK:
+        if (el.get("class") or "") != label or paragraphs.of(el) < _MIN_BLOCK:
             continue
         found = _box_of_same_kind(el, ancestors)
         if found is not None:
@@ -673,8 +716,9 @@ def _contains(outer, inner) -> bool:
 
 _LEAD_WALK = 200  # elements walked from the headline towards the body's container, at most
 _LEAD_BLOCKS = 3  # more paragraphs than this between headline and body: the headline is not this body's
-# Never a lead, whatever they hold: page chrome, pictures, lists and tables of links or facts.
-_NOT_LEAD_TAGS = frozenset({*CHROME_TAGS, "figure", "ul", "ol", "dl", "table"})
+# Never a lead, whatever they hold: page chrome, pictures, lists and tables of links or facts. Not a
+# <header> between the headline and the body: the article's own, holding its date and often its lead.
+_NOT_LEAD_TAGS = frozenset({*CHROME_TAGS, "figure", "ul", "ol", "dl", "table"} - {"header"})
 _LEAD_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote"})
 
 
@@ -684,9 +728,10 @@ def lead_before(tree, title_key: str, containers: list, heading=None) -> list[Bl
 
     Walks from the headline (heading, the title's heading the container was chosen with, else
     _lead_heading's) to the first container, in document order, and takes the paragraphs of 80
-    characters or more on the way whose box is named for a lead (labels.LEAD_WORDS) and that are not
-    bylines, datelines, captions or link lists. [] when the headline is not right above the container
-    (not reached within the walk, or more paragraphs on the way than a lead has).
+    characters or more on the way that are not bylines, datelines, captions or link lists, nor in a box
+    named for a headline's display copy (labels.DISPLAY_COPY_WORDS) unless it is named for a lead
+    (labels.LEAD_WORDS). [] when the headline is not right above the container (not reached within
+    the walk, or more paragraphs on the way than a lead has).
     """
     if not containers:
         return []
@@ -728,16 +773,19 @@ def lead_before(tree, title_key: str, containers: list, heading=None) -> list[Bl
                 if paragraphs > _LEAD_BLOCKS:
                     return []
                 block = Block("p", text, _link_len(el), 0)
-                if _lead_text(block, el) and _named_lead(el, around):
+                if _lead_text(block, el, title_key) and _lead_box(el, around):
                     blocks.append(block)
         node = node.getparent()
     return []
 
 
-def _lead_text(block: Block, el) -> bool:
-    """Does a paragraph read as a lead: not link text, a byline, dateline, promo or caption?"""
+def _lead_text(block: Block, el, title_key: str = "") -> bool:
+    """Does a paragraph read as a lead: not link text, a byline, dateline, promo, caption or the headline
+    after its kicker and date ("Nachricht | 30.10.2021 Migration «Headline»")?"""
     text = block.text
     if block.link_chars > 0.3 * len(text) or _is_edge_meta(block) or _is_promo(block):
+        return False
+    if title_key and _comparable(text).endswith(title_key):
         return False
     return not (BOILERPLATE_LINE.match(text) or (len(text) < _CAPTION and el.find(".//img") is not None))
 
@@ -757,14 +805,18 @@ def _lead_heading(tree, title_key: str):
     return None
 
 
-def _named_lead(el, around: set) -> bool:
-    """Is el, or a box it sits in below the container's ancestors, named for a lead?"""
+def _lead_box(el, around: set) -> bool:
+    """Is el, in the boxes it sits in below the container's ancestors, named for a lead, or not named
+    for a headline's display copy?"""
     for node in (el, *el.iterancestors()):
         if node in around:
-            return False
-        if names_lead(_label(node)):
             return True
-    return False
+        label = _label(node)
+        if names_lead(label):
+            return True
+        if names_display_copy(label):
+            return False
+    return True
 
 
 def _holds_blocks(el) -> bool:
@@ -1032,7 +1084,13 @@ def _keep(block: Block, title_key: str) -> bool:
     if block.kind in HEADINGS and is_headline(_comparable(text), title_key):
         return False
     density = block.link_chars / max(1, len(text))
-    return not (density > 0.6 and block.kind in ("li", "p") and len(text) < 300)
+    return not (density > 0.6 and block.kind in ("li", "p") and len(text) < 300 and not _is_address(text))
+
+
+def _is_address(text: str) -> bool:
+    """Is a line mostly a web or e-mail address written out (a source, a contact's e-mail)? Its link is
+    read, not clicked past."""
+    return sum(len(m) for m in _ADDRESS.findall(text)) >= 0.6 * len(text)
 
 
 def drop_orphan_headings(blocks: list[Block]) -> list[Block]:
@@ -1134,7 +1192,7 @@ def extract_body(doc: Document, title: str = "") -> tuple[str, str]:
     lead = lead_before(tree, title_key, containers, heading)
     winner = explanation.field("body_text").winner if lead and explanation is not None else None
     if winner is not None:
-        winner.note += f"; with the lead above it ({len(lead)} paragraph(s) named as one)"
+        winner.note += f"; with the lead above it ({len(lead)} paragraph(s))"
     for container in containers:
         prune(container, title_key, paragraphs)
         blocks += render(container)

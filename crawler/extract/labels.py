@@ -578,6 +578,54 @@ LEAD_WORDS = frozenset(
 )
 
 
+# Boxes that are never the article's container, whatever they hold: overlays (a login or contact
+# dialog, a cookie notice) and the page's footer. Words that start or end with one: "loginpanel",
+# "contactflyout-modal", "block-footer"; not after a state word ("has-modal", "no-footer").
+PAGE_CHROME_ROOTS = (
+    "modal",
+    "popup",
+    "overlay",
+    "dialog",
+    "lightbox",
+    "login",
+    "signin",
+    "flyout",
+    "offcanvas",
+    "cookie",
+    "consent",
+    "footer",
+)
+
+
+@lru_cache(maxsize=16384)
+def names_page_chrome(label: str) -> bool:
+    """Does a class/id label name an overlay or the page's footer ("login-modal", "block-footer")?"""
+    for name in label[:_MAX_LABEL].split():
+        ws = [w for part in _PARTS.split(name) for w in words(part)]
+        if (
+            ws
+            and ws[0] not in STATE_WORDS
+            and any(w.startswith(PAGE_CHROME_ROOTS) or w.endswith(PAGE_CHROME_ROOTS) for w in ws)
+        ):
+            return True
+    return False
+
+
+# The display copy of English news beside its headline, a second headline rather than the article's text.
+DISPLAY_COPY_WORDS = frozenset(
+    {"dek", "deck", "standfirst", "strapline", "summary", "blurb", "subline", "subheading", "heading"}
+)
+
+
+@lru_cache(maxsize=16384)
+def names_display_copy(label: str) -> bool:
+    """Does a class/id label name a headline's display copy ("article-summary", "c-dek", "blurb")?"""
+    label = label[:_MAX_LABEL]
+    return any(
+        word in DISPLAY_COPY_WORDS for name in label.split() for part in _PARTS.split(name) for word in words(part)
+    )
+
+
 @lru_cache(maxsize=16384)
 def names_lead(label: str) -> bool:
     """Does a class/id label name an article's lead ("article__lead", "ts-intro", "teaser-text")?"""
