@@ -156,8 +156,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Closest to the downloader: sees every response before decompression,
     # redirect handling or retries, and after the HTTP cache (cache hits are skipped).
     "crawler.downloadermiddlewares.warc.WarcCaptureMiddleware": 950,
-    # Browser mode only (BROWSER_*): marks pages for the browser, archives what the browser fetched for them.
-    "crawler.downloadermiddlewares.browser.BrowserCaptureMiddleware": 960,
+    # Browser mode (BROWSER_*) adds BrowserCaptureMiddleware at 960 (crawler/downloader/browsermode.py).
 }
 
 WARC_ENABLED = True
@@ -231,7 +230,8 @@ EXTENSIONS = {
     "crawler.extensions.completion.RequestCompletion": 100,
     # A site's robots.txt Crawl-delay, a floor under AutoThrottle's delay for its host.
     "crawler.extensions.crawldelay.RobotsCrawlDelay": 500,
-    # WARC metadata records for article pages, then the CDXJ index / WACZ once the WARCs are closed.
+    # WARC metadata records for article pages, then the CDXJ index once the WARCs are closed (and with
+    # WACZ_ENABLED the package, crawler.extensions.wacz at 620, added by the spider: it imports py-wacz).
     "crawler.extensions.warc_metadata.WarcMetadataExtension": 600,
     "crawler.extensions.warc_index.WarcIndexExtension": 610,
     # OUTPUT/JOB/changes.xml: an Atom feed of the articles whose content changed.

@@ -279,7 +279,8 @@ def test_warc_index_is_written_when_the_files_are_closed(tmp_path):
     lines = (tmp_path / "job" / "index.cdxj").read_text().splitlines()
     assert [line.split(" ")[0] for line in lines if '"status"' in line] == ["1,0,0,127:8000)/a"]  # SURT order
     assert crawler.stats.get_value("warc/cdxj") == str(tmp_path / "job" / "index.cdxj")
-    assert index.wacz_name is None
+    assert not (tmp_path / "job" / "job.wacz").exists()
+    assert index.output_dir == tmp_path / "job"
 
 
 def test_our_signals_are_distinct_objects():
