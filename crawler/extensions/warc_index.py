@@ -1,4 +1,8 @@
-"""At the end of a crawl: the CDXJ index of the job's WARCs (and, in a WACZ crawl, the package, by crawler.extensions.wacz)."""
+"""At the end of a crawl: the CDXJ index of the job's WARCs (and, in a WACZ crawl, the package, by crawler.extensions.wacz).
+
+The lines of this run's records were made as the WARC writer wrote them (archive.index.RunIndex);
+only the folder's other files (earlier runs', repaired ones) are read again.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.archive.index import write_cdxj
+from crawler.archive.index import RunIndex, write_cdxj
 from crawler.jobs.paths import job_output_dir
 from crawler.signals import warc_files_closed
 
@@ -45,11 +49,12 @@ class WarcIndexExtension:
         crawler.signals.connect(extension.warc_files_closed, signal=warc_files_closed)
         return extension
 
-    def warc_files_closed(self, warc_files):
+    def warc_files_closed(self, warc_files, index: RunIndex | None = None):
+        """index: the lines made of this run's records as they were written; only other files are read."""
         output_dir = self.output_dir
         if not list(output_dir.glob("*.warc*")):
             return
         try:
-            self.stats.set_value("warc/cdxj", str(write_cdxj(output_dir)))
+            self.stats.set_value("warc/cdxj", str(write_cdxj(output_dir, written=index)))
         except Exception:  # an index can always be rebuilt with `crawler index`; never lose the crawl over it
             logger.exception("Could not write the CDXJ index of %s (run `crawler index %s`)", output_dir, output_dir)
