@@ -2,6 +2,10 @@
 
 Scrapy prints every dropped record in full at WARNING (a duplicate page's body, per page, in cron's
 mail) and every scraped one in full at DEBUG. Records are in records.jsonl; the log says which page.
+
+The two DEBUG lines of every page ("Crawled", "Record written") are not even built when their logger
+drops DEBUG (see crawler.commands.runner.loggers_skip_unhandled_levels): a page's arguments, its
+referer and the record's URL cost more than the line is worth when nobody writes it.
 """
 
 from __future__ import annotations
@@ -9,6 +13,10 @@ from __future__ import annotations
 import logging
 
 from scrapy import logformatter
+
+# The loggers Scrapy writes these lines to (its engine and its scraper).
+ENGINE_LOGGER = logging.getLogger("scrapy.core.engine")
+SCRAPER_LOGGER = logging.getLogger("scrapy.core.scraper")
 
 
 def _url(item) -> str:
@@ -19,6 +27,11 @@ def _url(item) -> str:
 
 
 class LogFormatter(logformatter.LogFormatter):
+    def crawled(self, request, response, spider):
+        if not ENGINE_LOGGER.isEnabledFor(logging.DEBUG):
+            return None  # Scrapy logs nothing for None
+        return super().crawled(request, response, spider)
+
     def dropped(self, item, exception, response, spider):
         level = getattr(exception, "log_level", None) or spider.crawler.settings["DEFAULT_DROPITEM_LOG_LEVEL"]
         return {
@@ -28,6 +41,8 @@ class LogFormatter(logformatter.LogFormatter):
         }
 
     def scraped(self, item, response, spider):
+        if not SCRAPER_LOGGER.isEnabledFor(logging.DEBUG):
+            return None
         return {"level": logging.DEBUG, "msg": "Record of %(url)s written", "args": {"url": _url(item)}}
 
     def item_error(self, item, exception, response, spider):

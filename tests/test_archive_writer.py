@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from conftest import ROOT
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.archive.writer import Exchange, RollingWarcWriter
+from crawler.archive import index as index_module
+from crawler.archive.index import RunIndex, write_cdxj
+from crawler.archive.writer import Exchange, RollingWarcWriter, payload_digest
 from crawler.web.page import Page
 
 
@@ -261,3 +263,64 @@ def test_index_is_the_same_whatever_else_is_imported(tmp_path):
     ]
     assert runs[0].returncode == 0 and runs[1].returncode == 0, runs[0].stderr + runs[1].stderr
     assert runs[0].stdout == runs[1].stdout and len(runs[0].stdout.splitlines()) == 3  # the three responses
+
+
+def _varied_exchanges() -> list[tuple[Exchange, bool]]:
+    """(exchange, hold) of every kind of record an index line is made of, odd heads included."""
+    first = _exchange(1, body=b"<html>first</html>")
+    return [
+        (first, True),
+        (_exchange(2, body=b"<html>first</html>"), False),  # same payload: a revisit
+        (_exchange(3, response_headers=[("Content-Type", "text/html; charset=UTF-8")], status=404), False),
+        (_exchange(4, response_headers=[]), False),  # no Content-Type at all
+        (_exchange(5, response_head=b"HTTP/1.1 200\r\nContent-Type:  Text/HTML ;x=1\r\n\r\n"), False),
+        (_exchange(6, body=b"<html>cut", truncated="length"), False),
+        (_exchange(7, url="http://127.0.0.1:8000/\u00e9t\u00e9?q=a b&x=%zz", body=b"odd url"), False),
+    ]
+
+
+def test_index_lines_made_while_writing_are_what_reading_the_files_gives(tmp_path):
+    for gzip_files, version in ((True, "1.1"), (False, "1.0")):
+        folder = tmp_path / f"{gzip_files}-{version}"
+        earlier = RollingWarcWriter(folder, "job", {}, hostname="h", gzip=gzip_files)  # an earlier run's file
+        earlier.write_exchange(_exchange(0))
+        earlier.close()
+        state = JobState(folder / "state.sqlite")
+        run = RunIndex(folder)
+        writer = RollingWarcWriter(
+            folder, "job", {}, max_size=1500, hostname="h", gzip=gzip_files, warc_version=version,
+            digest_index=state, index=run,
+        )  # fmt: skip
+        for exchange, hold in _varied_exchanges():
+            written = writer.write_exchange(exchange, hold=hold)
+            if hold:
+                writer.write_metadata(exchange.response.url, written.record.record_id, [("outlink", "http://x/")])
+        confirmed = state.digest(payload_digest(b"<html>first</html>"))
+        later = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+        writer.write_exchange(
+            _exchange(1, b"", status=304, response_headers=[], captured_at=later, not_modified=confirmed)
+        )
+        writer.write_resource("urn:dom:http://127.0.0.1:8000/page/1", "text/html; charset=utf-8", b"<html>dom</html>")
+        writer.write_resource("urn:screenshot:http://127.0.0.1:8000/page/1", "image/png", b"\x89PNG")
+        writer.close()
+        assert run.complete and len(writer.files) > 2 and run.files == {p.name for p in writer.files}
+        made = write_cdxj(folder, folder / "made.cdxj", written=run).read_bytes()
+        read = write_cdxj(folder, folder / "read.cdxj").read_bytes()
+        assert made == read
+        lines = read.decode().splitlines()
+        assert len(lines) == 11  # 1 earlier + 8 responses and revisits + 2 resources; no metadata, no request
+        assert sum("revisit.filename" in line for line in lines) == 1  # the not-modified one, resolved
+        run.close()
+
+
+def test_a_line_that_cannot_be_made_falls_back_to_reading_every_file(tmp_path, monkeypatch):
+    run = RunIndex(tmp_path)
+    writer = RollingWarcWriter(tmp_path, "job", {}, hostname="h", index=run)
+    writer.write_exchange(_exchange(1))
+    monkeypatch.setattr(index_module, "index_line", lambda *args: 1 / 0)
+    writer.write_exchange(_exchange(2))  # the record is written all the same
+    writer.close()
+    assert not run.complete
+    lines = write_cdxj(tmp_path, written=run).read_text().splitlines()
+    run.close()
+    assert [line.split(" ")[0] for line in lines] == ["1,0,0,127:8000)/page/1", "1,0,0,127:8000)/page/2"]

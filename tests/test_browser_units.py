@@ -21,10 +21,11 @@ from crawler.archive.browser import devtools_exchange, restated_head
 from crawler.archive.writer import RollingWarcWriter
 from crawler.commands.crawl import _overrides
 from crawler.discovery.scope import Scope
-from crawler.downloader import browser
+from crawler.downloader import browsermode
 from crawler.downloader.browser import CAPTURE
+from crawler.downloader.browsermode import PAGE
 from crawler.downloader.devtools import DevToolsRecorder
-from crawler.downloadermiddlewares.browser import PAGE, BrowserCaptureMiddleware
+from crawler.downloadermiddlewares.browser import BrowserCaptureMiddleware
 from crawler.downloadermiddlewares.warc import WarcCaptureMiddleware, warcinfo
 from crawler.jobs.config import JobConfigError, from_dict
 
@@ -236,11 +237,17 @@ def test_only_pages_matching_the_patterns_go_to_the_browser():
 
 def test_configure_routes_every_scheme_through_one_handler_and_keeps_limits():
     settings = Settings({**PROJECT, "BROWSER_ENABLED": True, "BROWSER_MAX_PAGES": 2, "BROWSER_NAVIGATION_TIMEOUT": 7})
-    browser.configure(settings)
+    assert "crawler.downloadermiddlewares.browser.BrowserCaptureMiddleware" not in settings.getdict(
+        "DOWNLOADER_MIDDLEWARES"
+    )
+    browsermode.configure(settings)
     assert settings.getdict("DOWNLOAD_HANDLERS") == {
         "http": "crawler.downloader.browser.BrowserDownloadHandler",
         "https": "crawler.downloader.browser.BrowserDownloadHandler",
     }
+    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert middlewares["crawler.downloadermiddlewares.browser.BrowserCaptureMiddleware"] == 960
+    assert middlewares["crawler.downloadermiddlewares.warc.WarcCaptureMiddleware"] == 950  # the project's kept
     assert settings.getint("PLAYWRIGHT_MAX_CONTEXTS") == 1 and settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT") == 2
     assert settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT") == 7000
     assert settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["executable_path"] == "/usr/bin/chromium"
@@ -285,7 +292,7 @@ def test_crawl_flag_turns_the_browser_on():
 def test_a_missing_browser_is_an_error_before_the_crawl(tmp_path):
     settings = Settings({**PROJECT, "BROWSER_ENABLED": True, "BROWSER_EXECUTABLE": str(tmp_path / "chromium")})
     with pytest.raises(ValueError, match="apt-get install chromium"):
-        browser.configure(settings)
+        browsermode.configure(settings)
 
 
 @pytest.mark.e2e  # runs the crawler command

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.exceptions import DropItem, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
@@ -21,6 +22,7 @@ from crawler.downloadermiddlewares.limits import PageLimitMiddleware
 from crawler.downloadermiddlewares.outcomes import FetchOutcomeMiddleware
 from crawler.downloadermiddlewares.scope import ScopeMiddleware
 from crawler.downloadermiddlewares.warc import WarcCaptureMiddleware
+from crawler.extensions.collector import GarbageCollectorTuning
 from crawler.extensions.crawldelay import RobotsCrawlDelay
 from crawler.extensions.jobstate import JobStateExtension
 from crawler.extensions.politeness import politeness
@@ -232,6 +234,27 @@ def test_crawl_delay_is_the_hosts_delay_floor_capped_and_never_lowered_by_autoth
         RobotsCrawlDelay.from_crawler(crawler_with(ROBOTSTXT_OBEY=False))
 
 
+def test_garbage_collector_tuning_freezes_and_raises_the_threshold_while_the_engine_runs():
+    crawler = crawler_with(GC_GEN0_THRESHOLD=12_345, EXTENSIONS_BASE={})  # the project's extensions only
+    (extension,) = [e for e in crawler.extensions.middlewares if isinstance(e, GarbageCollectorTuning)]
+    before = gc.get_threshold()
+    try:
+        crawler.signals.send_catch_log(signals.engine_started)
+        assert gc.get_threshold() == (12_345, *before[1:])
+        assert gc.get_freeze_count() > 0
+        assert crawler.stats.get_value("gc/frozen_objects") > 0
+        crawler.signals.send_catch_log(signals.engine_stopped)
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() == 0
+        assert crawler.stats.get_value("gc/collections") >= 0
+    finally:
+        extension.engine_stopped()  # a failed assertion leaves the test process's collector as it was
+        gc.set_threshold(*before)
+        gc.unfreeze()
+    with pytest.raises(NotConfigured):
+        GarbageCollectorTuning.from_crawler(crawler_with(GC_GEN0_THRESHOLD=0))
+
+
 def test_progress_line_counts_pages_records_queue_and_failures():
     crawler = crawler_with()
     progress = Progress(crawler.stats, tty=False, interval=60)
@@ -256,7 +279,8 @@ def test_warc_index_is_written_when_the_files_are_closed(tmp_path):
     lines = (tmp_path / "job" / "index.cdxj").read_text().splitlines()
     assert [line.split(" ")[0] for line in lines if '"status"' in line] == ["1,0,0,127:8000)/a"]  # SURT order
     assert crawler.stats.get_value("warc/cdxj") == str(tmp_path / "job" / "index.cdxj")
-    assert index.wacz_name is None
+    assert not (tmp_path / "job" / "job.wacz").exists()
+    assert index.output_dir == tmp_path / "job"
 
 
 def test_our_signals_are_distinct_objects():

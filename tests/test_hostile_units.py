@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from servers.analysis import slow_on_slow_pages
 from test_components import crawler_with
@@ -28,6 +29,7 @@ from crawler.archive import appendfile
 from crawler.archive.appendfile import AppendFile
 from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.commands import parse as parse_command
+from crawler.commands import runner
 from crawler.discovery.traps import TrapRules, url_family, url_years
 from crawler.downloadermiddlewares.httpauth import HttpAuthMiddleware, domain_matches
 from crawler.downloadermiddlewares.limits import PageLimitMiddleware
@@ -470,3 +472,32 @@ def test_a_dropped_record_is_one_line_with_its_url():
     text = entry["msg"] % entry["args"]
     assert entry["level"] == logging.DEBUG
     assert text == f"Dropped the record of {SITE}/a: duplicate" and "\n" not in text
+
+
+def test_debug_lines_that_no_handler_writes_are_never_built(monkeypatch):
+    root, scrapy_logger, engine = (logging.getLogger(name) for name in ("", "scrapy", "scrapy.core.engine"))
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.INFO)  # as Scrapy's root handler at LOG_LEVEL = "INFO"; stderr gets WARNING
+    monkeypatch.setattr(root, "handlers", [handler, logging.NullHandler(logging.WARNING)])
+    saved = root.level, scrapy_logger.level, logging.getLogRecordFactory()
+    built = []
+    logging.setLogRecordFactory(lambda *args, **kwargs: built.append(args[0]) or saved[2](*args, **kwargs))
+    request = Request(f"{SITE}/a")
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    spider = SimpleNamespace(crawler=get_crawler())
+    try:
+        root.setLevel(logging.NOTSET)  # as Scrapy leaves them
+        scrapy_logger.setLevel(logging.DEBUG)
+        with runner.loggers_skip_unhandled_levels():
+            assert LogFormatter().crawled(request, response, spider) is None
+            assert LogFormatter().scraped({"url": request.url}, response, spider) is None
+            engine.debug("Crawled %s", request.url)
+            logging.getLogger("crawler.downloadermiddlewares.warc").debug("Fetch failed: %s", request.url)
+            engine.info("Spider opened")
+        assert built == ["scrapy.core.engine"]  # the INFO line only
+        assert (root.level, scrapy_logger.level) == (logging.NOTSET, logging.DEBUG)  # restored
+        assert LogFormatter().crawled(request, response, spider)["level"] == logging.DEBUG
+    finally:
+        root.setLevel(saved[0])
+        scrapy_logger.setLevel(saved[1])
+        logging.setLogRecordFactory(saved[2])

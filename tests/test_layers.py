@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +144,30 @@ def test_pure_package_loads_without_scrapy_or_twisted(package):
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Imported by the layers that need them only: browser mode (scrapy-playwright) and WACZ packaging (py-wacz).
+OPTIONAL_LAYERS = {"scrapy_playwright", "playwright", "wacz", "frictionless"}
+
+
+@pytest.mark.e2e  # runs a crawl in a subprocess
+def test_a_plain_crawl_never_imports_browser_mode_or_wacz_packaging(demo_server, tmp_path):
+    code = (
+        "import sys\n"
+        "from crawler.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        f"print('imported:', sorted({{m.split('.')[0] for m in sys.modules}} & {OPTIONAL_LAYERS!r}))\n"
+        "sys.exit(code)\n"
+    )
+    args = ["crawl", demo_server.url + "/", "--job", "plain", "--output", str(tmp_path), "--max-pages", "5"]
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args, "--log-level", "WARNING"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert list((tmp_path / "plain").glob("*.warc.gz")) and (tmp_path / "plain" / "index.cdxj").exists()
+    assert result.stdout.splitlines()[-1] == "imported: []"

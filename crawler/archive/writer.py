@@ -33,6 +33,7 @@ from crawler.web.redact import CREDENTIAL_HEADERS, mask_header_values
 
 from .appendfile import AppendFile
 from .heads import VerbatimHead, dechunked_head, rebuilt_request_head, rebuilt_response_head
+from .index import RunIndex
 from .repair import OPEN_SUFFIX, repair_open_files
 
 logger = logging.getLogger(__name__)
@@ -187,7 +188,8 @@ class RollingWarcWriter:
 
     A response written with hold=True keeps its file open past a rollover until its metadata
     record is written (write_metadata) or not needed (release), so the two always share a file.
-    Request heads are stored with their credentials masked unless keep_credentials.
+    Request heads are stored with their credentials masked unless keep_credentials. With an index,
+    every record written is noted there (its CDXJ line made as it is written).
     """
 
     def __init__(
@@ -203,6 +205,7 @@ class RollingWarcWriter:
         digest_index: DigestIndex | None = None,
         dedup_min_size: int = 1,
         keep_credentials: bool = False,
+        index: RunIndex | None = None,
     ):
         if digest_algorithm not in DIGEST_ALGORITHMS:
             raise ValueError(f"WARC digest algorithm must be one of {DIGEST_ALGORITHMS}, not {digest_algorithm!r}")
@@ -219,6 +222,7 @@ class RollingWarcWriter:
         self.digest_index = digest_index
         self.dedup_min_size = dedup_min_size
         self.keep_credentials = keep_credentials
+        self.index = index
         self.files: list[Path] = []  # closed files, in name order
         self.repaired = repair_open_files(self.directory)
         self.serial = self._last_serial()
@@ -298,23 +302,35 @@ class RollingWarcWriter:
                 return open_file
         return None
 
-    @staticmethod
-    def _write(open_file: _OpenFile, record) -> RecordLocation:
+    def _write(self, open_file: _OpenFile, record) -> RecordLocation:
         if open_file.warcinfo_id and record.rec_type != "warcinfo":
             record.rec_headers.add_header("WARC-Warcinfo-ID", open_file.warcinfo_id)
         offset = open_file.file.tell()
         try:
             open_file.writer.write_record(record)
         except OSError:
+            self._index_abandoned()
             open_file.file.rollback(offset)  # an uncompressed record is written in pieces
             raise
-        open_file.file.flush()
-        return RecordLocation(
+        try:
+            open_file.file.flush()
+        except OSError:
+            self._index_abandoned()
+            raise
+        location = RecordLocation(
             filename=open_file.name,
             offset=offset,
             length=open_file.file.tell() - offset,
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
         )
+        if self.index is not None:
+            self.index.add(record, location.filename, location.offset, location.length)
+        return location
+
+    def _index_abandoned(self) -> None:
+        """A failed write: what the file holds now is for a reading of it to say, not for this run's lines."""
+        if self.index is not None:
+            self.index.complete = False
 
     # ---- records ---------------------------------------------------------------------------
 

@@ -8,8 +8,7 @@ import socket
 import sys
 from pathlib import Path
 
-from crawler.downloader.browser import missing_browser
-from crawler.downloadermiddlewares.browser import browser_wanted
+from crawler.downloader.browsermode import browser_wanted, missing_browser
 from crawler.jobs import config as jobconfig
 from crawler.jobs import validate
 from crawler.jobs.disk import is_no_space, low_space

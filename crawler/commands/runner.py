@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -67,6 +69,26 @@ class OneLineFormatter(logging.Formatter):
         )
 
 
+@contextmanager
+def loggers_skip_unhandled_levels() -> Iterator[None]:
+    """While it lasts, every logger drops at once the levels that no handler of the root logger writes.
+
+    Scrapy sets the root logger to NOTSET and its own to DEBUG and leaves the levels to its handlers,
+    so every DEBUG line of a crawl built a LogRecord (and, with secrets to redact, its message) for the
+    handlers to drop. The levels are restored at the end (commands and tests run several crawls in one
+    process).
+    """
+    root, scrapy_logger = logging.getLogger(), logging.getLogger("scrapy")
+    saved = root.level, scrapy_logger.level
+    root.setLevel(min((handler.level for handler in root.handlers), default=logging.NOTSET))
+    scrapy_logger.setLevel(logging.NOTSET)  # as the root logger's
+    try:
+        yield
+    finally:
+        root.setLevel(saved[0])
+        scrapy_logger.setLevel(saved[1])
+
+
 def run_crawl(start_urls: list[str], settings: Settings) -> tuple[dict, Path]:
     """Run the article spider to the end; return (stats, output folder).
 
@@ -81,10 +103,11 @@ def run_crawl(start_urls: list[str], settings: Settings) -> tuple[dict, Path]:
         stderr.setLevel(logging.WARNING)
         stderr.setFormatter(OneLineFormatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
         logging.getLogger().addHandler(stderr)
-    crawler = process.create_crawler(ArticleSpider)
+    crawler = process.create_crawler(ArticleSpider)  # installs Scrapy's root handler
     failures = []
-    process.crawl(crawler, start_urls=start_urls).addErrback(failures.append)
-    process.start()
+    with loggers_skip_unhandled_levels():
+        process.crawl(crawler, start_urls=start_urls).addErrback(failures.append)
+        process.start()
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
     for failure in failures:
         logger.error("The crawl failed: %s", failure.getErrorMessage(), exc_info=failure_exc_info(failure))

@@ -1,7 +1,7 @@
 """Browser mode's download handler: scrapy-playwright for the pages meant for the browser, ours for the rest.
 
-BrowserDownloadHandler is the http and https handler of a browser crawl (configure() sets it up
-while settings are open). Requests that crawler.downloadermiddlewares.browser marked for the
+BrowserDownloadHandler is the http and https handler of a browser crawl (browsermode.configure()
+sets it up while settings are open). Requests that crawler.downloadermiddlewares.browser marked for the
 browser (meta "playwright") are loaded in headless Chromium by scrapy-playwright; every other
 request (robots.txt, sitemaps, feeds, images, pages outside BROWSER_URL_PATTERNS) goes to
 CapturingHTTP11DownloadHandler exactly as in a plain crawl. What the browser itself fetches for a
@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 import weakref
 
@@ -44,50 +43,6 @@ class BrowserPageTimeout(Exception):
 
 class BrowserCrashed(Exception):
     """The renderer of the page crashed (or was killed) before the page was captured."""
-
-
-def missing_browser(settings) -> str | None:
-    """Why the configured Chromium cannot be started, or None."""
-    executable = settings.get("BROWSER_EXECUTABLE") or ""
-    if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
-        return f"no browser at {executable!r}: install Debian's chromium (apt-get install chromium) or set [browser] executable"
-    return None
-
-
-def configure(settings) -> None:
-    """Turn browser mode on: call while settings are open (the spider does, when BROWSER_* asks for it)."""
-    problem = missing_browser(settings)
-    if problem:
-        raise ValueError(problem)
-    priority = "spider"
-    handler = f"{__name__}.BrowserDownloadHandler"
-    settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority=priority)
-    settings.set("TWISTED_REACTOR", "twisted.internet.asyncioreactor.AsyncioSelectorReactor", priority=priority)
-    settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority=priority)
-    settings.set(
-        "PLAYWRIGHT_LAUNCH_OPTIONS",
-        {
-            "executable_path": settings.get("BROWSER_EXECUTABLE"),
-            "headless": True,
-            "args": settings.getlist("BROWSER_ARGS"),
-        },
-        priority=priority,
-    )
-    settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", f"{__name__}.request_headers", priority=priority)
-    settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority=priority)
-    # Retried like the plain crawl's timeouts and dropped connections.
-    retry = [*settings.getlist("RETRY_EXCEPTIONS"), f"{__name__}.BrowserPageTimeout", f"{__name__}.BrowserCrashed"]
-    settings.set("RETRY_EXCEPTIONS", retry, priority=priority)
-    settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", max(1, settings.getint("BROWSER_MAX_PAGES")), priority=priority)
-    # Service workers would answer some of the page's requests out of sight of the Network domain.
-    settings.set("PLAYWRIGHT_CONTEXTS", {"default": {"service_workers": "block"}}, priority=priority)
-    navigation = settings.getfloat("BROWSER_NAVIGATION_TIMEOUT") * 1000
-    settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", navigation, priority=priority)
-    # Memory of the crawl plus the browser's processes, in memusage/max and for MEMUSAGE_LIMIT_MB.
-    extensions = dict(settings.getdict("EXTENSIONS"))
-    extensions["scrapy.extensions.memusage.MemoryUsage"] = None
-    extensions["scrapy_playwright.memusage.ScrapyPlaywrightMemoryUsageExtension"] = 0
-    settings.set("EXTENSIONS", extensions, priority=priority)
 
 
 def browser_memory(root: psutil.Process | None = None) -> int:

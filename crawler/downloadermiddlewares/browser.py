@@ -1,6 +1,7 @@
 """Browser mode: send pages to headless Chromium and archive every exchange the browser made for them.
 
-BrowserCaptureMiddleware sits between WARC capture (950) and the downloader. On the way out it
+BrowserCaptureMiddleware sits between WARC capture (950) and the downloader (browsermode.configure()
+adds it in browser mode). On the way out it
 marks the page requests that browser mode renders (BROWSER_ENABLED, or BROWSER_URL_PATTERNS)
 for scrapy-playwright, with a PageCapture that records the page's exchanges from the DevTools
 protocol and runs the behaviours. On the way back it writes those exchanges (document, XHR/fetch,
@@ -26,18 +27,14 @@ from crawler.archive.browser import dom_uri, screenshot_uri
 from crawler.archive.writer import Exchange
 from crawler.downloader.behaviours import Behaviours, PageCapture
 from crawler.downloader.browser import CAPTURE
+from crawler.downloader.browsermode import PAGE, browser_wanted
 from crawler.downloader.devtools import DevToolsRecorder
 from crawler.downloadermiddlewares.warc import WarcCaptureMiddleware, count_written
 
 logger = logging.getLogger(__name__)
 
-PAGE = "page"  # request.meta key the spider sets on requests for pages (not sitemaps, feeds or images)
 _NOT_PAGES = {f".{ext}" for ext in IGNORED_EXTENSIONS} | {".xml", ".rss", ".atom", ".json", ".gz", ".txt"}
 _OURS = (CAPTURE, "playwright_page_init_callback", "playwright_page_methods", "playwright_context")
-
-
-def browser_wanted(settings) -> bool:
-    return settings.getbool("BROWSER_ENABLED") or bool(settings.getlist("BROWSER_URL_PATTERNS"))
 
 
 class BrowserCaptureMiddleware:

@@ -16,6 +16,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 import crawler
 from crawler.archive.browser import CAPTURE_NOTE as BROWSER_CAPTURE_NOTE
+from crawler.archive.index import RunIndex
 from crawler.archive.writer import DigestEntry, Exchange, RollingWarcWriter
 from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
 from crawler.extensions.jobstate import job_state
@@ -150,6 +151,8 @@ class WarcCaptureMiddleware:
             dedup_min_size=settings.getint("WARC_DEDUP_MIN_SIZE", 1),
             hostname=settings.get("WORKER_ID"),  # host-pid for a worker of a distributed crawl
             keep_credentials=settings.getbool("WARC_KEEP_CREDENTIALS"),
+            # The CDXJ lines of this run's records, made as they are written (crawler.extensions.warc_index).
+            index=RunIndex(job_output_dir(settings)) if settings.getbool("WARC_CDXJ_ENABLED") else None,
         )
         middleware = cls(writer, crawler.stats, crawler.signals, settings.getbool("WARC_METADATA_ENABLED"))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
@@ -287,7 +290,9 @@ class WarcCaptureMiddleware:
             self._write_failed(exc)
         self.stats.set_value("warc/files", [str(p) for p in self.writer.files])
         if self.signals is not None:
-            self.signals.send_catch_log(warc_files_closed, warc_files=list(self.writer.files))
+            self.signals.send_catch_log(warc_files_closed, warc_files=list(self.writer.files), index=self.writer.index)
+        if self.writer.index is not None:
+            self.writer.index.close()
 
 
 def count_written(stats, exchange: Exchange, written) -> None:

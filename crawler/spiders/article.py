@@ -19,9 +19,10 @@ from crawler.discovery.requisites import FRAME, css_requisites
 from crawler.discovery.scope import Scope
 from crawler.discovery.sitemaps import feed_entries, parse_when, sitemap_entries
 from crawler.discovery.traps import TrapRules
-from crawler.downloader import browser
-from crawler.downloadermiddlewares.browser import PAGE, browser_wanted
+from crawler.downloader import browsermode
+from crawler.downloader.browsermode import PAGE, browser_wanted
 from crawler.extensions.jobstate import job_state
+from crawler.extensions.warc_index import enable_wacz
 from crawler.extract.workers import AnalysisFailed, PageAnalyser, default_workers
 from crawler.jobs.paths import default_job_name, records_path
 from crawler.jobs.records import make_item
@@ -96,7 +97,8 @@ class ArticleSpider(scrapy.Spider):
         if settings.get("FRONTIER_URL"):
             configure(settings)
         if browser_wanted(settings):
-            browser.configure(settings)
+            browsermode.configure(settings)
+        enable_wacz(settings)
         spider.incremental = settings.getbool("INCREMENTAL_ENABLED")
         workers = settings.get("EXTRACTION_WORKERS")
         spider.analyser = PageAnalyser(
