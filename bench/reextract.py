@@ -3,7 +3,8 @@
     .venv/bin/python bench/reextract.py [--site wordpress|demo] [--articles 2000] [--runs 3]
 
 Writes every page of a bench site (bench/testsite.py) into WARC files as a crawl would (response and
-request records, gzip members, through crawler.archive.writer), then runs, alternating:
+request records, gzip members, through crawler.archive.writer, and the folder's index.cdxj, which
+reextract's workers read the records' offsets from), then runs, alternating:
 (a) `crawler parse` over the same pages saved as files, one process; (b) `crawler reextract FOLDER
 --workers 0`, one process; (c) `crawler reextract FOLDER` with a worker per core. pages/s = HTML
 pages over the command's wall time (start-up included). Every run is checked: one record per
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from crawl import run_measured
 from testsite import ROOT, SITES, generate
 
+from crawler.archive.index import write_cdxj
 from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.web.page import Page
 
@@ -34,7 +36,7 @@ BASE = "http://127.0.0.1:8000"
 
 
 def write_warcs(site_dir: Path, warc_dir: Path) -> list[Path]:
-    """Every file of the generated site as a response record; the HTML pages' paths."""
+    """Every file of the generated site as a response record, and the folder's index; the HTML pages' paths."""
     writer = RollingWarcWriter(warc_dir, prefix="bench", info={"software": "bench/reextract.py"}, max_size=100 << 20)
     pages = []
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
@@ -50,6 +52,7 @@ def write_warcs(site_dir: Path, warc_dir: Path) -> list[Path]:
         if html:
             pages.append(path)
     writer.close()
+    write_cdxj(warc_dir)
     return pages
 
 
@@ -76,7 +79,7 @@ def main() -> None:
         site_dir, warc_dir = Path(tmp) / "site", Path(tmp) / "warcs"
         generate(site_dir, args.articles, BASE, args.site)
         pages = write_warcs(site_dir, warc_dir)
-        print(f"{len(pages)} HTML pages in {len(list(warc_dir.iterdir()))} WARC file(s)", flush=True)
+        print(f"{len(pages)} HTML pages in {len(list(warc_dir.glob('*.warc.gz')))} WARC file(s)", flush=True)
         one_process = None
         for run in range(args.runs):
             for side in rates:

@@ -23,11 +23,11 @@ from cdxj_indexer.main import CDXJIndexer, SortingWriter
 from warcio.timeutils import iso_date_to_timestamp
 from warcio.warcwriter import BufferWARCWriter
 
+from .captures import INDEX_NAME
 from .heads import VerbatimHead
 
 logger = logging.getLogger(__name__)
 
-INDEX_NAME = "index.cdxj"
 WARC_PATTERNS = ("*.warc.gz", "*.warc")
 # Index text held in memory before cdxj-indexer sorts it out to a temporary file (all merged at the
 # end). Its default, 32 MB, would add that much to the peak memory of every crawl past ~50,000 pages

@@ -32,7 +32,7 @@ class ArchivedResponse:
     rendered: Page | None = None
 
 
-def _rendered(archived: ArchivedResponse, record, payload: bytes) -> Page:
+def rendered_page(archived: ArchivedResponse, record, payload: bytes) -> Page:
     """The rendered DOM as a Page: the response's headers, with the DOM record's Content-Type and no framing."""
     dropped = {
         "content-type",
@@ -60,7 +60,7 @@ def read_record(path: Path, offset: int):
         return record, record.raw_stream.read()
 
 
-class _Originals:
+class Originals:
     """Payload digest -> location of the first response record with it, from the files read and their siblings."""
 
     def __init__(self):
@@ -97,52 +97,66 @@ class _Originals:
         return found
 
 
+def archived(record, location: RecordLocation, payload_location: RecordLocation, payload: bytes) -> ArchivedResponse:
+    """A response or revisit record (its HTTP headers parsed) as an ArchivedResponse with the given payload."""
+    http = record.http_headers
+    return ArchivedResponse(
+        page=Page(
+            url=record.rec_headers.get_header("WARC-Target-URI"),
+            body=payload,
+            headers=tuple(http.headers),
+            status=int(http.get_statuscode() or 0),
+        ),
+        date=iso_date_to_datetime(record.rec_headers.get_header("WARC-Date")),
+        location=location,
+        payload_location=payload_location,
+        revisit=record.rec_type == "revisit",
+        truncated=record.rec_headers.get_header("WARC-Truncated"),
+    )
+
+
+def is_rendering_of(record, archived: ArchivedResponse) -> bool:
+    """Whether a resource record is the rendered DOM of the archived response (browser mode)."""
+    concurrent = record.rec_headers.get_header("WARC-Concurrent-To")
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    return concurrent == archived.location.record_id and uri == dom_uri(archived.page.url)
+
+
+def responses_of(path: Path, originals: Originals) -> Iterator[ArchivedResponse]:
+    """Every response and revisit record of one WARC file, in order; revisits resolved with originals
+    (the responses read before, then the file's siblings), to which this file's responses are added."""
+    originals.scanned.add(path)
+    pending: ArchivedResponse | None = None  # held until its urn:dom: record could follow
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        for record in it:
+            if record.rec_type == "resource" and pending is not None:
+                if is_rendering_of(record, pending):
+                    pending.rendered = rendered_page(pending, record, record.raw_stream.read())
+                continue
+            if record.rec_type not in ("response", "revisit") or not record.http_headers:
+                continue
+            payload = record.raw_stream.read()
+            it.read_to_end(record)
+            location = _location(path, it, record)
+            if record.rec_type == "revisit":
+                payload_location = originals.find(record, path.parent)
+                if payload_location is None:
+                    logger.warning("Skipped revisit of %s: the record it refers to is not in %s", location, path.parent)
+                    continue
+                _, payload = read_record(path.parent / payload_location.filename, payload_location.offset)
+            else:
+                payload_location = location
+                originals.add(record, location)
+            if pending is not None:
+                yield pending
+            pending = archived(record, location, payload_location, payload)
+    if pending is not None:
+        yield pending
+
+
 def iter_responses(paths: list[str | os.PathLike]) -> Iterator[ArchivedResponse]:
     """Every response and revisit record of the given WARCs, in order, with its payload (and rendered DOM)."""
-    originals = _Originals()
+    originals = Originals()
     for path in (Path(p).resolve() for p in paths):
-        originals.scanned.add(path)
-        pending: ArchivedResponse | None = None  # held until its urn:dom: record could follow
-        with open(path, "rb") as fh:
-            it = ArchiveIterator(fh)
-            for record in it:
-                if record.rec_type == "resource" and pending is not None:
-                    concurrent = record.rec_headers.get_header("WARC-Concurrent-To")
-                    uri = record.rec_headers.get_header("WARC-Target-URI")
-                    if concurrent == pending.location.record_id and uri == dom_uri(pending.page.url):
-                        pending.rendered = _rendered(pending, record, record.raw_stream.read())
-                    continue
-                if record.rec_type not in ("response", "revisit") or not record.http_headers:
-                    continue
-                payload = record.raw_stream.read()
-                it.read_to_end(record)
-                location = _location(path, it, record)
-                if record.rec_type == "revisit":
-                    payload_location = originals.find(record, path.parent)
-                    if payload_location is None:
-                        logger.warning(
-                            "Skipped revisit of %s: the record it refers to is not in %s", location, path.parent
-                        )
-                        continue
-                    _, payload = read_record(path.parent / payload_location.filename, payload_location.offset)
-                else:
-                    payload_location = location
-                    originals.add(record, location)
-                http = record.http_headers
-                if pending is not None:
-                    yield pending
-                pending = ArchivedResponse(
-                    page=Page(
-                        url=record.rec_headers.get_header("WARC-Target-URI"),
-                        body=payload,
-                        headers=tuple(http.headers),
-                        status=int(http.get_statuscode() or 0),
-                    ),
-                    date=iso_date_to_datetime(record.rec_headers.get_header("WARC-Date")),
-                    location=location,
-                    payload_location=payload_location,
-                    revisit=record.rec_type == "revisit",
-                    truncated=record.rec_headers.get_header("WARC-Truncated"),
-                )
-        if pending is not None:
-            yield pending
+        yield from responses_of(path, originals)

@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
-from crawler.archive.reader import ArchivedResponse, iter_responses
-from crawler.extract.workers import AnalysisFailed, PageAnalyser, archived_record
+from crawler.archive.captures import Capture, IndexProblem, captures_in_order, plan, read_capture, without_bodies
+from crawler.archive.reader import ArchivedResponse
+from crawler.extract.workers import AnalysisFailed, PageAnalyser, archived_record, error_text
 from crawler.jobs.records import make_item
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.jobs.versions import link_all
@@ -23,9 +25,18 @@ from crawler.web.page import Page
 
 from . import COMMANDS
 
+# Captures of indexed files go to a worker in batches (file, offset, length: the worker reads them), so
+# the reading process pays one message for several pages. A batch shares one page's time budget;
+# past it, each of its pages is tried again alone, so only the page that takes too long fails.
+BATCH_PAGES = 8
 # Pages handed to the workers ahead of the one whose record is written next: enough to keep every
-# worker busy, few enough that memory stays bounded (back-pressure on reading the WARCs).
-PAGES_AHEAD_PER_WORKER = 4
+# worker busy (a batch running and one waiting), few enough that memory stays bounded (back-pressure
+# on reading the WARCs).
+PAGES_AHEAD_PER_WORKER = 2 * BATCH_PAGES
+# What a task tells of each page: (kind, value, the response without its bodies); ("failed", why, url)
+# for a page whose extraction raised, ran out of time or killed its worker; ("stale", why, None) for
+# a record that is not where the index says.
+Outcome = tuple[str, Any, Any]
 
 
 def add_parser(sub):
@@ -39,7 +50,10 @@ def add_parser(sub):
         "in capture order, they form the same article versions as the crawl (a record only when a page's "
         "content changed, its 'previous' pointing at the version it replaces). A folder stands for its WARC "
         "files in name order (capture order for the crawler's files). Pages whose extraction fails or takes "
-        "longer than --timeout are reported on stderr and skipped (exit code 1 at the end).",
+        "longer than --timeout are reported on stderr and skipped (exit code 1 at the end). Workers read the "
+        "records of files listed in their folder's index.cdxj themselves, at the offsets it gives: an index "
+        "older than its files (a WARC changed, cut or deleted since) stops the command (exit code 1; "
+        "`crawler index FOLDER` rebuilds it).",
     )
     parser.add_argument("warcs", nargs="+", metavar="PATH.warc.gz|FOLDER")
     parser.add_argument("-o", "--output", metavar="FILE", help="write JSON Lines here (default: standard output)")
@@ -89,11 +103,73 @@ class Progress:
         return self.pages / max(time.monotonic() - self.started, 1e-9)
 
 
-def _candidates(paths) -> Iterator[ArchivedResponse]:
-    for archived in iter_responses(paths):
-        page = _page_of(archived)
-        if 200 <= (page.status or 0) < 300 and not archived.truncated and _may_be_html(page):
-            yield archived
+def _is_candidate(archived: ArchivedResponse) -> bool:
+    """A 2xx response, not truncated, that may be HTML: what the crawl would have extracted."""
+    page = _page_of(archived)
+    return 200 <= (page.status or 0) < 300 and not archived.truncated and _may_be_html(page)
+
+
+def _sources(paths) -> Iterator[ArchivedResponse | list[Capture]]:
+    """What the workers extract, in capture order: batches of indexed captures (the worker reads and
+    checks them), and the candidate responses of the files read here."""
+    files = plan(paths)
+    for file in files:
+        if file.note:
+            print(f"crawler reextract: {file.note}", file=sys.stderr)
+    batch: list[Capture] = []
+    for item in captures_in_order(files):
+        if isinstance(item, Capture):
+            batch.append(item)
+            if len(batch) == BATCH_PAGES:
+                yield batch
+                batch = []
+            continue
+        if batch:
+            yield batch
+            batch = []
+        if _is_candidate(item):
+            yield item
+    if batch:
+        yield batch
+
+
+def extracted(captures: list[Capture]) -> list[Outcome]:
+    """A worker's task: read each capture from its WARC file (checked against its index line) and extract it."""
+    outcomes: list[Outcome] = []
+    for capture in captures:
+        try:
+            archived = read_capture(capture)
+        except IndexProblem as exc:
+            outcomes.append(("stale", str(exc), None))
+            break
+        if archived is None or not _is_candidate(archived):
+            outcomes.append(("skip", None, None))
+            continue
+        try:
+            kind, value = archived_record(_page_of(archived))
+        except Exception as exc:  # this page fails, as it would alone in a worker
+            outcomes.append(("failed", error_text(exc), capture.url))
+            continue
+        outcomes.append((kind, value, without_bodies(archived)))
+    return outcomes
+
+
+async def _outcomes(analyser: PageAnalyser, source: ArchivedResponse | list[Capture]) -> list[Outcome]:
+    if isinstance(source, ArchivedResponse):
+        try:
+            kind, value = await analyser.call(archived_record, _page_of(source))
+        except AnalysisFailed as exc:
+            return [("failed", str(exc), source.page.url)]
+        return [(kind, value, source)]
+    try:
+        return await analyser.call(extracted, source)
+    except AnalysisFailed as exc:
+        if len(source) == 1:
+            return [("failed", str(exc), source[0].url)]
+    outcomes = []
+    for capture in source:  # a page ran out of time or killed its worker: each alone, so only it fails
+        outcomes += await _outcomes(analyser, [capture])
+    return outcomes
 
 
 def _may_be_html(page: Page) -> bool:
@@ -128,40 +204,40 @@ def records(paths, workers: int = 0, timeout: float = 15.0, progress: Progress |
     loop = asyncio.new_event_loop()
     analyser = PageAnalyser(workers, timeout=timeout, function=archived_record)
     ahead = max(1, workers) * PAGES_AHEAD_PER_WORKER
-    pending: deque[tuple[ArchivedResponse, asyncio.Task]] = deque()
+    pending: deque[tuple[int, asyncio.Task]] = deque()  # (pages, task), in capture order
+    pages_ahead = 0
 
-    def finish() -> dict | None:
-        archived, task = pending.popleft()
-        page = _page_of(archived)
-        try:
-            kind, record = loop.run_until_complete(task)
-        except AnalysisFailed as exc:
-            progress.pages += 1
-            progress.failed += 1
-            print(f"crawler reextract: cannot extract {page.url}: {exc}", file=sys.stderr)
-            return None
-        if kind == "undecodable":
-            print(
-                f"crawler reextract: cannot decode {page.url} ({page.header('Content-Encoding')}): {record}",
-                file=sys.stderr,
-            )
-            return None
-        if kind != "record" or not isinstance(record, dict):
-            return None
-        progress.pages += 1
-        if record["page_type"] != "article":
-            return None
-        return _item(archived, record)
+    def finish() -> Iterator[dict]:
+        nonlocal pages_ahead
+        pages, task = pending.popleft()
+        pages_ahead -= pages
+        for kind, value, archived in loop.run_until_complete(task):
+            if kind == "stale":
+                raise IndexProblem(value)
+            if kind == "failed":
+                progress.pages += 1
+                progress.failed += 1
+                print(f"crawler reextract: cannot extract {archived}: {value}", file=sys.stderr)
+            elif kind == "undecodable":
+                page = _page_of(archived)
+                print(
+                    f"crawler reextract: cannot decode {page.url} ({page.header('Content-Encoding')}): {value}",
+                    file=sys.stderr,
+                )
+            elif kind == "record" and isinstance(value, dict):
+                progress.pages += 1
+                if value["page_type"] == "article":
+                    yield _item(archived, value)
 
     try:
-        for archived in _candidates(paths):
-            pending.append((archived, loop.create_task(analyser.call(archived_record, _page_of(archived)))))
-            while len(pending) >= ahead:
-                if (item := finish()) is not None:
-                    yield item
+        for source in _sources(paths):
+            pages = len(source) if isinstance(source, list) else 1
+            pending.append((pages, loop.create_task(_outcomes(analyser, source))))
+            pages_ahead += pages
+            while pages_ahead >= ahead:
+                yield from finish()
         while pending:
-            if (item := finish()) is not None:
-                yield item
+            yield from finish()
     finally:
         for _, task in pending:
             task.cancel()
@@ -190,7 +266,7 @@ def run(args) -> int:
         for item in ({**item, "previous": None} for item in items) if args.every_capture else link_all(items):
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1
-    except OSError as exc:
+    except (OSError, IndexProblem) as exc:
         print(f"crawler reextract: {exc}", file=sys.stderr)
         return EXIT_CRAWL_FAILED
     finally:

@@ -78,7 +78,7 @@ def archived_record(page: Page) -> tuple[str, dict | str | None]:
     try:
         content = page.content
     except (ValueError, OSError, EOFError) as exc:
-        return "undecodable", _error_text(exc)
+        return "undecodable", error_text(exc)
     if sniff(page.header("Content-Type"), content) != "html":
         return "other", None
     return "record", extract(page)
@@ -93,7 +93,7 @@ def failed_record(url: str, reason: str) -> dict:
     return {"url": url, "page_type": "unknown", "extraction_error": reason}
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
 
@@ -138,13 +138,13 @@ def serve(conn: Connection, parent_pid: int) -> None:
         try:
             result: tuple = ("ok", function(*args))
         except Exception as exc:  # RecursionError, MemoryError from a hostile page, a bug: this task fails
-            result = ("error", _error_text(exc))
+            result = ("error", error_text(exc))
         try:
             conn.send(result)
         except (OSError, ValueError):
             return
         except Exception as exc:  # a result that does not pickle (RecursionError on a deep value)
-            conn.send(("error", _error_text(exc)))
+            conn.send(("error", error_text(exc)))
 
 
 # ---- the pool, in the crawl's process ------------------------------------------------------------
@@ -226,7 +226,7 @@ class PageAnalyser:
             try:
                 return function(*args)
             except Exception as exc:
-                raise AnalysisFailed(_error_text(exc)) from None
+                raise AnalysisFailed(error_text(exc)) from None
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
             for worker in self._pool:
@@ -337,7 +337,7 @@ class PageAnalyser:
         try:
             self._settle(task, task.function(*task.args))
         except Exception as exc:
-            self._fail(task, _error_text(exc))
+            self._fail(task, error_text(exc))
 
     def _stop(self, worker: _Worker, kill: bool = False) -> None:
         if self._loop is not None:
