@@ -143,15 +143,47 @@ def test_workers_reading_from_the_index_write_the_bytes_of_reading_in_order(inde
     assert (tmp_path / "versions.jsonl").read_bytes() == (tmp_path / "in-order-versions.jsonl").read_bytes()
 
 
-def test_a_warc_changed_after_it_was_indexed_stops_the_command(indexed, tmp_path, capsys):
+def test_a_folder_copied_without_its_times_is_still_read_from_its_index(indexed, tmp_path, capsys):
+    assert _run_here(indexed, tmp_path / "original.jsonl", workers=1) == 0
     folder = _copy(indexed, tmp_path / "job")
-    first = sorted(folder.glob("run0-*.warc.gz"))[0]
     later = (folder / INDEX_NAME).stat().st_mtime + 60
-    os.utime(first, (later, later))
-    assert _run_here(folder) == EXIT_CRAWL_FAILED
-    err = capsys.readouterr().err
-    assert f"{first.name} changed after {folder / INDEX_NAME} was written" in err
-    assert f"crawler index {folder}" in err
+    for warc in folder.glob("*.warc.gz"):  # as `cp -r` leaves them: newer than the index
+        os.utime(warc, (later, later))
+    assert _run_here(folder, tmp_path / "copy.jsonl", workers=1) == EXIT_OK
+    assert "reading it in this process" not in capsys.readouterr().err
+    assert (tmp_path / "copy.jsonl").read_bytes() == (tmp_path / "original.jsonl").read_bytes()
+
+
+def test_a_warc_with_records_after_the_indexed_ones_is_read_in_order(indexed, archive, tmp_path, capsys):
+    unindexed = _copy(indexed, tmp_path / "unindexed", index=False)
+    folder = _copy(indexed, tmp_path / "job")
+    foreign = sorted(archive[0].glob("*.warc.gz"))[0].read_bytes()
+    for job in (unindexed, folder):  # a file still being written: members beyond the index's last one
+        with open(sorted(job.glob("run0-*.warc.gz"))[0], "ab") as fh:
+            fh.write(foreign)
+    first = sorted(folder.glob("run0-*.warc.gz"))[0]
+    assert _run_here(unindexed, tmp_path / "in-order.jsonl") == EXIT_OK
+    capsys.readouterr()
+    assert _run_here(folder, tmp_path / "out.jsonl", workers=1) == EXIT_OK
+    assert f"{first.name} holds records after the ones {folder / INDEX_NAME} lists" in capsys.readouterr().err
+    assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "in-order.jsonl").read_bytes()
+
+
+def test_an_uncompressed_warc_is_read_from_its_index_until_records_follow_the_indexed_ones(tmp_path):
+    site = DemoSite(articles=12)
+    writer = RollingWarcWriter(tmp_path, "run0", {"software": "t"}, hostname="h", gzip=False)
+    for path in site.html_paths():
+        status, headers, body = site.page(path, BASE)
+        writer.write_exchange(Exchange(Page(BASE + path, body, list(headers.items()), status)))
+    writer.close()
+    write_cdxj(tmp_path)
+    [warc] = tmp_path.glob("*.warc")
+    [file] = plan([warc])
+    assert file.note is None and len(file.captures) == len(site.html_paths())
+    with open(warc, "ab") as fh:  # its first records again, as a writer still at work would add
+        fh.write(warc.read_bytes()[:8000])
+    [file] = plan([warc])
+    assert file.captures is None and "holds records after the ones" in file.note
 
 
 def test_a_warc_cut_after_it_was_indexed_stops_the_command(indexed, tmp_path, capsys):

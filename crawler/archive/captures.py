@@ -3,10 +3,11 @@
 `crawler reextract` reads a crawl's job folder: its index.cdxj (crawler.archive.index) says where
 every response record of the folder's WARC files is, so the reading process sends each worker only
 (file, offset, length) and the worker reads the record itself. An index that is no longer true of a
-file is an error (IndexProblem), never a silent fallback: the file was changed, cut or deleted after
-it was indexed, and `crawler index FOLDER` rebuilds the index. A file the index does not list (or in
-a folder without one), and a file holding revisit records (each resolved against every response read
-before it), is read in order in the reading process (crawler.archive.reader).
+file is an error (IndexProblem), never a silent fallback: the file was cut, changed in place or deleted
+after it was indexed, and `crawler index FOLDER` rebuilds the index. A file the index does not list (or
+in a folder without one), one holding records after the indexed ones (still being written), and one
+holding revisit records (each resolved against every response read before it), is read in order in
+the reading process (crawler.archive.reader).
 """
 
 from __future__ import annotations
@@ -22,12 +23,11 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from .browser import dom_uri
+from .folder import INDEX_NAME, INDEXED_RECORDS
 from .reader import ArchivedResponse, Originals, archived, is_rendering_of, rendered_page, responses_of
 from .writer import RecordLocation
 
-# A folder's index (written by crawler.archive.index, here without importing cdxj-indexer, which the
-# workers reading captures do not need: a third of a second of start-up each).
-INDEX_NAME = "index.cdxj"
+_LISTED = frozenset(INDEXED_RECORDS.split(","))
 
 
 class IndexProblem(Exception):
@@ -89,17 +89,33 @@ def _folder_index(folder: Path) -> dict[str, list[dict]] | None:
     return by_file
 
 
-def _check_file(path: Path, lines: list[dict]) -> None:
-    """IndexProblem if the file changed after its folder's index was written, or is shorter than the index says."""
+def _check_file(path: Path, lines: list[dict]) -> str | None:
+    """IndexProblem if the file is shorter than the records its index lists; a note (the file is read in
+    order) if records of a listed kind follow them (a file still being written). Not its time: a copy
+    (`cp -r`) makes it new, and each record a worker reads is checked against its index line anyway."""
     index = path.parent / INDEX_NAME
-    stat = path.stat()
-    if stat.st_mtime_ns > index.stat().st_mtime_ns:
-        raise IndexProblem(f"{path.name} changed after {index} was written: {_rebuild(path.parent)}")
+    size = path.stat().st_size
     end = max(map(_record_end, lines))
-    if stat.st_size < end:
+    if size < end:
         raise IndexProblem(
-            f"{path.name} is cut: {stat.st_size} bytes, {index} has records up to byte {end}: {_rebuild(path.parent)}"
+            f"{path.name} is cut: {size} bytes, {index} has records up to byte {end}: {_rebuild(path.parent)}"
         )
+    try:
+        with open(path, "rb") as fh:
+            # cdxj-indexer's length of an uncompressed record leaves out its closing CRLF CRLF.
+            fh.seek(end)
+            if fh.read(4) != b"\r\n\r\n":
+                fh.seek(end)
+            # Only request (and metadata) records follow the last indexed one in a file the index covers.
+            grown = any(record.rec_type in _LISTED for record in ArchiveIterator(fh))
+    except Exception as exc:  # warcio, gzip or zlib errors: no record starts where the index's last one ends
+        raise IndexProblem(
+            f"{path.name} changed after {index} was written ({type(exc).__name__} after its last indexed record): "
+            f"{_rebuild(path.parent)}"
+        ) from None
+    if grown:
+        return f"{path.name} holds records after the ones {index} lists; reading it in this process ({_rebuild(path.parent)})"
+    return None
 
 
 def _record_end(fields: dict) -> int:
@@ -138,7 +154,7 @@ def _captures(path: Path, lines: list[dict]) -> list[Capture]:
 
 def plan(paths: list[str | os.PathLike]) -> list[FilePlan]:
     """How each WARC file is read, in the order given. Raises IndexProblem (before anything is read) for a
-    file whose folder's index lists it but is not true of it, and for an index listing missing files."""
+    file shorter than its folder's index says, and for an index listing missing files."""
     indexes: dict[Path, dict[str, list[dict]] | None] = {}
     plans = []
     for path in (Path(p).resolve() for p in paths):
@@ -151,7 +167,10 @@ def plan(paths: list[str | os.PathLike]) -> list[FilePlan]:
             where = f"not in {folder / INDEX_NAME}" if by_file is not None else f"no {INDEX_NAME} beside it"
             plans.append(FilePlan(path, None, f"{path.name}: {where}; reading it in this process"))
             continue
-        _check_file(path, lines)
+        grown = _check_file(path, lines)
+        if grown is not None:
+            plans.append(FilePlan(path, None, grown))
+            continue
         revisits = any(_is_revisit(fields) for fields in lines)
         plans.append(FilePlan(path, None if revisits else _captures(path, lines)))
     return plans

@@ -23,7 +23,7 @@ from cdxj_indexer.main import CDXJIndexer, SortingWriter
 from warcio.timeutils import iso_date_to_timestamp
 from warcio.warcwriter import BufferWARCWriter
 
-from .captures import INDEX_NAME
+from .folder import INDEX_NAME, INDEXED_RECORDS
 from .heads import VerbatimHead
 
 logger = logging.getLogger(__name__)
@@ -33,9 +33,6 @@ WARC_PATTERNS = ("*.warc.gz", "*.warc")
 # end). Its default, 32 MB, would add that much to the peak memory of every crawl past ~50,000 pages
 # (about 340 bytes of index per page).
 SORT_BUFFER_CHARS = 8 * 1024 * 1024
-# What replay looks up. Named, not cdxj-indexer's default: importing py-wacz adds warcinfo records
-# to that default for every indexer in the process.
-INDEXED_RECORDS = "response,revisit,resource"
 _INDEXED_TYPES = frozenset(INDEXED_RECORDS.split(","))
 
 

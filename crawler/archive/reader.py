@@ -15,6 +15,7 @@ from warcio.timeutils import iso_date_to_datetime
 from crawler.web.page import Page
 
 from .browser import ORIGINAL_ENCODING_HEADER, dom_uri
+from .folder import is_warc_name
 from .writer import RecordLocation
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class Originals:
         found = self.by_id.get(refers_to) or self.by_digest.get(digest)
         if found is None:
             for sibling in sorted(directory.glob("*.warc*")):
-                if sibling.name.endswith((".warc", ".warc.gz")):
+                if is_warc_name(sibling.name):
                     self.scan(sibling.resolve())
             found = self.by_id.get(refers_to) or self.by_digest.get(digest)
         return found

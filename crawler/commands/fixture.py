@@ -21,6 +21,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import canonicalize_url
 
 from crawler import fixtures
+from crawler.archive.folder import is_warc_name
 from crawler.archive.reader import ArchivedResponse, iter_responses, read_record
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.web import redact
@@ -153,7 +154,7 @@ def warc_files(names: list[str]) -> list[Path]:
     for name in names:
         path = Path(name)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.name.endswith((".warc", ".warc.gz")))
+            found = sorted(p for p in path.iterdir() if is_warc_name(p.name))
             if not found:
                 raise FixtureError(f"no .warc or .warc.gz files in {path}")
             paths += found

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.archive.captures import Capture, IndexProblem, captures_in_order, plan, read_capture, without_bodies
+from crawler.archive.folder import is_warc_name
 from crawler.archive.reader import ArchivedResponse
 from crawler.extract.workers import AnalysisFailed, PageAnalyser, archived_record, error_text
 from crawler.jobs.records import make_item
@@ -85,7 +86,7 @@ def warc_files(paths) -> list[Path]:
     files = []
     for path in map(Path, paths):
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.name.endswith((".warc.gz", ".warc")))
+            files += sorted(p for p in path.iterdir() if is_warc_name(p.name))
         else:
             files.append(path)
     return files

@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
 
+from crawler.archive.folder import is_warc_name
 from crawler.archive.repair import OPEN_SUFFIX
 from crawler.jobs.versions import Change, find_changes, records_files
 from crawler.web.redact import strip_userinfo
 
 STATS = "stats.json"
 RECORDS = "records.jsonl"
-WARC_SUFFIXES = (".warc.gz", ".warc")
 STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx", "other")
 
 # (label, record key): the fields whose presence is counted; the issue's six come first.
@@ -219,7 +219,7 @@ def run_warc_files(folder: Path, stats: dict, notes: list[str]) -> tuple[list[Pa
     """The run's WARC files, and whether they may hold other runs' records (then dates select)."""
     listed = stats.get("warc/files")
     if listed is None:
-        files = sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(WARC_SUFFIXES))
+        files = sorted(p for p in folder.iterdir() if p.is_file() and is_warc_name(p.name))
         if files:
             notes.append(
                 f"{STATS} does not list the run's WARC files: responses in the folder's WARC files "
