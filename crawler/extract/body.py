@@ -223,6 +223,17 @@ POINTER_LINE = re.compile(
     re.I,
 )
 _POINTER = 200  # characters: a longer block is a paragraph that also points somewhere
+# An author's bio as the body's last block: a name (or "Sie"/"Er") and what the author is, works as or
+# writes about ("Jane Roe is the founder of …", "Inga Buller ist Head of Social bei …", "Leiterin Redaktion …").
+BIO_LINE = re.compile(
+    r"^(?:(?:[A-ZÄÖÜ][\w'’.-]+ ){1,3}(?:is|ist|est|es|è|was|war) |ist )(?:\w+ ){0,3}"
+    r"(?:founder|co-?founder|gründer\w*|head of|leiter\w*|chef\w*|redakteur\w*|editor\w*|journalist\w*|"
+    r"reporter\w*|korrespondent\w*|correspondent|autor\w*|author|writer|professor\w*|partner\w*|director|"
+    r"direktor\w*|ceo|consultant|berater\w*|freelance\w*|freie?r? )|"
+    r"^(?:leiter(?:in)?|head of|chef(?:in)? vom dienst|redakteur(?:in)?) (?:der |des )?(?:redaktion|ressort|desk)\b",
+    re.I,
+)
+_BIO = 400  # characters: a bio is a few lines
 _DECORATION = " -–—*•·|_"  # around a label: "- Anzeige -", "*Werbung"
 # What the site says after the article, in the corpora's languages: follow us, subscribe, get the app,
 # support us, log in, reprint rights. Searched (not matched) in short blocks at a body's end only.
@@ -1092,7 +1103,7 @@ def trim_edges(blocks: list[Block]) -> list[Block]:
     while (
         end > start
         and end > len(blocks) - _EDGE_BLOCKS
-        and (_is_edge_meta(blocks[end - 1]) or _is_promo(blocks[end - 1]))
+        and (_is_edge_meta(blocks[end - 1]) or _is_promo(blocks[end - 1]) or _is_bio(blocks[end - 1]))
     ):
         end -= 1
     return blocks[start:end]
@@ -1102,6 +1113,11 @@ def _is_promo(block: Block) -> bool:
     """A call to follow, subscribe, download the app, support the site, or a reprint notice, as found
     after an article's last paragraph."""
     return len(block.text) < _PROMO and PROMO_LINE.search(block.text) is not None
+
+
+def _is_bio(block: Block) -> bool:
+    """An author's bio, as found after an article's last paragraph."""
+    return len(block.text) < _BIO and BIO_LINE.match(block.text) is not None
 
 
 def is_headline(key: str, title_key: str) -> bool:
