@@ -181,8 +181,8 @@ NOTICE_LINE = re.compile(
     re.I,
 )
 # A call to the reader, wherever the site sets it in the text: get the app or the newsletter for the
-# latest news, subscribe or log in to read on or to comment, support or donate, send a letter, buy the
-# print issue. Searched in short blocks: these are not the article's sentences.
+# latest news, subscribe or log in to read on or to comment, leave a comment, report an error or send a
+# text of one's own, support or donate, send a letter, buy the print issue. Searched in short blocks: these are not the article's sentences.
 CALL_LINE = re.compile(
     r"\b(?:latest|breaking) (?:news|stories|updates)\b.{0,80}\b(?:apps?|newsletter|inbox|phone)\b|"
     r"\b(?:sign(?:ing)? up|subscribe|register) (?:to|for) (?:our|the) newsletter|"
@@ -193,6 +193,9 @@ CALL_LINE = re.compile(
     r"^(?:gefällt|gefallen) (?:dir|ihnen|euch) unser|\bif you (?:enjoyed|liked) (?:reading )?this\b|"
     r"\b(?:submit|send) (?:us )?(?:your|a) letter to the editor|"
     r"\b(?:logged in|log in|sign(?:ed)? in|anmelden|einloggen)\b.{0,30}\b(?:comment|kommentar)|"
+    r"\bhinterlasse?n? (?:\w+ ){0,2}(?:einen )?kommentar|\bleave (?:a|your) comment (?:below|here)|"
+    r"\b(?:los|les|vous|we) invit\w* (?:a|à|you to) (?:reportar|proposer|signaler|report)|vous êtes invités? à|"
+    r"\breport(?:ar)? (?:an? )?(?:errors?|errores|typos?)\b|\bfehler melden\b|\bsignaler une erreur\b|"
     r"\b(?:im|als) abo\b.{0,40}\be-paper\b|\bapp \((?:itunes|ios|android|app store|google play)\b",
     re.I,
 )
