@@ -167,8 +167,8 @@ AD_LABEL = re.compile(
     r"reklama|reclame)\s*(?:[-–—:.,|)*]|$)",
     re.I,
 )
-# What the page says once the article is over: rights, licence, the site's disclaimers of its
-# contributors' opinions. Searched in short blocks in the body's second half (a block opening with "©"
+# What the page says once the article is over: rights, licence, how to cite it, the site's disclaimers
+# of its contributors' opinions. Searched in short blocks in the body's second half (a block opening with "©"
 # is one whatever its length); the article ends there.
 NOTICE_LINE = re.compile(
     r"all rights reserved|alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|"
@@ -176,6 +176,8 @@ NOTICE_LINE = re.compile(
     r"vervielfältigung (?:\w+ ){0,3}(?:nur|untersagt|verboten|nicht gestattet)|"
     r"(?:\bunter (?:der |einer )?(?:lizenz )?|\blicen[cs]ed under (?:a |the )?)(?:cc\b|creative commons)|"
     r"^\W*(?:©|ⓒ|copyright\b)|"
+    r"^\W*(?:suggested citation|zitiervorschlag|zitierweise|pour citer cet article|cite this (?:article|post|page)|"
+    r"how to cite this)\b|"
     r"gibt (?:\w+ )?die meinung|not (?:necessarily )?(?:reflect|represent)\w* the (?:views|opinions?)|"
     r"(?:is|are) not responsible for (?:the )?(?:opinions|views|content)|(?:views|opinions) expressed (?:here|in)",
     re.I,
