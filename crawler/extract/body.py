@@ -171,34 +171,36 @@ AD_LABEL = re.compile(
 # of its contributors' opinions. Searched in short blocks in the body's second half (a block opening with "©"
 # is one whatever its length); the article ends there.
 NOTICE_LINE = re.compile(
-    r"all rights reserved|alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|"
+    r"\b(?:all rights reserved|alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|"
     r"tutti i diritti riservati|alle rechten voorbehouden|wszelkie prawa zastrzeżone|"
     r"vervielfältigung (?:\w+ ){0,3}(?:nur|untersagt|verboten|nicht gestattet)|"
-    r"(?:\bunter (?:der |einer )?(?:lizenz )?|\blicen[cs]ed under (?:a |the )?)(?:cc\b|creative commons)|"
-    r"^\W*(?:©|ⓒ|copyright\b)|"
-    r"^\W*(?:suggested citation|zitiervorschlag|zitierweise|pour citer cet article|cite this (?:article|post|page)|"
-    r"how to cite this)\b|"
+    r"(?:unter (?:der |einer )?(?:lizenz )?|licen[cs]ed under (?:a |the )?)(?:cc\b|creative commons)|"
     r"gibt (?:\w+ )?die meinung|not (?:necessarily )?(?:reflect|represent)\w* the (?:views|opinions?)|"
-    r"(?:is|are) not responsible for (?:the )?(?:opinions|views|content)|(?:views|opinions) expressed (?:here|in)",
+    r"(?:is|are) not responsible for (?:the )?(?:opinions|views|content)|(?:views|opinions) expressed (?:here|in))|"
+    r"^\W*(?:[©ⓒ]|(?:copyright|suggested citation|zitiervorschlag|zitierweise|pour citer cet article|"
+    r"cite this (?:article|post|page)|how to cite this)\b)",
     re.I,
 )
 # A call to the reader, wherever the site sets it in the text: get the app or the newsletter for the
 # latest news, subscribe or log in to read on or to comment, leave a comment, report an error or send a
 # text of one's own, support or donate, send a letter, buy the print issue. Searched in short blocks: these are not the article's sentences.
 CALL_LINE = re.compile(
-    r"\b(?:latest|breaking) (?:news|stories|updates)\b.{0,80}\b(?:apps?|newsletter|inbox|phone)\b|"
-    r"\b(?:sign(?:ing)? up|subscribe|register) (?:to|for) (?:our|the) newsletter|"
-    r"\bto (?:view|read|continue reading|access)\b.{0,40}\b(?:subscribe|subscription|log ?in|sign in)|"
+    # One word boundary for every branch: a block is searched once per word, not once per character.
+    r"\b(?:"
+    r"(?:latest|breaking) (?:news|stories|updates)\b.{0,80}\b(?:apps?|newsletter|inbox|phone)\b|"
+    r"(?:sign(?:ing)? up|subscribe|register) (?:to|for) (?:our|the) newsletter|"
+    r"to (?:view|read|continue reading|access)\b.{0,40}\b(?:subscribe|subscription|log ?in|sign in)|"
     r"pour lire la suite|um weiterzulesen|para (?:seguir|continuar) leyendo|per continuare a leggere|"
-    r"\bconsider (?:supporting|donating|a donation)|\bsupport(?:ing)? (?:our|independent) (?:work|journalism)|"
-    r"\bhelp us (?:continue|keep)|\bunterstütze \w+ (?:bereits |schon )?mit\b|\bjede (?:kleine )?spende\b|"
-    r"^(?:gefällt|gefallen) (?:dir|ihnen|euch) unser|\bif you (?:enjoyed|liked) (?:reading )?this\b|"
-    r"\b(?:submit|send) (?:us )?(?:your|a) letter to the editor|"
-    r"\b(?:logged in|log in|sign(?:ed)? in|anmelden|einloggen)\b.{0,30}\b(?:comment|kommentar)|"
-    r"\bhinterlasse?n? (?:\w+ ){0,2}(?:einen )?kommentar|\bleave (?:a|your) comment (?:below|here)|"
-    r"\b(?:los|les|vous|we) invit\w* (?:a|à|you to) (?:reportar|proposer|signaler|report)|vous êtes invités? à|"
-    r"\breport(?:ar)? (?:an? )?(?:errors?|errores|typos?)\b|\bfehler melden\b|\bsignaler une erreur\b|"
-    r"\b(?:im|als) abo\b.{0,40}\be-paper\b|\bapp \((?:itunes|ios|android|app store|google play)\b",
+    r"consider (?:supporting|donating|a donation)|support(?:ing)? (?:our|independent) (?:work|journalism)|"
+    r"help us (?:continue|keep)|unterstütze \w+ (?:bereits |schon )?mit\b|jede (?:kleine )?spende\b|"
+    r"^(?:gefällt|gefallen) (?:dir|ihnen|euch) unser|if you (?:enjoyed|liked) (?:reading )?this\b|"
+    r"(?:submit|send) (?:us )?(?:your|a) letter to the editor|"
+    r"(?:logged in|log in|sign(?:ed)? in|anmelden|einloggen)\b.{0,30}\b(?:comment|kommentar)|"
+    r"hinterlasse?n? (?:\w+ ){0,2}(?:einen )?kommentar|leave (?:a|your) comment (?:below|here)|"
+    r"(?:los|les|vous|we) invit\w* (?:a|à|you to) (?:reportar|proposer|signaler|report)|vous êtes invités? à|"
+    r"report(?:ar)? (?:an? )?(?:errors?|errores|typos?)\b|fehler melden\b|signaler une erreur\b|"
+    r"(?:im|als) abo\b.{0,40}\be-paper\b|app \((?:itunes|ios|android|app store|google play)\b"
+    r")",
     re.I,
 )
 # A heading or short line that says the article is over and the site's boxes begin: about the
