@@ -149,17 +149,19 @@ BOILERPLATE_LINE = re.compile(
     r"artikel bewerten|beitragsbild|empfohlener redaktioneller inhalt)$",
     re.I,
 )
-# A picture's caption or credit set as a line of its own: labelled ("Foto: …", "Crédits photos : …",
-# "Titelbild: …", "Abbildung 2: …", "Quelle: …", or led by the zoom button's "Vergrößern"), or a short
-# line that ends with its credit ("… © AFP / Name", "… | © Getty Images", "… Foto: Andina"). Matched
-# in blocks under _CAPTION characters.
+# A picture's caption or credit set as a line of its own, in blocks under _CAPTION characters: labelled
+# ("Foto: …", "Crédits photos : …", "Titelbild: …", "Abbildung 2: …", "Quelle: …", or led by the zoom
+# button's "Vergrößern"), or ending with its credit (CREDIT_END: "… © AFP / Name", "… | © Getty
+# Images", "… Foto: Andina").
 CAPTION_LINE = re.compile(
-    r"^(?:(?:crédits? photos?|photo credits?|bildnachweis|bildquelle|titelbild|beitragsbild|headerbild|"
-    r"fotos?|bild|abbildung(?: \d+)?|abb\. ?\d+|quelle|fuente|fonte)\s?:.*|"
-    r"(?:vergrößern|enlarge(?: this image)?|agrandir|ampliar)\b.*|"
-    r".{0,240}(?:[©ⓒ]|\b(?:fotos?|photos?|bild|credits?|quelle|fuente|fonte)\s?:)\s?[^.!?:©ⓒ]{1,60})$",
-    re.I | re.S,
+    r"(?:crédits? photos?|photo credits?|bildnachweis|bildquelle|titelbild|beitragsbild|headerbild|"
+    r"fotos?|bild|abbildung(?: \d+)?|abb\. ?\d+|quelle|fuente|fonte)\s?:|"
+    r"(?:vergrößern|enlarge(?: this image)?|agrandir|ampliar)\b",
+    re.I,
 )
+# The credit a caption ends with; searched in a short block's last _CREDIT_TAIL characters only.
+CREDIT_END = re.compile(r"(?:[©ⓒ]|\b(?:fotos?|photos?|bild|credits?|quelle|fuente|fonte)\s?:)\s?[^.!?:©ⓒ]{1,60}$", re.I)
+_CREDIT_TAIL = 72
 # An advertising label opening a short block: the ad's own line or a sponsored post's disclosure
 # ("Anzeige", "*Werbung. Dieser Beitrag enthält …", "ANZEIGE - Heute mal …", "Anzeige, enthält Affiliate Links").
 AD_LABEL = re.compile(
@@ -224,9 +226,9 @@ _END_HEADING = 80  # characters: a longer line is text
 # A line pointing to the site's other pages from inside the text: "Alles über … findest du hier.",
 # "Hier geht es zur …", "… erklären wir in unserem Beitrag …", "… weiter zu …".
 POINTER_LINE = re.compile(
-    r"\b(?:findest|findet|finden) (?:du|ihr|sie) (?:\w+ )?hier[.!]?$|^\W*hier geht(?:'s| es) (?:zu[rm]?|weiter)\b|"
-    r"\b(?:erklären|zeigen|verraten) wir (?:dir |ihnen |euch )?in (?:unserem|diesem) (?:beitrag|artikel|ratgeber)|"
-    r"^\W*weiter zu\b",
+    r"\b(?:(?:findest|findet|finden) (?:du|ihr|sie) (?:\w+ )?hier[.!]?$|"
+    r"(?:erklären|zeigen|verraten) wir (?:dir |ihnen |euch )?in (?:unserem|diesem) (?:beitrag|artikel|ratgeber))|"
+    r"^\W*(?:hier geht(?:'s| es) (?:zu[rm]?|weiter)|weiter zu)\b",
     re.I,
 )
 _POINTER = 200  # characters: a longer block is a paragraph that also points somewhere
@@ -1045,7 +1047,11 @@ def _keep(block: Block, title_key: str) -> bool:
         return False
     if len(text) < _POINTER and POINTER_LINE.search(text):
         return False
-    if len(text) < _CAPTION and block.kind != "pre" and CAPTION_LINE.match(text):
+    if (
+        len(text) < _CAPTION
+        and block.kind != "pre"
+        and (CAPTION_LINE.match(text) or CREDIT_END.search(text[-_CREDIT_TAIL:]))
+    ):
         return False
     if block.kind in HEADINGS and is_headline(_comparable(text), title_key):
         return False
