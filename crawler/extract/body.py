@@ -149,17 +149,19 @@ BOILERPLATE_LINE = re.compile(
     r"artikel bewerten|beitragsbild|empfohlener redaktioneller inhalt)$",
     re.I,
 )
-# A picture's caption or credit set as a line of its own: labelled ("Foto: …", "Crédits photos : …",
-# "Titelbild: …", "Abbildung 2: …", "Quelle: …", or led by the zoom button's "Vergrößern"), or a short
-# line that ends with its credit ("… © AFP / Name", "… | © Getty Images", "… Foto: Andina"). Matched
-# in blocks under _CAPTION characters.
+# A picture's caption or credit set as a line of its own, in blocks under _CAPTION characters: labelled
+# ("Foto: …", "Crédits photos : …", "Titelbild: …", "Abbildung 2: …", "Quelle: …", or led by the zoom
+# button's "Vergrößern"), or ending with its credit (CREDIT_END: "… © AFP / Name", "… | © Getty
+# Images", "… Foto: Andina").
 CAPTION_LINE = re.compile(
-    r"^(?:(?:crédits? photos?|photo credits?|bildnachweis|bildquelle|titelbild|beitragsbild|headerbild|"
-    r"fotos?|bild|abbildung(?: \d+)?|abb\. ?\d+|quelle|fuente|fonte)\s?:.*|"
-    r"(?:vergrößern|enlarge(?: this image)?|agrandir|ampliar)\b.*|"
-    r".{0,240}(?:[©ⓒ]|\b(?:fotos?|photos?|bild|credits?|quelle|fuente|fonte)\s?:)\s?[^.!?:©ⓒ]{1,60})$",
-    re.I | re.S,
+    r"(?:crédits? photos?|photo credits?|bildnachweis|bildquelle|titelbild|beitragsbild|headerbild|"
+    r"fotos?|bild|abbildung(?: \d+)?|abb\. ?\d+|quelle|fuente|fonte)\s?:|"
+    r"(?:vergrößern|enlarge(?: this image)?|agrandir|ampliar)\b",
+    re.I,
 )
+# The credit a caption ends with; searched in a short block's last _CREDIT_TAIL characters only.
+CREDIT_END = re.compile(r"(?:[©ⓒ]|\b(?:fotos?|photos?|bild|credits?|quelle|fuente|fonte)\s?:)\s?[^.!?:©ⓒ]{1,60}$", re.I)
+_CREDIT_TAIL = 72
 # An advertising label opening a short block: the ad's own line or a sponsored post's disclosure
 # ("Anzeige", "*Werbung. Dieser Beitrag enthält …", "ANZEIGE - Heute mal …", "Anzeige, enthält Affiliate Links").
 AD_LABEL = re.compile(
@@ -167,33 +169,40 @@ AD_LABEL = re.compile(
     r"reklama|reclame)\s*(?:[-–—:.,|)*]|$)",
     re.I,
 )
-# What the page says once the article is over: rights, licence, the site's disclaimers of its
-# contributors' opinions. Searched in short blocks in the body's second half (a block opening with "©"
+# What the page says once the article is over: rights, licence, how to cite it, the site's disclaimers
+# of its contributors' opinions. Searched in short blocks in the body's second half (a block opening with "©"
 # is one whatever its length); the article ends there.
 NOTICE_LINE = re.compile(
-    r"all rights reserved|alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|"
+    r"\b(?:all rights reserved|alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|"
     r"tutti i diritti riservati|alle rechten voorbehouden|wszelkie prawa zastrzeżone|"
     r"vervielfältigung (?:\w+ ){0,3}(?:nur|untersagt|verboten|nicht gestattet)|"
-    r"(?:\bunter (?:der |einer )?(?:lizenz )?|\blicen[cs]ed under (?:a |the )?)(?:cc\b|creative commons)|"
-    r"^\W*(?:©|ⓒ|copyright\b)|"
+    r"(?:unter (?:der |einer )?(?:lizenz )?|licen[cs]ed under (?:a |the )?)(?:cc\b|creative commons)|"
     r"gibt (?:\w+ )?die meinung|not (?:necessarily )?(?:reflect|represent)\w* the (?:views|opinions?)|"
-    r"(?:is|are) not responsible for (?:the )?(?:opinions|views|content)|(?:views|opinions) expressed (?:here|in)",
+    r"(?:is|are) not responsible for (?:the )?(?:opinions|views|content)|(?:views|opinions) expressed (?:here|in))|"
+    r"^\W*(?:[©ⓒ]|(?:copyright|suggested citation|zitiervorschlag|zitierweise|pour citer cet article|"
+    r"cite this (?:article|post|page)|how to cite this)\b)",
     re.I,
 )
 # A call to the reader, wherever the site sets it in the text: get the app or the newsletter for the
-# latest news, subscribe or log in to read on or to comment, support or donate, send a letter, buy the
-# print issue. Searched in short blocks: these are not the article's sentences.
+# latest news, subscribe or log in to read on or to comment, leave a comment, report an error or send a
+# text of one's own, support or donate, send a letter, buy the print issue. Searched in short blocks: these are not the article's sentences.
 CALL_LINE = re.compile(
-    r"\b(?:latest|breaking) (?:news|stories|updates)\b.{0,80}\b(?:apps?|newsletter|inbox|phone)\b|"
-    r"\b(?:sign(?:ing)? up|subscribe|register) (?:to|for) (?:our|the) newsletter|"
-    r"\bto (?:view|read|continue reading|access)\b.{0,40}\b(?:subscribe|subscription|log ?in|sign in)|"
+    # One word boundary for every branch: a block is searched once per word, not once per character.
+    r"\b(?:"
+    r"(?:latest|breaking) (?:news|stories|updates)\b.{0,80}\b(?:apps?|newsletter|inbox|phone)\b|"
+    r"(?:sign(?:ing)? up|subscribe|register) (?:to|for) (?:our|the) newsletter|"
+    r"to (?:view|read|continue reading|access)\b.{0,40}\b(?:subscribe|subscription|log ?in|sign in)|"
     r"pour lire la suite|um weiterzulesen|para (?:seguir|continuar) leyendo|per continuare a leggere|"
-    r"\bconsider (?:supporting|donating|a donation)|\bsupport(?:ing)? (?:our|independent) (?:work|journalism)|"
-    r"\bhelp us (?:continue|keep)|\bunterstütze \w+ (?:bereits |schon )?mit\b|\bjede (?:kleine )?spende\b|"
-    r"^(?:gefällt|gefallen) (?:dir|ihnen|euch) unser|\bif you (?:enjoyed|liked) (?:reading )?this\b|"
-    r"\b(?:submit|send) (?:us )?(?:your|a) letter to the editor|"
-    r"\b(?:logged in|log in|sign(?:ed)? in|anmelden|einloggen)\b.{0,30}\b(?:comment|kommentar)|"
-    r"\b(?:im|als) abo\b.{0,40}\be-paper\b|\bapp \((?:itunes|ios|android|app store|google play)\b",
+    r"consider (?:supporting|donating|a donation)|support(?:ing)? (?:our|independent) (?:work|journalism)|"
+    r"help us (?:continue|keep)|unterstütze \w+ (?:bereits |schon )?mit\b|jede (?:kleine )?spende\b|"
+    r"^(?:gefällt|gefallen) (?:dir|ihnen|euch) unser|if you (?:enjoyed|liked) (?:reading )?this\b|"
+    r"(?:submit|send) (?:us )?(?:your|a) letter to the editor|"
+    r"(?:logged in|log in|sign(?:ed)? in|anmelden|einloggen)\b.{0,30}\b(?:comment|kommentar)|"
+    r"hinterlasse?n? (?:\w+ ){0,2}(?:einen )?kommentar|leave (?:a|your) comment (?:below|here)|"
+    r"(?:los|les|vous|we) invit\w* (?:a|à|you to) (?:reportar|proposer|signaler|report)|vous êtes invités? à|"
+    r"report(?:ar)? (?:an? )?(?:errors?|errores|typos?)\b|fehler melden\b|signaler une erreur\b|"
+    r"(?:im|als) abo\b.{0,40}\be-paper\b|app \((?:itunes|ios|android|app store|google play)\b"
+    r")",
     re.I,
 )
 # A heading or short line that says the article is over and the site's boxes begin: about the
@@ -217,12 +226,23 @@ _END_HEADING = 80  # characters: a longer line is text
 # A line pointing to the site's other pages from inside the text: "Alles über … findest du hier.",
 # "Hier geht es zur …", "… erklären wir in unserem Beitrag …", "… weiter zu …".
 POINTER_LINE = re.compile(
-    r"\b(?:findest|findet|finden) (?:du|ihr|sie) (?:\w+ )?hier[.!]?$|^\W*hier geht(?:'s| es) (?:zu[rm]?|weiter)\b|"
-    r"\b(?:erklären|zeigen|verraten) wir (?:dir |ihnen |euch )?in (?:unserem|diesem) (?:beitrag|artikel|ratgeber)|"
-    r"^\W*weiter zu\b",
+    r"\b(?:(?:findest|findet|finden) (?:du|ihr|sie) (?:\w+ )?hier[.!]?$|"
+    r"(?:erklären|zeigen|verraten) wir (?:dir |ihnen |euch )?in (?:unserem|diesem) (?:beitrag|artikel|ratgeber))|"
+    r"^\W*(?:hier geht(?:'s| es) (?:zu[rm]?|weiter)|weiter zu)\b",
     re.I,
 )
 _POINTER = 200  # characters: a longer block is a paragraph that also points somewhere
+# An author's bio as the body's last block: a name (or "Sie"/"Er") and what the author is, works as or
+# writes about ("Jane Roe is the founder of …", "Inga Buller ist Head of Social bei …", "Leiterin Redaktion …").
+BIO_LINE = re.compile(
+    r"^(?:(?:[A-ZÄÖÜ][\w'’.-]+ ){1,3}(?:is|ist|est|es|è|was|war) |ist )(?:\w+ ){0,3}"
+    r"(?:founder|co-?founder|gründer\w*|head of|leiter\w*|chef\w*|redakteur\w*|editor\w*|journalist\w*|"
+    r"reporter\w*|korrespondent\w*|correspondent|autor\w*|author|writer|professor\w*|partner\w*|director|"
+    r"direktor\w*|ceo|consultant|berater\w*|freelance\w*|freie?r? )|"
+    r"^(?:leiter(?:in)?|head of|chef(?:in)? vom dienst|redakteur(?:in)?) (?:der |des )?(?:redaktion|ressort|desk)\b",
+    re.I,
+)
+_BIO = 400  # characters: a bio is a few lines
 _DECORATION = " -–—*•·|_"  # around a label: "- Anzeige -", "*Werbung"
 # What the site says after the article, in the corpora's languages: follow us, subscribe, get the app,
 # support us, log in, reprint rights. Searched (not matched) in short blocks at a body's end only.
@@ -1079,7 +1099,11 @@ def _keep(block: Block, title_key: str) -> bool:
         return False
     if len(text) < _POINTER and POINTER_LINE.search(text):
         return False
-    if len(text) < _CAPTION and block.kind != "pre" and CAPTION_LINE.match(text):
+    if (
+        len(text) < _CAPTION
+        and block.kind != "pre"
+        and (CAPTION_LINE.match(text) or CREDIT_END.search(text[-_CREDIT_TAIL:]))
+    ):
         return False
     if block.kind in HEADINGS and is_headline(_comparable(text), title_key):
         return False
@@ -1150,7 +1174,7 @@ def trim_edges(blocks: list[Block]) -> list[Block]:
     while (
         end > start
         and end > len(blocks) - _EDGE_BLOCKS
-        and (_is_edge_meta(blocks[end - 1]) or _is_promo(blocks[end - 1]))
+        and (_is_edge_meta(blocks[end - 1]) or _is_promo(blocks[end - 1]) or _is_bio(blocks[end - 1]))
     ):
         end -= 1
     return blocks[start:end]
@@ -1160,6 +1184,11 @@ def _is_promo(block: Block) -> bool:
     """A call to follow, subscribe, download the app, support the site, or a reprint notice, as found
     after an article's last paragraph."""
     return len(block.text) < _PROMO and PROMO_LINE.search(block.text) is not None
+
+
+def _is_bio(block: Block) -> bool:
+    """An author's bio, as found after an article's last paragraph."""
+    return len(block.text) < _BIO and BIO_LINE.match(block.text) is not None
 
 
 def is_headline(key: str, title_key: str) -> bool:
