@@ -246,11 +246,11 @@ ITEM_PIPELINES = {
     "crawler.pipelines.limits.RecordLimitPipeline": 300,
 }
 
-# A dropped record is one line with its URL and why (Scrapy's prints the whole record).
 # Young objects between two collections of the youngest generation while the engine runs (Python's
 # default is 700: ~10% of the crawl process's CPU went to the collector); 0 leaves the collector alone.
 GC_GEN0_THRESHOLD = 50_000
 
+# A dropped record is one line with its URL and why (Scrapy's prints the whole record).
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 60.0  # seconds between progress lines in the log
