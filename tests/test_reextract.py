@@ -144,12 +144,12 @@ def test_workers_reading_from_the_index_write_the_bytes_of_reading_in_order(inde
 
 
 def test_a_folder_copied_without_its_times_is_still_read_from_its_index(indexed, tmp_path, capsys):
-    assert _run_here(indexed, tmp_path / "original.jsonl", workers=1) == 0
+    assert _run_here(indexed, tmp_path / "original.jsonl") == 0  # --workers 0: read from the index all the same
     folder = _copy(indexed, tmp_path / "job")
     later = (folder / INDEX_NAME).stat().st_mtime + 60
     for warc in folder.glob("*.warc.gz"):  # as `cp -r` leaves them: newer than the index
         os.utime(warc, (later, later))
-    assert _run_here(folder, tmp_path / "copy.jsonl", workers=1) == EXIT_OK
+    assert _run_here(folder, tmp_path / "copy.jsonl") == EXIT_OK
     assert "reading it in this process" not in capsys.readouterr().err
     assert (tmp_path / "copy.jsonl").read_bytes() == (tmp_path / "original.jsonl").read_bytes()
 
@@ -164,7 +164,7 @@ def test_a_warc_with_records_after_the_indexed_ones_is_read_in_order(indexed, ar
     first = sorted(folder.glob("run0-*.warc.gz"))[0]
     assert _run_here(unindexed, tmp_path / "in-order.jsonl") == EXIT_OK
     capsys.readouterr()
-    assert _run_here(folder, tmp_path / "out.jsonl", workers=1) == EXIT_OK
+    assert _run_here(folder, tmp_path / "out.jsonl") == EXIT_OK
     assert f"{first.name} holds records after the ones {folder / INDEX_NAME} lists" in capsys.readouterr().err
     assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "in-order.jsonl").read_bytes()
 
