@@ -187,6 +187,7 @@ NOTICE_LINE = re.compile(
 # latest news, subscribe or log in to read on or to comment, leave a comment, report an error or send a
 # text of one's own, support or donate, send a letter, buy the print issue. Searched in short blocks: these are not the article's sentences.
 CALL_LINE = re.compile(
+    # Written in lower case and searched in the lowered block: half the time of a case-blind search.
     # One word boundary for every branch: a block is searched once per word, not once per character.
     r"\b(?:"
     r"(?:latest|breaking) (?:news|stories|updates)\b.{0,80}\b(?:apps?|newsletter|inbox|phone)\b|"
@@ -203,7 +204,6 @@ CALL_LINE = re.compile(
     r"report(?:ar)? (?:an? )?(?:errors?|errores|typos?)\b|fehler melden\b|signaler une erreur\b|"
     r"(?:im|als) abo\b.{0,40}\be-paper\b|app \((?:itunes|ios|android|app store|google play)\b"
     r")",
-    re.I,
 )
 # A heading or short line that says the article is over and the site's boxes begin: about the
 # author, comments, most read, the next article, more of the site's stories or tips, the press
@@ -1095,7 +1095,7 @@ def _keep(block: Block, title_key: str) -> bool:
     bare = text.strip(_DECORATION)
     if len(text) < 120 and BOILERPLATE_LINE.match(bare):
         return False
-    if len(text) < _PROMO and (AD_LABEL.match(bare) or CALL_LINE.search(text)):
+    if len(text) < _PROMO and (AD_LABEL.match(bare) or CALL_LINE.search(text.lower())):
         return False
     if len(text) < _POINTER and POINTER_LINE.search(text):
         return False

@@ -539,8 +539,10 @@ def label_kind(label: str) -> LabelKind:
     lower = label.lower()
     body = any(word in lower for word in BODY_WORDS) and bool(BODY.search(lower))
     names = label.split()
-    weak = any(t.replace("_", "-") in WEAK for t in lower.split())
+    weak = not WEAK.isdisjoint(lower.replace("_", "-").split())
     judged = [judge_name(name) for name in names]
+    if all(j is _PLAIN for j in judged):  # most labels: no name says anything (the general case's result)
+        return LabelKind(body, weak, False, 25 if body else 0)
     compact = lower.replace("-", "").replace("_", "")
     protected = any(part in compact for part in PROTECT_PARTS) or any(j.protects for j in judged)
     negatives = [] if protected else [j for j in judged if j.negative]
