@@ -23,11 +23,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from .browser import dom_uri
-from .folder import INDEX_NAME, INDEXED_RECORDS
+from .folder import INDEX_NAME, INDEXED_TYPES
 from .reader import ArchivedResponse, Originals, archived, is_rendering_of, rendered_page, responses_of
 from .writer import RecordLocation
-
-_LISTED = frozenset(INDEXED_RECORDS.split(","))
 
 
 class IndexProblem(Exception):
@@ -53,7 +51,7 @@ class FilePlan:
 
     path: Path
     captures: list[Capture] | None
-    note: str | None = None  # why an unindexed file is read in order
+    note: str | None = None  # why a file is read in order (not indexed, or records after the indexed ones)
 
 
 def _rebuild(folder: Path) -> str:
@@ -107,7 +105,7 @@ def _check_file(path: Path, lines: list[dict]) -> str | None:
             if fh.read(4) != b"\r\n\r\n":
                 fh.seek(end)
             # Only request (and metadata) records follow the last indexed one in a file the index covers.
-            grown = any(record.rec_type in _LISTED for record in ArchiveIterator(fh))
+            grown = any(record.rec_type in INDEXED_TYPES for record in ArchiveIterator(fh))
     except Exception as exc:  # warcio, gzip or zlib errors: no record starts where the index's last one ends
         raise IndexProblem(
             f"{path.name} changed after {index} was written ({type(exc).__name__} after its last indexed record): "

@@ -8,7 +8,8 @@ INDEX_NAME = "index.cdxj"
 WARC_SUFFIXES = (".warc.gz", ".warc")
 # The records the index lists: what replay looks up. Named, not cdxj-indexer's default: importing
 # py-wacz adds warcinfo records to that default for every indexer in the process.
-INDEXED_RECORDS = "response,revisit,resource"
+INDEXED_TYPES = ("response", "revisit", "resource")
+INDEXED_RECORDS = ",".join(INDEXED_TYPES)  # as cdxj-indexer takes them
 
 
 def is_warc_name(name: str) -> bool:

@@ -23,7 +23,7 @@ from cdxj_indexer.main import CDXJIndexer, SortingWriter
 from warcio.timeutils import iso_date_to_timestamp
 from warcio.warcwriter import BufferWARCWriter
 
-from .folder import INDEX_NAME, INDEXED_RECORDS
+from .folder import INDEX_NAME, INDEXED_RECORDS, INDEXED_TYPES
 from .heads import VerbatimHead
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,6 @@ WARC_PATTERNS = ("*.warc.gz", "*.warc")
 # end). Its default, 32 MB, would add that much to the peak memory of every crawl past ~50,000 pages
 # (about 340 bytes of index per page).
 SORT_BUFFER_CHARS = 8 * 1024 * 1024
-_INDEXED_TYPES = frozenset(INDEXED_RECORDS.split(","))
 
 
 class _DigestWriter(BufferWARCWriter):
@@ -172,7 +171,7 @@ class RunIndex:
     def add(self, record, filename: str, offset: int, length: int) -> None:
         """Note a record just written (any type; those replay looks up get a line)."""
         self.files.add(filename)
-        if not self.complete or record.rec_type not in _INDEXED_TYPES:
+        if not self.complete or record.rec_type not in INDEXED_TYPES:
             return
         try:
             line = index_line(record, filename, offset, length)

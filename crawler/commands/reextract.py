@@ -53,8 +53,8 @@ def add_parser(sub):
         "files in name order (capture order for the crawler's files). Pages whose extraction fails or takes "
         "longer than --timeout are reported on stderr and skipped (exit code 1 at the end). Workers read the "
         "records of files listed in their folder's index.cdxj themselves, at the offsets it gives: an index "
-        "older than its files (a WARC changed, cut or deleted since) stops the command (exit code 1; "
-        "`crawler index FOLDER` rebuilds it).",
+        "that lists records a WARC no longer holds (a WARC cut, changed or deleted since) stops the command "
+        "(exit code 1; `crawler index FOLDER` rebuilds it).",
     )
     parser.add_argument("warcs", nargs="+", metavar="PATH.warc.gz|FOLDER")
     parser.add_argument("-o", "--output", metavar="FILE", help="write JSON Lines here (default: standard output)")
