@@ -26,7 +26,7 @@ from .document import Document
 from .explain import LOWER, Explanation, element
 from .labels import label_kind, names_display_copy, names_lead, names_page_chrome
 from .second_opinion import CLEARLY_LONGER, looks_wrong, trafilatura_blocks
-from .text import BREAK_HINTS, squash, text_of
+from .text import squash, text_of, without_break_hints
 
 # Never article text anywhere on the page.
 DROP_TAGS = (
@@ -786,7 +786,7 @@ def lead_before(tree, title_key: str, containers: list, heading=None) -> list[Bl
                 if tag not in _LEAD_TAGS and not (tag in ("div", "section") and not _holds_blocks(el)):
                     stack.extend(reversed(el))
                     continue
-                text = squash(text_of(el).translate(BREAK_HINTS))
+                text = squash(without_break_hints(text_of(el)))
                 if len(text) < _LEAD:
                     continue
                 paragraphs += 1
@@ -1000,6 +1000,13 @@ def prune(container, title_key: str = "", paragraphs: ParagraphText | None = Non
 
 
 _SPACE_NEWLINES = re.compile(r"[\r\n]+").sub
+
+
+def _one_line(text: str) -> str:
+    """Line breaks in the page's source as spaces (the search first: a regex substitution costs more)."""
+    return _SPACE_NEWLINES(" ", text) if "\n" in text or "\r" in text else text
+
+
 _NEWLINE_RUNS = re.compile(r"\n{2,}")
 
 
@@ -1019,7 +1026,7 @@ def render(container) -> list[Block]:
         if not buf:  # most block elements only hold other blocks
             links[0] = 0
             return
-        text = "".join(buf).translate(BREAK_HINTS)
+        text = without_break_hints("".join(buf))
         buf.clear()
         link_chars, links[0] = links[0], 0
         if kind == "pre":
@@ -1073,13 +1080,13 @@ def render(container) -> list[Block]:
     def _children(el, kind: str, in_link: bool) -> None:
         # A line break in the page's source is a space; only <br> (and <pre>) break lines.
         if el.text:
-            buf.append(el.text if kind == "pre" else _SPACE_NEWLINES(" ", el.text))
+            buf.append(el.text if kind == "pre" else _one_line(el.text))
             if in_link:
                 links[0] += len(el.text.strip())
         for child in el:
             walk(child, kind, in_link)
             if child.tail:
-                buf.append(child.tail if kind == "pre" else _SPACE_NEWLINES(" ", child.tail))
+                buf.append(child.tail if kind == "pre" else _one_line(child.tail))
                 if in_link:
                     links[0] += len(child.tail.strip())
 

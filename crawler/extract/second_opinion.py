@@ -20,7 +20,7 @@ import trafilatura
 
 from .blocks import Block
 from .document import Document
-from .text import BREAK_HINTS, squash
+from .text import squash, without_break_hints
 
 # Our body looks wrong when it is shorter than this (empty, a lead, a teaser)...
 SHORT_BODY = 600  # characters
@@ -87,7 +87,7 @@ def _text(el, skip: str = "") -> str:
     """An element's text, line breaks (<lb/>) kept, nested `skip` elements left out."""
     parts: list[str] = []
     _collect_text(el, skip, parts)
-    lines = (squash(line) for line in "".join(parts).translate(BREAK_HINTS).split("\n"))
+    lines = (squash(line) for line in without_break_hints("".join(parts)).split("\n"))
     return "\n".join(line for line in lines if line)
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from .document import Document
 from .explain import Explanation
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
-from .text import BREAK_HINTS, squash, text_of
+from .text import squash, text_of, without_break_hints
 
 _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|•|»|«|::|/|\\|>|~|│|┃)\s+|\s*(?:\||::|│|┃)\s*")
 # Hidden with CSS by a utility class: whole class tokens ("tw-overflow-hidden" hides nothing).
@@ -43,7 +43,7 @@ def _comparable(text: str) -> str:
 def _clean(text: str | None) -> str:
     """Whitespace squashed, break hints (soft hyphens) dropped, and entities a page escaped twice
     ("&amp;raquo;") decoded."""
-    text = squash(text.translate(BREAK_HINTS) if text else text)
+    text = squash(without_break_hints(text) if text else text)
     return squash(html.unescape(text)) if _ENTITY.search(text) else text
 
 
