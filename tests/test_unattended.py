@@ -1,6 +1,8 @@
 """Unattended crawls end to end on loopback sites: discovery, traps, kill -9 and resume, incremental runs, cron."""
 
 import json
+import logging
+import os
 import signal
 import subprocess
 import sys
@@ -9,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import kill, run_cli, start_cli
+from conftest import ROOT, kill, run_cli, start_cli
 from servers.sites import DiscoverySite, PoliteSite, RouteServer, TrapSite
 from warcio.archiveiterator import ArchiveIterator
 
@@ -299,6 +301,56 @@ def test_job_file_drives_the_crawl_and_flags_override_it(tmp_path):
     stats = json.loads((tmp_path / "fromfile" / "stats.json").read_text())
     assert stats["finish_reason"] == "limit_records" and stats["exit_code"] == 0
     assert list((tmp_path / "fromfile" / "logs").glob("*.log"))
+
+
+# The `crawler` command, with every log record's level and logger counted as it is built.
+COUNTING_CLI = """
+import collections, json, logging, sys
+from crawler.cli import main
+built, factory = collections.Counter(), logging.getLogRecordFactory()
+logging.setLogRecordFactory(lambda name, level, *a, **k: built.update([(name, level)]) or factory(name, level, *a, **k))
+code = main(sys.argv[1:])
+print("BUILT", json.dumps([[name, level, n] for (name, level), n in built.items()]), file=sys.__stderr__)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("level, engine_debug", [("INFO", False), ("DEBUG", True)])
+def test_a_crawl_builds_its_debug_lines_only_when_a_handler_writes_them(tmp_path, level, engine_debug):
+    """The engine's "Crawled" line per page is not even built at INFO (Crawler.crawl() resets the root
+    logger's level after the runner set it); at DEBUG it is built and written."""
+    with DemoServer() as server:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                COUNTING_CLI,
+                "crawl",
+                server.url + "/",
+                "--job",
+                "levels",
+                "--output",
+                str(tmp_path),
+                "--max-pages",
+                "10",
+                "--log-level",
+                level,
+                "--no-progress",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    built = {(name, level): n for name, level, n in json.loads(result.stderr.rsplit("BUILT ", 1)[1])}
+    assert built.get(("scrapy.core.engine", logging.DEBUG), 0) >= (10 if engine_debug else 0)
+    if not engine_debug:
+        assert ("scrapy.core.engine", logging.DEBUG) not in built
+        assert ("scrapy.core.scraper", logging.DEBUG) not in built
+    log = "".join(p.read_text() for p in (tmp_path / "levels" / "logs").glob("*.log"))
+    assert ("DEBUG: Crawled (200)" in log) is engine_debug
 
 
 def test_credentials_never_reach_logs_or_records(tmp_path):

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from scrapy.crawler import CrawlerProcess
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
 from crawler.jobs.paths import job_output_dir
@@ -69,19 +70,28 @@ class OneLineFormatter(logging.Formatter):
         )
 
 
+def skip_unhandled_levels() -> None:
+    """Every logger drops at once the levels that no handler of the root logger writes."""
+    root = logging.getLogger()
+    root.setLevel(min((handler.level for handler in root.handlers), default=logging.NOTSET))
+    logging.getLogger("scrapy").setLevel(logging.NOTSET)  # as the root logger's
+
+
 @contextmanager
-def loggers_skip_unhandled_levels() -> Iterator[None]:
+def loggers_skip_unhandled_levels(crawler: Crawler | None = None) -> Iterator[None]:
     """While it lasts, every logger drops at once the levels that no handler of the root logger writes.
 
     Scrapy sets the root logger to NOTSET and its own to DEBUG and leaves the levels to its handlers,
     so every DEBUG line of a crawl built a LogRecord (and, with secrets to redact, its message) for the
-    handlers to drop. The levels are restored at the end (commands and tests run several crawls in one
-    process).
+    handlers to drop. Crawler.crawl() installs Scrapy's root handler again, which resets the root
+    logger to NOTSET: with a crawler, the levels are set again when its engine starts. They are
+    restored at the end (commands and tests run several crawls in one process).
     """
     root, scrapy_logger = logging.getLogger(), logging.getLogger("scrapy")
     saved = root.level, scrapy_logger.level
-    root.setLevel(min((handler.level for handler in root.handlers), default=logging.NOTSET))
-    scrapy_logger.setLevel(logging.NOTSET)  # as the root logger's
+    skip_unhandled_levels()
+    if crawler is not None:
+        crawler.signals.connect(skip_unhandled_levels, signal=signals.engine_started)
     try:
         yield
     finally:
@@ -105,7 +115,7 @@ def run_crawl(start_urls: list[str], settings: Settings) -> tuple[dict, Path]:
         logging.getLogger().addHandler(stderr)
     crawler = process.create_crawler(ArticleSpider)  # installs Scrapy's root handler
     failures = []
-    with loggers_skip_unhandled_levels():
+    with loggers_skip_unhandled_levels(crawler):
         process.crawl(crawler, start_urls=start_urls).addErrback(failures.append)
         process.start()
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
