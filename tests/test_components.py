@@ -11,6 +11,7 @@ import pytest
 from scrapy import Request, signals
 from scrapy.exceptions import DropItem, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
+from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
@@ -35,6 +36,7 @@ from crawler.pipelines.limits import RecordLimitPipeline
 from crawler.scheduler.fingerprint import CanonicalRequestFingerprinter
 from crawler.scheduler.local import FrontierScheduler
 from crawler.signals import request_done, warc_files_closed
+from crawler.statscollectors import StatsCollector
 
 SITE = "http://127.0.0.1:8000"
 
@@ -232,6 +234,21 @@ def test_crawl_delay_is_the_hosts_delay_floor_capped_and_never_lowered_by_autoth
     assert store.delay("127.0.0.1:9000") == 0.5  # another port is another site: AutoThrottle's start delay
     with pytest.raises(NotConfigured):
         RobotsCrawlDelay.from_crawler(crawler_with(ROBOTSTXT_OBEY=False))
+
+
+def test_stats_collector_is_scrapys_without_a_hook_on_every_attribute_read():
+    crawler = crawler_with()
+    crawler._apply_settings()
+    stats = crawler.stats
+    assert isinstance(stats, StatsCollector) and isinstance(stats, MemoryStatsCollector)
+    assert type(stats).__getattribute__ is object.__getattribute__
+    stats.open_spider()
+    stats.inc_value("fetch/ok")
+    stats.inc_value("fetch/ok", 2)
+    stats.max_value("size/max", 7)
+    stats.set_value("crawl/error", "none")
+    assert stats.get_stats() == {"fetch/ok": 3, "size/max": 7, "crawl/error": "none"}
+    assert "_cached_inc_value" not in vars(stats)  # Scrapy's hook wraps a method on its first read
 
 
 def test_garbage_collector_tuning_freezes_and_raises_the_threshold_while_the_engine_runs():
