@@ -389,7 +389,7 @@ class ParagraphText:
     def __init__(self, tree):
         blocks: dict = {}
         for p in tree.iter(*_PARAGRAPH_TAGS):
-            if p.tag == "li" and p.find(".//p") is not None:
+            if p.tag == "li" and next(p.iter("p"), None) is not None:  # find(".//p") through ElementPath is 2x slower
                 continue
             text = squash(text_of(p))
             if len(text) >= _MIN_BLOCK:
