@@ -145,6 +145,16 @@ class Document:
         return texts
 
     @cached_property
+    def rel_anchors(self) -> list[tuple[Any, list[str]]]:
+        """(element, its rel tokens lower-cased) for every <a rel=...> of the document, in order."""
+        return [(a, a.get("rel", "").lower().split()) for a in self.root.xpath("//a[@rel]")]
+
+    @cached_property
+    def meta_elements(self) -> list:
+        """Every <meta> element of the document, in order (XPath's //: those after </html> too)."""
+        return self.root.xpath("//meta")
+
+    @cached_property
     def meta(self) -> dict[str, str]:
         """<meta> values by lower-cased name/property/itemprop; the first one wins."""
         values: dict[str, str] = {}

@@ -53,15 +53,13 @@ def _declared(doc: Document, jsonld_key: str, meta_property: str):
         if node.get(jsonld_key):
             yield f"json-ld:{jsonld_key}", _unique(_keywords(node[jsonld_key]))
             return
-    xpath = f"//meta[@property='{meta_property}' or @name='{meta_property}']"
-    yield f"opengraph:{meta_property}", _unique(el.get("content", "") for el in doc.root.xpath(xpath))
+    metas = (el for el in doc.meta_elements if el.get("property") == meta_property or el.get("name") == meta_property)
+    yield f"opengraph:{meta_property}", _unique(el.get("content", "") for el in metas)
 
 
 def _rel_links(doc: Document, rel: str, only: bool) -> list[str]:
     """Text of <a rel=...> links: rel is the link's only relation (only) or one of them."""
-    links = doc.root.xpath("//a[@rel]")
-    rels = [(a, a.get("rel", "").lower().split()) for a in links]
-    return _unique(text_of(a) for a, names in rels if (names == [rel] if only else rel in names))
+    return _unique(text_of(a) for a, names in doc.rel_anchors if (names == [rel] if only else rel in names))
 
 
 def tags(doc: Document) -> list[str]:
