@@ -6,9 +6,11 @@ Writes every page of a bench site (bench/testsite.py) into WARC files as a crawl
 request records, gzip members, through crawler.archive.writer, and the folder's index.cdxj, which
 reextract's workers read the records' offsets from), then runs, alternating:
 (a) `crawler parse` over the same pages saved as files, one process; (b) `crawler reextract FOLDER
---workers 0`, one process; (c) `crawler reextract FOLDER` with a worker per core. pages/s = HTML
-pages over the command's wall time (start-up included). Every run is checked: one record per
-article, and (c) writes exactly the records of (b).
+--workers 0`, one process; (c) `crawler reextract FOLDER` with a worker per core; (d) the machine's
+own scaling, the ceiling for (c): as many `crawler parse` processes as (c) has workers, each over
+its share of the pages, started together (wall time until the last ends). pages/s = HTML pages over
+the command's wall time (start-up included). Every run is checked: one record per article, (c)
+writes exactly the records of (b), and (d) exactly those of (a).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import signal
 import statistics
 import sys
 import tempfile
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -64,6 +68,34 @@ def measured(cmd: list[str], tmp: Path) -> tuple[dict, str]:
         return result, out.read().decode()
 
 
+def measured_together(cmds: list[list[str]], tmp: Path) -> tuple[dict, list[str]]:
+    """Commands started together: wall seconds until the last ends, their CPU summed, their outputs."""
+    results: list[tuple[dict, str] | None] = [None] * len(cmds)
+    failures: list[BaseException] = []
+
+    def one(i: int) -> None:
+        try:
+            results[i] = measured(cmds[i], tmp)
+        except BaseException as exc:  # SystemExit from a failed command: raised again below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(cmds))]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    if failures:
+        raise failures[0]
+    done = [r for r in results if r is not None]
+    return {
+        "wall": wall,
+        "cpu": sum(r["cpu"] for r, _ in done),
+        "workers_cpu": sum(r["workers_cpu"] for r, _ in done),
+    }, [out for _, out in done]
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # kill PID: temporary files go too
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -73,20 +105,29 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="for (c); default one per core")
     args = parser.parse_args()
     crawler = [sys.executable, "-m", "crawler.cli"]
-    rates: dict[str, list[float]] = {"parse": [], "reextract-0": [], "reextract": []}
+    rates: dict[str, list[float]] = {"parse": [], "reextract-0": [], "reextract": [], "parse-split": []}
     cpu: dict[str, list[tuple[float, float]]] = {side: [] for side in rates}
     with tempfile.TemporaryDirectory() as tmp:
         site_dir, warc_dir = Path(tmp) / "site", Path(tmp) / "warcs"
         generate(site_dir, args.articles, BASE, args.site)
         pages = write_warcs(site_dir, warc_dir)
         print(f"{len(pages)} HTML pages in {len(list(warc_dir.glob('*.warc.gz')))} WARC file(s)", flush=True)
-        one_process = None
+        one_process = parsed = None
         for run in range(args.runs):
             for side in rates:
                 if side == "parse":
                     result, out = measured([*crawler, "parse", *map(str, pages)], Path(tmp))
                     records = [json.loads(line) for line in out.splitlines()]
                     articles = sum(r["page_type"] == "article" for r in records)
+                    parsed = sorted(out.splitlines())
+                elif side == "parse-split":
+                    # Every n-th page to each process, so that each gets as many listings as articles.
+                    shares = [pages[i :: args.workers] for i in range(args.workers)]
+                    result, outs = measured_together([[*crawler, "parse", *map(str, s)] for s in shares], Path(tmp))
+                    lines = [line for out in outs for line in out.splitlines()]
+                    if sorted(lines) != parsed:
+                        raise SystemExit("CHECK FAILED: parse split between processes wrote other records than (a)")
+                    articles = sum(json.loads(line)["page_type"] == "article" for line in lines)
                 else:
                     output = Path(tmp) / f"{side}.jsonl"
                     workers = 0 if side == "reextract-0" else args.workers
@@ -122,6 +163,7 @@ def main() -> None:
         "parse": "(a) `crawler parse FILE...`, one process",
         "reextract-0": "(b) `crawler reextract FOLDER --workers 0`",
         "reextract": f"(c) `crawler reextract FOLDER` ({args.workers} workers)",
+        "parse-split": f"(d) {args.workers} `crawler parse` processes, each 1/{args.workers} of the files, together",
     }
     for side, values in rates.items():
         ratios = [v / p for v, p in zip(values, rates["parse"])]
@@ -139,6 +181,13 @@ def main() -> None:
     print(
         f"on {cores} idle cores (from CPU times): (c) at most {parse_cpu / pace:.2f}x "
         f"(a)'s rate; all processes' CPU per page {(own + workers) / parse_cpu:.2f}x (a)'s"
+    )
+    # (d) is what independent processes reach on this machine: (c) cannot beat it by more than noise.
+    shares = [c / d for c, d in zip(rates["reextract"], rates["parse-split"])]
+    ceiling = [d / a for d, a in zip(rates["parse-split"], rates["parse"])]
+    print(
+        f"(c) reaches {statistics.median(shares):.2f} of (d)'s rate (per run {', '.join(f'{r:.2f}' for r in shares)}); "
+        f"(d), the machine's own scaling, is {statistics.median(ceiling):.2f}x (a)'s"
     )
 
 

@@ -299,9 +299,10 @@ def test_requests_round_trip_through_json():
 # ---- page analysis: a time budget, failures as records, workers that die with their parent -------
 
 
-def test_a_page_past_its_budget_gets_a_failed_record_and_a_new_worker():
+@pytest.mark.parametrize("fork", [False, True])
+def test_a_page_past_its_budget_gets_a_failed_record_and_a_new_worker(fork):
     async def run():
-        analyser = PageAnalyser(1, timeout=1.0, max_size=1000, function=slow_on_slow_pages)
+        analyser = PageAnalyser(1, timeout=1.0, max_size=1000, function=slow_on_slow_pages, fork=fork)
         try:
             started = time.monotonic()
             slow, boom, fine, big = await asyncio.gather(
@@ -328,11 +329,12 @@ def test_a_page_past_its_budget_gets_a_failed_record_and_a_new_worker():
     assert elapsed < 30
 
 
-def test_workers_exit_when_their_parent_is_killed(tmp_path):
+@pytest.mark.parametrize("fork", [False, True])
+def test_workers_exit_when_their_parent_is_killed(tmp_path, fork):
     code = (
         "import sys, time; sys.path.insert(0, sys.argv[1])\n"
         "from crawler.extract.workers import PageAnalyser\n"
-        "analyser = PageAnalyser(2)\n"
+        f"analyser = PageAnalyser(2, fork={fork})\n"
         "print(' '.join(str(w.process.pid) for w in analyser._pool), flush=True)\n"
         "time.sleep(120)\n"
     )
@@ -350,6 +352,19 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_forked_workers_exit_at_once_when_the_pool_closes():
+    """Each forked worker closes its copies of the pool's pipe ends, so it reads EOF and need not be killed."""
+
+    async def run():
+        analyser = PageAnalyser(2, fork=True)
+        await asyncio.gather(*(analyser.analyse(Page(f"{SITE}/{n}", b"fine")) for n in range(4)))
+        started = time.monotonic()
+        analyser.close()  # waits up to 2 s for each worker to exit before it kills it
+        return time.monotonic() - started
+
+    assert asyncio.run(run()) < 1.5
 
 
 def test_a_pool_closed_while_its_workers_start_prints_no_traceback():

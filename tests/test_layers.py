@@ -146,6 +146,16 @@ def test_pure_package_loads_without_scrapy_or_twisted(package):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_reextract_never_imports_the_indexer():
+    """Reextract's processes only read: cdxj-indexer (and its pkg_resources) cost each of them 0.15 s of start-up."""
+    code = (
+        "import sys, crawler.commands.reextract\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'cdxj_indexer', 'surt', 'pyamf'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
 # Imported by the layers that need them only: browser mode (scrapy-playwright) and WACZ packaging (py-wacz).
 OPTIONAL_LAYERS = {"scrapy_playwright", "playwright", "wacz", "frictionless"}
 

@@ -10,8 +10,8 @@ from argparse import Namespace
 import pytest
 from conftest import run_cli
 
-from crawler.archive.browser import dom_uri
 from crawler.archive.captures import IndexProblem, plan, read_capture
+from crawler.archive.folder import dom_uri
 from crawler.archive.index import INDEX_NAME, write_cdxj
 from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.commands import reextract

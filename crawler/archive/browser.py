@@ -23,10 +23,9 @@ from urllib.parse import urlsplit
 
 from crawler.web.page import Page
 
+from .folder import ORIGINAL_ENCODING_HEADER
 from .heads import join_head, rebuilt_request_head, rebuilt_response_head, split_head
 from .writer import Exchange
-
-ORIGINAL_ENCODING_HEADER = "X-Archive-Orig-Content-Encoding"
 
 CAPTURE_NOTE = (
     "Pages rendered in headless Chromium: every exchange the browser made is recorded from the DevTools "
@@ -161,11 +160,3 @@ def _declared_length(raw: bytes) -> int:
             except ValueError:
                 return 0
     return 0
-
-
-def screenshot_uri(url: str) -> str:
-    return f"urn:screenshot:{url}"
-
-
-def dom_uri(url: str) -> str:
-    return f"urn:dom:{url}"

@@ -22,10 +22,8 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
-from .browser import dom_uri
-from .folder import INDEX_NAME, INDEXED_TYPES
+from .folder import INDEX_NAME, INDEXED_TYPES, RecordLocation, dom_uri
 from .reader import ArchivedResponse, Originals, archived, is_rendering_of, rendered_page, responses_of
-from .writer import RecordLocation
 
 
 class IndexProblem(Exception):

@@ -14,9 +14,7 @@ from warcio.timeutils import iso_date_to_datetime
 
 from crawler.web.page import Page
 
-from .browser import ORIGINAL_ENCODING_HEADER, dom_uri
-from .folder import is_warc_name
-from .writer import RecordLocation
+from .folder import ORIGINAL_ENCODING_HEADER, RecordLocation, dom_uri, is_warc_name
 
 logger = logging.getLogger(__name__)
 

@@ -32,6 +32,7 @@ from crawler.web.page import Page
 from crawler.web.redact import CREDENTIAL_HEADERS, mask_header_values
 
 from .appendfile import AppendFile
+from .folder import RecordLocation
 from .heads import VerbatimHead, dechunked_head, rebuilt_request_head, rebuilt_response_head
 from .index import RunIndex
 from .repair import OPEN_SUFFIX, repair_open_files
@@ -42,14 +43,6 @@ DIGEST_ALGORITHMS = ("sha1", "sha256")
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/{version}/revisit/server-not-modified"
 # A file rolled over stays open this long at most for the metadata records of its responses.
 DRAIN_SECONDS = 120.0
-
-
-@dataclass(frozen=True)
-class RecordLocation:
-    filename: str
-    offset: int
-    length: int
-    record_id: str
 
 
 @dataclass(frozen=True)

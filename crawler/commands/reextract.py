@@ -203,7 +203,8 @@ def records(paths, workers: int = 0, timeout: float = 15.0, progress: Progress |
     """
     progress = progress or Progress()
     loop = asyncio.new_event_loop()
-    analyser = PageAnalyser(workers, timeout=timeout, function=archived_record)
+    # Forked: this process runs no thread, and the workers need only what it has imported.
+    analyser = PageAnalyser(workers, timeout=timeout, function=archived_record, fork=True)
     ahead = max(1, workers) * PAGES_AHEAD_PER_WORKER
     pending: deque[tuple[int, asyncio.Task]] = deque()  # (pages, task), in capture order
     pages_ahead = 0

@@ -23,7 +23,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy_playwright.page import PageMethod
 
-from crawler.archive.browser import dom_uri, screenshot_uri
+from crawler.archive.folder import dom_uri, screenshot_uri
 from crawler.archive.writer import Exchange
 from crawler.downloader.behaviours import Behaviours, PageCapture
 from crawler.downloader.browser import CAPTURE

@@ -2,7 +2,8 @@
 
 The crawl's process spends its time in Scrapy's engine; parsing and extraction are pure CPU work,
 so they run in worker processes (the other cores) and the engine keeps downloading meanwhile.
-Workers import only the extraction library.
+The crawl's workers are spawned and import only the extraction library; `crawler reextract`'s are
+forked, with the modules its process has imported.
 
 Hostile pages cannot stall or sink the crawl:
 - each task gets a time budget: past it the worker is killed and replaced, and the page gets a
@@ -122,8 +123,14 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def serve(conn: Connection, parent_pid: int) -> None:
-    """A worker's loop: (function, args) in, ("ok", function(*args)) or ("error", text) out, until the pipe closes."""
+def serve(conn: Connection, parent_pid: int, inherited: list[Connection]) -> None:
+    """A worker's loop: (function, args) in, ("ok", function(*args)) or ("error", text) out, until the pipe closes.
+
+    inherited: the pool's ends of the pipes, which a forked worker holds copies of: closed here, or
+    no worker would read EOF when the pool closes its end.
+    """
+    for end in inherited:
+        end.close()
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pipe
     try:
@@ -172,10 +179,20 @@ class PageAnalyser:
 
     timeout: seconds one task may take; max_size: bytes of a page analysed (0: all); function: what
     runs on each page (analyse; a module-level function, for the worker processes to import).
-    restarts, timeouts and failures count what happened.
+    restarts, timeouts and failures count what happened. Workers are spawned (a fork of Twisted, asyncio
+    and threads is not safe: the crawl's), or forked (fork=True) for a caller that runs no thread and
+    whose workers need only modules it has imported (`crawler reextract`): a forked worker starts
+    without importing the extraction library again (0.4 s of CPU each).
     """
 
-    def __init__(self, workers: int, timeout: float = 15.0, max_size: int = 0, function: Callable = analyse):
+    def __init__(
+        self,
+        workers: int,
+        timeout: float = 15.0,
+        max_size: int = 0,
+        function: Callable = analyse,
+        fork: bool = False,
+    ):
         self.workers = workers
         self.function = function
         self.timeout = timeout
@@ -183,7 +200,9 @@ class PageAnalyser:
         self.restarts = 0
         self.timeouts = 0
         self.failures = 0
-        self._context = multiprocessing.get_context("spawn")  # a fork of Twisted, asyncio and threads is not safe
+        self._context: multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext = (
+            multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
+        )
         self._pool: list[_Worker] = []
         self._queue: deque[_Task] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -193,7 +212,11 @@ class PageAnalyser:
 
     def _spawn(self) -> _Worker:
         parent_end, child_end = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=serve, args=(child_end, os.getpid()), daemon=True, name="page-analysis")
+        forked = isinstance(self._context, multiprocessing.context.ForkContext)
+        inherited = [parent_end, *(worker.conn for worker in self._pool)] if forked else []
+        process = self._context.Process(
+            target=serve, args=(child_end, os.getpid(), inherited), daemon=True, name="page-analysis"
+        )
         process.start()
         child_end.close()
         worker = _Worker(process, parent_end)
