@@ -10,11 +10,30 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import redis
 
-from crawler.cli import main as cli_main
-from crawler.demo.server import DemoServer
-from crawler.settings import BROWSER_ARGS
+
+def _rewrite_no_library_asserts() -> None:
+    """pytest rewrites the asserts of every module of a distribution that has a pytest plugin: the whole of
+    crawler (our fixture plugin) and of hypothesis, some 200 modules with hardly an assert, none a test reads.
+    That was a third of the collection's time (PYTHONDONTWRITEBYTECODE: every run). The tests' own modules
+    and conftest are still rewritten; the modules already imported (the fixture plugin's) stay as they are.
+    Private pytest state, looked up defensively: where it is not found, pytest rewrites as before."""
+    for finder in sys.meta_path:
+        marked = getattr(finder, "_must_rewrite", None)
+        if isinstance(marked, set):
+            marked -= {name for name in marked if name == "crawler" or name.startswith(("hypothesis", "_hypothesis"))}
+            cache = getattr(finder, "_marked_for_rewrite_cache", None)
+            if isinstance(cache, dict):
+                cache.clear()
+
+
+_rewrite_no_library_asserts()  # before the imports below load most of crawler
+
+import redis  # noqa: E402
+
+from crawler.cli import main as cli_main  # noqa: E402
+from crawler.demo.server import DemoServer  # noqa: E402
+from crawler.settings import BROWSER_ARGS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
