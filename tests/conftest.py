@@ -37,6 +37,8 @@ from crawler.settings import BROWSER_ARGS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["pytester"]  # test_fixture_kit runs the fixture plugin's pytest sessions in this process
+
 
 def run_cli(
     *args: str, cwd: Path | None = None, timeout: float = 300, env: dict | None = None
