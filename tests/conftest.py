@@ -99,15 +99,17 @@ def redis_url(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     client = redis.Redis(port=port)
-    for _ in range(100):
+    for _ in range(500):
         try:
             client.ping()
             break
         except redis.ConnectionError:
-            time.sleep(0.05)
+            time.sleep(0.01)
     client.close()
     yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
+    # Killed, not terminated: it keeps nothing (no save, no append-only file), and a SIGTERM waits for
+    # the server's next cron tick (up to 100 ms) before it shuts down.
+    proc.kill()
     proc.wait(10)
 
 
