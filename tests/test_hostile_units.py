@@ -301,7 +301,8 @@ def test_requests_round_trip_through_json():
 
 def test_a_page_past_its_budget_gets_a_failed_record_and_a_new_worker():
     async def run():
-        analyser = PageAnalyser(1, timeout=1.0, max_size=1000, function=slow_on_slow_pages)
+        # Half a second: the slow page sleeps a minute; the others return at once, a thousand times within it.
+        analyser = PageAnalyser(1, timeout=0.5, max_size=1000, function=slow_on_slow_pages)
         try:
             started = time.monotonic()
             slow, boom, fine, big = await asyncio.gather(
@@ -318,7 +319,7 @@ def test_a_page_past_its_budget_gets_a_failed_record_and_a_new_worker():
     assert slow == (
         [],
         [],
-        {"url": f"{SITE}/slow", "page_type": "unknown", "extraction_error": "timeout: analysis took longer than 1 s"},
+        {"url": f"{SITE}/slow", "page_type": "unknown", "extraction_error": "timeout: analysis took longer than 0.5 s"},
         [],
     )
     assert boom[2]["extraction_error"] == "RecursionError: maximum recursion depth exceeded"
