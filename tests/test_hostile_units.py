@@ -329,24 +329,27 @@ def test_a_page_past_its_budget_gets_a_failed_record_and_a_new_worker():
     assert elapsed < 30
 
 
-def test_workers_exit_when_their_parent_is_killed(tmp_path):
-    code = (
-        "import sys, time; sys.path.insert(0, sys.argv[1])\n"
-        "from crawler.extract.workers import PageAnalyser\n"
-        "analyser = PageAnalyser(2)\n"
-        "print(' '.join(str(w.process.pid) for w in analyser._pool), flush=True)\n"
-        "time.sleep(120)\n"
-    )
-    parent = subprocess.Popen(
-        [sys.executable, "-c", code, str(Path(__file__).resolve().parent.parent)], stdout=subprocess.PIPE, text=True
-    )
+def test_workers_exit_when_their_parent_is_killed():
+    # The pool's parent is a fork of this process, which has the library imported already (a fresh
+    # interpreter importing it first was half of this test's time); it is killed as any crawl could be.
+    read_end, write_end = os.pipe()
+    parent = os.fork()
+    if parent == 0:
+        try:
+            os.close(read_end)
+            analyser = PageAnalyser(2)
+            os.write(write_end, " ".join(str(w.process.pid) for w in analyser._pool).encode() + b"\n")
+            time.sleep(120)
+        finally:
+            os._exit(1)  # never back into pytest
+    os.close(write_end)
     try:
-        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        with os.fdopen(read_end) as pids:
+            workers = [int(pid) for pid in pids.readline().split()]
         assert len(workers) == 2 and all(_alive(pid) for pid in workers)
     finally:
-        parent.send_signal(signal.SIGKILL)
-        parent.wait()
-        parent.stdout.close()
+        os.kill(parent, signal.SIGKILL)
+        os.waitpid(parent, 0)
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
