@@ -7,11 +7,10 @@ import io
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import ROOT, run_cli, run_cli_here
@@ -388,34 +387,36 @@ def test_updated_expected_rewrites_listed_fields_only():
 # ---- pytest plugin -------------------------------------------------------------------------
 
 
-def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    """pytest in a fresh interpreter over a folder with no test code; the plugin comes from the entry point."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_pytest(pytester, folder: Path, *args: str) -> SimpleNamespace:
+    """pytest over a folder with no test code, run from it; the plugin comes from the entry point.
+
+    In this process (pytester: a session of its own, which loads the entry points' plugins as `pytest DIR`
+    does, and forgets the modules it imported), not in a fresh interpreter: that one's start-up and
+    imports were most of the time of these tests."""
     # hypothesis's plugin only costs startup time here.
     options = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-rf"]
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", *options, *args, str(folder)],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        result = pytester.runpytest_inprocess(*options, *args, str(folder))
+    finally:
+        os.chdir(here)
+    return SimpleNamespace(returncode=result.ret, stdout=result.stdout.str())
 
 
-def test_pytest_plugin_reports_one_failing_test_per_wrong_field(tmp_path):
+def test_pytest_plugin_reports_one_failing_test_per_wrong_field(tmp_path, pytester):
     fixtures_dir = tmp_path / "fixtures"
     make_fixture(fixtures_dir / "site-a" / "story")
     wrong = make_fixture(fixtures_dir / "site-b")
     fixtures.write_expected(wrong.path, {**wrong.expected, "authors": ["Somebody Else"]})
     fields = len(wrong.expected)
 
-    collected = run_pytest(fixtures_dir, "--collect-only", "-q")
+    collected = run_pytest(pytester, fixtures_dir, "--collect-only", "-q")
     ids = [line for line in collected.stdout.splitlines() if "::" in line]
     assert len(ids) == 2 * fields
     assert "site-a/story/expected.json::title" in ids
 
-    result = run_pytest(fixtures_dir)
+    result = run_pytest(pytester, fixtures_dir)
     assert result.returncode == 1
     failed = [line.split(" - ")[0] for line in result.stdout.splitlines() if line.startswith("FAILED")]
     assert failed == ["FAILED site-b/expected.json::authors"]
@@ -424,9 +425,9 @@ def test_pytest_plugin_reports_one_failing_test_per_wrong_field(tmp_path):
     assert "why:\n    from  byline-class  (the byline the page shows" in result.stdout  # what gave today's value
 
 
-def test_pytest_plugin_reports_an_unreadable_expected_json(tmp_path):
+def test_pytest_plugin_reports_an_unreadable_expected_json(tmp_path, pytester):
     fixture = make_fixture(tmp_path / "page")
     (fixture.path / fixtures.EXPECTED).write_text("{oops")
-    result = run_pytest(tmp_path)
+    result = run_pytest(pytester, tmp_path)
     assert result.returncode != 0
     assert "cannot load fixture" in result.stdout and "JSONDecodeError" in result.stdout

@@ -9,8 +9,6 @@ import logging
 import os
 import pickle
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,6 +20,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from servers.analysis import slow_on_slow_pages
 from test_components import crawler_with
+from warcio import cli as warcio_cli
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler import cli
@@ -89,7 +88,7 @@ def _exchange(n: int, body: bytes = b"<html>page</html>") -> Exchange:
 
 
 @pytest.mark.parametrize("gzip", [True, False], ids=["gzip", "plain"])
-def test_warc_stays_valid_when_the_disk_fills_and_continues_when_freed(tmp_path, monkeypatch, gzip):
+def test_warc_stays_valid_when_the_disk_fills_and_continues_when_freed(tmp_path, monkeypatch, gzip, capsys):
     writer = RollingWarcWriter(tmp_path, "job", {}, gzip=gzip, hostname="h")
     writer.write_exchange(_exchange(1))
     disk = FullDisk(monkeypatch, room=500)
@@ -104,8 +103,9 @@ def test_warc_stays_valid_when_the_disk_fills_and_continues_when_freed(tmp_path,
     # A response whose request record found no space may stay; nothing cut in the middle does.
     assert uris[:3] == [("warcinfo", None), ("response", f"{SITE}/1"), ("request", f"{SITE}/1")]
     assert uris[-2:] == [("response", f"{SITE}/6"), ("request", f"{SITE}/6")]
-    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(writer.files[0])], capture_output=True)
-    assert check.returncode == 0, check.stdout
+    with pytest.raises(SystemExit) as check:  # `warcio check`, in this process
+        warcio_cli.main(["check", str(writer.files[0])])
+    assert check.value.code == 0, capsys.readouterr().out
 
 
 def test_records_file_reports_a_failed_write_and_leaves_no_partial_line(tmp_path, monkeypatch):
@@ -330,24 +330,27 @@ def test_a_page_past_its_budget_gets_a_failed_record_and_a_new_worker(fork):
 
 
 @pytest.mark.parametrize("fork", [False, True])
-def test_workers_exit_when_their_parent_is_killed(tmp_path, fork):
-    code = (
-        "import sys, time; sys.path.insert(0, sys.argv[1])\n"
-        "from crawler.extract.workers import PageAnalyser\n"
-        f"analyser = PageAnalyser(2, fork={fork})\n"
-        "print(' '.join(str(w.process.pid) for w in analyser._pool), flush=True)\n"
-        "time.sleep(120)\n"
-    )
-    parent = subprocess.Popen(
-        [sys.executable, "-c", code, str(Path(__file__).resolve().parent.parent)], stdout=subprocess.PIPE, text=True
-    )
+def test_workers_exit_when_their_parent_is_killed(fork):
+    # The pool's parent is a fork of this process, which has the library imported already (a fresh
+    # interpreter importing it first was half of this test's time); it is killed as any crawl could be.
+    read_end, write_end = os.pipe()
+    parent = os.fork()
+    if parent == 0:
+        try:
+            os.close(read_end)
+            analyser = PageAnalyser(2, fork=fork)
+            os.write(write_end, " ".join(str(w.process.pid) for w in analyser._pool).encode() + b"\n")
+            time.sleep(120)
+        finally:
+            os._exit(1)  # never back into pytest
+    os.close(write_end)
     try:
-        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        with os.fdopen(read_end) as pids:
+            workers = [int(pid) for pid in pids.readline().split()]
         assert len(workers) == 2 and all(_alive(pid) for pid in workers)
     finally:
-        parent.send_signal(signal.SIGKILL)
-        parent.wait()
-        parent.stdout.close()
+        os.kill(parent, signal.SIGKILL)
+        os.waitpid(parent, 0)
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -367,15 +370,11 @@ def test_forked_workers_exit_at_once_when_the_pool_closes():
     assert asyncio.run(run()) < 1.5
 
 
-def test_a_pool_closed_while_its_workers_start_prints_no_traceback():
-    code = (
-        "import sys; sys.path.insert(0, sys.argv[1])\n"
-        "from crawler.extract.workers import PageAnalyser\n"
-        "PageAnalyser(1).close()\n"  # the worker is still importing: it finds the pipe closed
-    )
-    root = str(Path(__file__).resolve().parent.parent)
-    result = subprocess.run([sys.executable, "-c", code, root], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+def test_a_pool_closed_while_its_workers_start_prints_no_traceback(capfd):
+    capfd.readouterr()
+    PageAnalyser(1).close()  # the worker is still importing: it finds the pipe closed (close() waits for it)
+    err = capfd.readouterr().err  # the worker writes to the stderr it inherits: this process's, captured
+    assert "Traceback" not in err, err
 
 
 def _alive(pid: int) -> bool:

@@ -8,7 +8,7 @@ import shutil
 from argparse import Namespace
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli_here
 
 from crawler.archive.captures import IndexProblem, plan, read_capture
 from crawler.archive.folder import dom_uri
@@ -43,10 +43,10 @@ def archive(tmp_path_factory):
     return folder, site
 
 
-def test_workers_give_the_records_of_one_process_in_archive_order(archive, tmp_path):
+def test_workers_give_the_records_of_one_process_in_archive_order(archive, tmp_path, capsys):
     folder, site = archive
     out = tmp_path / "records.jsonl"
-    result = run_cli("reextract", str(folder), "-o", str(out), "--workers", "2")
+    result = run_cli_here(capsys, "reextract", str(folder), "-o", str(out), "--workers", "2")
     assert result.returncode == 0, result.stderr
     alone = list(link_all(records(warc_files([folder]), workers=0)))
     assert [json.loads(line) for line in out.read_text().splitlines()] == alone

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, run_cli_here
 from servers.sites import HTML, RouteServer
 
 from crawler import fixtures
@@ -154,7 +154,7 @@ def test_a_parser_that_fails_to_import_names_its_file_and_line(profile_dir):
         extract(Page(f"https://{HOST}/ferry/", PAGE))
 
 
-def test_profile_new_writes_selectors_that_find_what_the_generic_extractor_found(tmp_path, monkeypatch):
+def test_profile_new_writes_selectors_that_find_what_the_generic_extractor_found(tmp_path, monkeypatch, capsys):
     """For each way (TOML CSS, Python), a profile written from a fixture gives that fixture's values back."""
     source = Path(__file__).parent / "fixtures" / "wordpress-magazine-founding"
     fixture = fixtures.load(source)
@@ -170,7 +170,7 @@ def test_profile_new_writes_selectors_that_find_what_the_generic_extractor_found
         args = ["profile", "new", host, "--from-fixture", str(saved), "--dir", str(folder)] + (
             ["--python"] if python else []
         )
-        result = run_cli(*args)
+        result = run_cli_here(capsys, *args)  # in this process: the command starts no reactor
         assert result.returncode == 0, result.stderr
         monkeypatch.setenv("CRAWLER_PROFILES", str(folder))
         profiles.registry.cache_clear()
