@@ -148,6 +148,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.limits.PageLimitMiddleware": 110,
     # After HttpCompressionMiddleware (590) in the response path: digests of decoded bodies.
     "crawler.downloadermiddlewares.incremental.IncrementalMiddleware": 585,
+    # Scrapy's meta-refresh redirects, ruling out on its bytes a page that holds none (no decoding).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.downloadermiddlewares.metarefresh.MetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "crawler.downloadermiddlewares.cookies.OfflineCookiesMiddleware": 700,
     # Every request waits for its host's turn (delay, Crawl-delay, AutoThrottle, concurrency), shared by a

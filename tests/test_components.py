@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.exceptions import DropItem, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.statscollectors import MemoryStatsCollector
@@ -20,6 +21,7 @@ from crawler.discovery.scope import Scope
 from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
 from crawler.downloadermiddlewares.incremental import IncrementalMiddleware
 from crawler.downloadermiddlewares.limits import PageLimitMiddleware
+from crawler.downloadermiddlewares.metarefresh import MetaRefreshMiddleware
 from crawler.downloadermiddlewares.outcomes import FetchOutcomeMiddleware
 from crawler.downloadermiddlewares.scope import ScopeMiddleware
 from crawler.downloadermiddlewares.warc import WarcCaptureMiddleware
@@ -65,6 +67,42 @@ def test_scope_middleware_drops_requests_outside_the_spiders_scope():
     for url in ("http://127.0.0.1:9999/a", "http://other.example/"):
         with pytest.raises(IgnoreRequest):
             middleware.process_request(Request(url))
+
+
+REFRESH = '<meta http-equiv="{}" content="0; url=/next">'
+
+
+@pytest.mark.parametrize(
+    ("encoding", "head"),
+    [
+        ("utf-8", REFRESH.format("refresh")),
+        ("utf-8", REFRESH.format("Refresh")),
+        ("utf-8", REFRESH.format("content-type")),  # a <meta http-equiv> that is no refresh
+        ("utf-8", "é" * 3000 + REFRESH.format("REFRESH")),  # past 4,096 bytes, within 4,096 characters
+        ("utf-8", "é" * 5000 + REFRESH.format("refresh")),  # past 4,096 characters: Scrapy ignores it
+        ("utf-8", "<script>" + REFRESH.format("refresh") + "</script>"),
+        ("shift_jis", "日本語" * 500 + REFRESH.format("refresh")),
+        ("utf-16", REFRESH.format("refresh")),  # ASCII letters are other bytes: decoded, as Scrapy does
+        ("cp037", REFRESH.format("refresh")),  # EBCDIC
+        ("utf-8", ""),
+    ],
+)
+def test_meta_refresh_redirects_exactly_where_scrapys_does(encoding, head):
+    crawler = crawler_with()
+    ours, scrapys = MetaRefreshMiddleware.from_crawler(crawler), ScrapyMetaRefreshMiddleware.from_crawler(crawler)
+    body = f"<html><head>{head}</head><body>page</body></html>".encode(encoding)
+    headers = {"Content-Type": f"text/html; charset={encoding}"}
+    results = [mw.process_response(Request(f"{SITE}/a"), html(f"{SITE}/a", body, headers)) for mw in (ours, scrapys)]
+    assert [getattr(r, "url", None) for r in results[:1]] == [getattr(r, "url", None) for r in results[1:]]
+    assert type(results[0]) is type(results[1])
+
+
+def test_meta_refresh_leaves_a_page_without_one_undecoded():
+    middleware = MetaRefreshMiddleware.from_crawler(crawler_with())
+    body = b'<html><head><meta charset="utf-8"><title>t</title></head><body>' + b"x" * 50_000 + b"</body></html>"
+    response = html(f"{SITE}/a", body)
+    assert middleware.process_response(Request(f"{SITE}/a"), response) is response
+    assert response._cached_ubody is None  # Scrapy's decodes the whole body to read its head
 
 
 def test_page_limit_is_exact_and_closes_the_spider_once():
