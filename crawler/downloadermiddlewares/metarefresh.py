@@ -35,7 +35,7 @@ def may_refresh(response: HtmlResponse) -> bool:
     """
     if not _spells_ascii_as_ascii(response.encoding):
         return True
-    # bytes.lower() and find() run at memory speed; an IGNORECASE regex scans byte by byte, 20 times slower.
+    # bytes.lower() and `in` run at memory speed; an IGNORECASE regex cost more than the decoding it saves.
     return b"refresh" in response.body[: SCANNED_CHARACTERS * BYTES_PER_CHARACTER].lower()
 
 
