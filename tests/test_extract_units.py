@@ -10,8 +10,8 @@ from crawler.extract.authors import _dated_names, clean_names
 from crawler.extract.dates import parse_date
 from crawler.extract.datetext import parse_relative
 from crawler.extract.names import is_person, site_keys
+from crawler.extract.tasks import analyse
 from crawler.extract.title import strip_site_name
-from crawler.extract.workers import analyse
 from crawler.web.charset import decode_html
 
 

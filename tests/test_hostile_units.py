@@ -35,7 +35,6 @@ from crawler.downloadermiddlewares.limits import PageLimitMiddleware
 from crawler.extensions.completion import RequestCompletion
 from crawler.extensions.feedstorage import RecordsFile
 from crawler.extensions.storage import StorageGuard
-from crawler.extract.workers import PageAnalyser
 from crawler.jobs.frontier import Frontier
 from crawler.jobs.records import repair_records
 from crawler.jobs.run import EXIT_CRAWL_FAILED, exit_code, finish
@@ -44,6 +43,7 @@ from crawler.scheduler import serialize
 from crawler.scheduler.local import FrontierScheduler
 from crawler.signals import checkpoint, request_done, write_failed
 from crawler.web.page import Page
+from crawler.workers.pool import PageAnalyser
 
 SITE = "http://127.0.0.1:8000"
 

@@ -17,11 +17,12 @@ PACKAGE = ROOT / "crawler"
 # Pure package -> the packages of ours it may import (besides itself).
 PURE = {
     "web": set(),
-    "extract": {"web", "discovery"},  # the analysis worker applies discovery's requisite rules to its parse
+    "workers": {"web"},
+    "extract": {"web", "discovery", "workers"},  # the analysis task applies discovery's requisite rules
     "archive": {"web"},
     "discovery": {"web"},
     "jobs": {"web", "archive"},
-    "fixtures": {"web", "extract"},
+    "fixtures": {"web", "extract", "jobs"},  # a fixture check shows its differences as article versions do
     "report": {"web", "archive", "extract", "jobs"},
     "demo": set(),
 }
@@ -136,7 +137,7 @@ def test_no_import_cycles():
 
 # Lowest first, each after the pure packages it may import: scrapy or twisted pulled in by a module is seen
 # when that module's own package is imported.
-LOAD_ORDER = ["web", "demo", "discovery", "archive", "extract", "jobs", "fixtures", "report"]
+LOAD_ORDER = ["web", "workers", "demo", "discovery", "archive", "extract", "jobs", "fixtures", "report"]
 assert sorted(LOAD_ORDER) == sorted(PURE)
 
 # One interpreter imports the pure packages in turn: after each, the scrapy and twisted modules it loaded
@@ -186,17 +187,20 @@ def test_reextract_never_imports_the_indexer():
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
 
 
-# Imported by the layers that need them only: browser mode (scrapy-playwright) and WACZ packaging (py-wacz).
-OPTIONAL_LAYERS = {"scrapy_playwright", "playwright", "wacz", "frictionless"}
+# Imported by the layers that need them only: browser mode (scrapy-playwright), WACZ packaging (py-wacz),
+# and the extraction library with what it imports, which only the crawl's analysis workers need.
+OPTIONAL_LAYERS = {"scrapy_playwright", "playwright", "wacz", "frictionless", "trafilatura", "htmldate", "bs4"}
 
 
 @pytest.mark.e2e  # runs a crawl in a subprocess
-def test_a_plain_crawl_never_imports_browser_mode_or_wacz_packaging(demo_server, tmp_path):
+def test_a_plain_crawl_never_imports_browser_mode_wacz_packaging_or_extraction(demo_server, tmp_path):
     code = (
         "import sys\n"
         "from crawler.cli import main\n"
         "code = main(sys.argv[1:])\n"
-        f"print('imported:', sorted({{m.split('.')[0] for m in sys.modules}} & {OPTIONAL_LAYERS!r}))\n"
+        f"top = {{m.split('.')[0] for m in sys.modules}} & {OPTIONAL_LAYERS!r}\n"
+        "ours = {m for m in sys.modules if m == 'crawler.extract' or m.startswith('crawler.extract.')}\n"
+        "print('imported:', sorted(top | ours))\n"
         "sys.exit(code)\n"
     )
     args = ["crawl", demo_server.url + "/", "--job", "plain", "--output", str(tmp_path), "--max-pages", "5"]
@@ -210,4 +214,6 @@ def test_a_plain_crawl_never_imports_browser_mode_or_wacz_packaging(demo_server,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert list((tmp_path / "plain").glob("*.warc.gz")) and (tmp_path / "plain" / "index.cdxj").exists()
+    records = (tmp_path / "plain" / "records.jsonl").read_text().splitlines()
+    assert records and all('"title"' in line for line in records)  # extracted, in the workers
     assert result.stdout.splitlines()[-1] == "imported: []"

@@ -17,10 +17,11 @@ from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.commands import reextract
 from crawler.commands.reextract import records, run, warc_files
 from crawler.demo.site import DemoSite
-from crawler.extract.workers import AnalysisFailed, archived_record
+from crawler.extract.tasks import archived_record
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.jobs.versions import link_all
 from crawler.web.page import Page
+from crawler.workers.pool import AnalysisFailed
 
 BASE = "http://127.0.0.1:8000"
 

@@ -12,7 +12,7 @@ from crawler.discovery.requisites import (
     srcset_urls,
 )
 from crawler.discovery.scope import Scope
-from crawler.extract.workers import analyse
+from crawler.extract.tasks import analyse
 from crawler.web.page import Page
 
 BASE = "http://a.test/dir/page.html"

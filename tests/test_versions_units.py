@@ -8,7 +8,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler.extract.diff import paragraph_diff, record_changes, word_diff
+from crawler.jobs.diff import paragraph_diff, record_changes, word_diff
 from crawler.jobs.state import JobState
 from crawler.jobs.versions import CONTENT_FIELDS, Version, content_digest, find_changes, link, link_all
 from crawler.pipelines.versions import VersionsPipeline

@@ -17,12 +17,13 @@ from typing import Any
 from crawler.archive.captures import Capture, IndexProblem, captures_in_order, plan, read_capture, without_bodies
 from crawler.archive.folder import is_warc_name
 from crawler.archive.reader import ArchivedResponse
-from crawler.extract.workers import AnalysisFailed, PageAnalyser, archived_record, error_text
+from crawler.extract.tasks import archived_record
 from crawler.jobs.records import make_item
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_USAGE
 from crawler.jobs.versions import link_all
 from crawler.web.http import sniff
 from crawler.web.page import Page
+from crawler.workers.pool import AnalysisFailed, PageAnalyser, error_text
 
 from . import COMMANDS
 

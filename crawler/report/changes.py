@@ -1,7 +1,7 @@
 """Changed articles as people and scripts read them: text, JSON, an HTML section and an Atom feed.
 
 The changes themselves come from crawler.jobs.versions (records pointing at the version they
-replace); the field-by-field, paragraph and word differences from crawler.extract.diff.
+replace); the field-by-field, paragraph and word differences from crawler.jobs.diff.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from crawler.extract.diff import (
+from crawler.jobs.diff import (
     FieldChange,
     Paragraph,
     Words,

@@ -23,7 +23,6 @@ from crawler.downloader import browsermode
 from crawler.downloader.browsermode import PAGE, browser_wanted
 from crawler.extensions.jobstate import job_state
 from crawler.extensions.warc_index import enable_wacz
-from crawler.extract.workers import AnalysisFailed, PageAnalyser, default_workers
 from crawler.jobs.paths import default_job_name, records_path
 from crawler.jobs.records import make_item
 from crawler.scheduler.distributed import configure
@@ -31,6 +30,7 @@ from crawler.spiders.requisites import RequisiteRequests, charset, is_stylesheet
 from crawler.web.http import sniff
 from crawler.web.page import Page
 from crawler.web.urls import clean_url
+from crawler.workers.pool import AnalysisFailed, PageAnalyser, default_workers
 
 logger = logging.getLogger(__name__)
 

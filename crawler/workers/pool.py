@@ -1,9 +1,11 @@
-"""Page analysis in worker processes: parse a page once, return its links, requisites and record.
+"""Page analysis in worker processes, with a time budget per task, for the crawl and `crawler reextract`.
 
 The crawl's process spends its time in Scrapy's engine; parsing and extraction are pure CPU work,
 so they run in worker processes (the other cores) and the engine keeps downloading meanwhile.
-The crawl's workers are spawned and import only the extraction library; `crawler reextract`'s are
-forked, with the modules its process has imported.
+Tasks are module-level functions, named by their dotted paths or passed as functions: the crawl's
+process names crawler.extract.tasks.analyse, so only its workers import the extraction library
+(0.25 s of start-up, and trafilatura's and htmldate's modules in memory). The crawl's workers are
+spawned; `crawler reextract`'s are forked, with the modules its process has imported.
 
 Hostile pages cannot stall or sink the crawl:
 - each task gets a time budget: past it the worker is killed and replaced, and the page gets a
@@ -19,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import importlib
 import logging
 import multiprocessing
 import os
@@ -29,17 +32,15 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 from multiprocessing.connection import Connection
 
-from crawler.discovery.requisites import html_requisites
-from crawler.web.http import sniff
 from crawler.web.page import Page
 
-from . import extract, extract_document, fields, profiles
-from .document import Document
-from .pagetype import classify_without_body
-
 logger = logging.getLogger(__name__)
+
+# The crawl's task: a page in, its Analysis out.
+ANALYSE = "crawler.extract.tasks.analyse"
 
 # (url, tag, rel, type) per link, in document order.
 LinkTuple = tuple[str, str, str, str]
@@ -47,42 +48,23 @@ LinkTuple = tuple[str, str, str, str]
 RequisiteTuple = tuple[str, str]
 # links, requisites, record, and what site parsers got wrong on the page
 Analysis = tuple[list[LinkTuple], list[RequisiteTuple], dict, list[str]]
+# A module-level function, or its dotted path ("package.module.function")
+FunctionRef = Callable | str
 
 _PR_SET_PDEATHSIG = 1
 MAX_DEATHS_IN_A_ROW = 5
 _PARENT_POLL_SECONDS = 1.0
 
 
-def analyse(page: Page) -> Analysis:
-    """Links and requisites first (the body extractor prunes the tree), then the record, from one parse."""
-    doc = Document(page)
-    links = doc.link_targets
-    requisites = html_requisites(doc.root, doc.base_url)
-    return links, requisites, crawl_record(doc), doc.problems
+@cache
+def _named(path: str) -> Callable:
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
 
 
-def crawl_record(doc: Document) -> dict:
-    """The record a crawl needs of a page: the whole record of a page that may be an article; only the url
-    and page type of one whose status, URL or metadata say it is none (listings, error pages), which a
-    crawl keeps no record of, unless a site profile may say otherwise. Extracting their fields was
-    a listing page's largest cost (link-heavy bench site: about half of all pages)."""
-    if profiles.for_url(doc.url) is None:
-        settled = classify_without_body(doc, fields.canonical_url(doc))
-        if settled is not None:
-            return {"url": doc.url, "page_type": settled}
-    return extract_document(doc)
-
-
-def archived_record(page: Page) -> tuple[str, dict | str | None]:
-    """`crawler reextract`'s task: ("record", the record) for an archived HTML page, ("other", None) for
-    other content, ("undecodable", why) for a body that does not decode (a broken Content-Encoding)."""
-    try:
-        content = page.content
-    except (ValueError, OSError, EOFError) as exc:
-        return "undecodable", error_text(exc)
-    if sniff(page.header("Content-Type"), content) != "html":
-        return "other", None
-    return "record", extract(page)
+def resolve(function: FunctionRef) -> Callable:
+    """The function a dotted path names (its module imported the first time), or the function itself."""
+    return _named(function) if isinstance(function, str) else function
 
 
 class AnalysisFailed(Exception):
@@ -123,18 +105,20 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def serve(conn: Connection, parent_pid: int, inherited: list[Connection]) -> None:
+def serve(conn: Connection, parent_pid: int, inherited: list[Connection], main: FunctionRef) -> None:
     """A worker's loop: (function, args) in, ("ok", function(*args)) or ("error", text) out, until the pipe closes.
 
     inherited: the pool's ends of the pipes, which a forked worker holds copies of: closed here, or
-    no worker would read EOF when the pool closes its end.
+    no worker would read EOF when the pool closes its end. main: the pool's usual task, imported
+    before the worker says it is ready.
     """
     for end in inherited:
         end.close()
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pipe
+    resolve(main)  # start-up (imports) is not part of any task's time budget
     try:
-        conn.send(("ready", None))  # start-up (imports) is not part of any task's time budget
+        conn.send(("ready", None))
     except OSError:  # the pool was closed while this worker started: nothing to do, and no traceback
         return
     while True:
@@ -143,7 +127,7 @@ def serve(conn: Connection, parent_pid: int, inherited: list[Connection]) -> Non
         except (EOFError, OSError):
             return
         try:
-            result: tuple = ("ok", function(*args))
+            result: tuple = ("ok", resolve(function)(*args))
         except Exception as exc:  # RecursionError, MemoryError from a hostile page, a bug: this task fails
             result = ("error", error_text(exc))
         try:
@@ -159,7 +143,7 @@ def serve(conn: Connection, parent_pid: int, inherited: list[Connection]) -> Non
 
 @dataclass
 class _Task:
-    function: Callable
+    function: FunctionRef
     args: tuple
     future: asyncio.Future
     timer: asyncio.TimerHandle | None = None
@@ -174,11 +158,11 @@ class _Worker:
 
 
 class PageAnalyser:
-    """Runs analyse() (and other pure tasks) in `workers` processes, or in this process when workers is 0
-    (no time budget then).
+    """Runs crawler.extract.tasks.analyse (and other pure tasks) in `workers` processes, or in this
+    process when workers is 0 (no time budget then).
 
     timeout: seconds one task may take; max_size: bytes of a page analysed (0: all); function: what
-    runs on each page (analyse; a module-level function, for the worker processes to import).
+    runs on each page (a module-level function, or its dotted path, for the worker processes to import).
     restarts, timeouts and failures count what happened. Workers are spawned (a fork of Twisted, asyncio
     and threads is not safe: the crawl's), or forked (fork=True) for a caller that runs no thread and
     whose workers need only modules it has imported (`crawler reextract`): a forked worker starts
@@ -190,7 +174,7 @@ class PageAnalyser:
         workers: int,
         timeout: float = 15.0,
         max_size: int = 0,
-        function: Callable = analyse,
+        function: FunctionRef = ANALYSE,
         fork: bool = False,
     ):
         self.workers = workers
@@ -215,7 +199,10 @@ class PageAnalyser:
         forked = isinstance(self._context, multiprocessing.context.ForkContext)
         inherited = [parent_end, *(worker.conn for worker in self._pool)] if forked else []
         process = self._context.Process(
-            target=serve, args=(child_end, os.getpid(), inherited), daemon=True, name="page-analysis"
+            target=serve,
+            args=(child_end, os.getpid(), inherited, self.function),
+            daemon=True,
+            name="page-analysis",
         )
         process.start()
         child_end.close()
@@ -242,12 +229,13 @@ class PageAnalyser:
             record = {**record, "analysed_bytes": self.max_size}
         return links, requisites, record, problems
 
-    async def call(self, function: Callable, *args):
-        """function(*args) in a worker, within the time budget (a pure, module-level function: its
-        arguments and result are pickled); AnalysisFailed if it raised, ran out of time or its worker died."""
+    async def call(self, function: FunctionRef, *args):
+        """function(*args) in a worker, within the time budget (a pure, module-level function or its dotted
+        path: its arguments and result are pickled); AnalysisFailed if it raised, ran out of time or its
+        worker died."""
         if not self.workers:
             try:
-                return function(*args)
+                return resolve(function)(*args)
             except Exception as exc:
                 raise AnalysisFailed(error_text(exc)) from None
         if self._loop is None:
@@ -358,7 +346,7 @@ class PageAnalyser:
 
     def _run_here(self, task: _Task) -> None:
         try:
-            self._settle(task, task.function(*task.args))
+            self._settle(task, resolve(task.function)(*task.args))
         except Exception as exc:
             self._fail(task, error_text(exc))
 
