@@ -331,6 +331,7 @@ def test_a_page_past_its_budget_gets_a_failed_record_and_a_new_worker(fork):
 
 @pytest.mark.parametrize("fork", [False, True])
 def test_workers_exit_when_their_parent_is_killed(fork):
+    """Even busy on a page that takes a minute: an idle worker would read EOF anyway, a busy one reads nothing."""
     # The pool's parent is a fork of this process, which has the library imported already (a fresh
     # interpreter importing it first was half of this test's time); it is killed as any crawl could be.
     read_end, write_end = os.pipe()
@@ -338,9 +339,16 @@ def test_workers_exit_when_their_parent_is_killed(fork):
     if parent == 0:
         try:
             os.close(read_end)
-            analyser = PageAnalyser(2, fork=fork)
-            os.write(write_end, " ".join(str(w.process.pid) for w in analyser._pool).encode() + b"\n")
-            time.sleep(120)
+
+            async def busy():
+                analyser = PageAnalyser(2, function=slow_on_slow_pages, fork=fork)
+                pages = [asyncio.ensure_future(analyser.analyse(Page(f"{SITE}/{n}", b"slow"))) for n in range(2)]
+                while not all(worker.task for worker in analyser._pool):
+                    await asyncio.sleep(0.02)
+                os.write(write_end, " ".join(str(w.process.pid) for w in analyser._pool).encode() + b"\n")
+                await asyncio.wait(pages)
+
+            asyncio.run(busy())
         finally:
             os._exit(1)  # never back into pytest
     os.close(write_end)
