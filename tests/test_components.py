@@ -84,13 +84,20 @@ REFRESH = '<meta http-equiv="{}" content="0; url=/next">'
         ("shift_jis", "日本語" * 500 + REFRESH.format("refresh")),
         ("utf-16", REFRESH.format("refresh")),  # ASCII letters are other bytes: decoded, as Scrapy does
         ("cp037", REFRESH.format("refresh")),  # EBCDIC
+        ("utf-7", REFRESH.format("refresh")),
+        # "refresh" in UTF-7's base64 form: Scrapy decodes no page as UTF-7 (w3lib refuses it, as WHATWG
+        # does) and finds none; ours never rules out a UTF-7 page on its bytes, should that change
+        ("utf-7", REFRESH.format("+AHIAZQBmAHIAZQBzAGg-").encode()),
         ("utf-8", ""),
     ],
 )
 def test_meta_refresh_redirects_exactly_where_scrapys_does(encoding, head):
     crawler = crawler_with()
     ours, scrapys = MetaRefreshMiddleware.from_crawler(crawler), ScrapyMetaRefreshMiddleware.from_crawler(crawler)
-    body = f"<html><head>{head}</head><body>page</body></html>".encode(encoding)
+    if isinstance(head, bytes):  # as written, not as Python's encoder would write it
+        body = b"<html><head>" + head + b"</head><body>page</body></html>"
+    else:
+        body = f"<html><head>{head}</head><body>page</body></html>".encode(encoding)
     headers = {"Content-Type": f"text/html; charset={encoding}"}
     results = [mw.process_response(Request(f"{SITE}/a"), html(f"{SITE}/a", body, headers)) for mw in (ours, scrapys)]
     assert [getattr(r, "url", None) for r in results[:1]] == [getattr(r, "url", None) for r in results[1:]]
