@@ -4,7 +4,7 @@ The crawl's process spends its time in Scrapy's engine; parsing and extraction a
 so they run in worker processes (the other cores) and the engine keeps downloading meanwhile.
 Tasks are module-level functions, named by their dotted paths or passed as functions: the crawl's
 process names crawler.extract.tasks.analyse, so only its workers import the extraction library
-(0.25 s of start-up, and trafilatura's and htmldate's modules in memory). The crawl's workers are
+(0.3 s of start-up, and trafilatura's and htmldate's modules in memory). The crawl's workers are
 spawned; `crawler reextract`'s are forked, with the modules its process has imported.
 
 Hostile pages cannot stall or sink the crawl:
