@@ -378,6 +378,14 @@ def test_forked_workers_exit_at_once_when_the_pool_closes():
     assert asyncio.run(run()) < 1.5
 
 
+def test_a_pool_without_workers_runs_tasks_named_by_path_here():
+    analyser = PageAnalyser(0)  # the crawl's default task, by its dotted path
+    page = Page(f"{SITE}/a", b"<html><head><title>T</title></head><body><a href='/b'>b</a></body></html>")
+    links, _, record, _ = asyncio.run(analyser.analyse(page))
+    assert links == [(f"{SITE}/b", "a", "", "")] and record["url"] == page.url
+    assert asyncio.run(analyser.call("servers.analysis.slow_on_slow_pages", page))[2]["size"] == len(page.body)
+
+
 def test_a_pool_closed_while_its_workers_start_prints_no_traceback(capfd):
     capfd.readouterr()
     PageAnalyser(1).close()  # the worker is still importing: it finds the pipe closed (close() waits for it)

@@ -1,8 +1,8 @@
 """What the page-analysis workers (crawler.workers.pool) run: parse a page once, return its links,
 requisites and record; or a record of an archived response (`crawler reextract`).
 
-The crawl's process names these by their dotted paths and never imports this module: only its
-workers import the extraction library.
+The crawl's process names `analyse` by its dotted path and never imports this module: only its
+workers import the extraction library. `crawler reextract` imports it, and forks its workers.
 """
 
 from __future__ import annotations

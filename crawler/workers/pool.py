@@ -21,10 +21,10 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
-import importlib
 import logging
 import multiprocessing
 import os
+import pkgutil
 import signal
 import sys
 import threading
@@ -56,10 +56,7 @@ MAX_DEATHS_IN_A_ROW = 5
 _PARENT_POLL_SECONDS = 1.0
 
 
-@cache
-def _named(path: str) -> Callable:
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
+_named = cache(pkgutil.resolve_name)  # a worker looks up its task once, not on every page
 
 
 def resolve(function: FunctionRef) -> Callable:
