@@ -5,8 +5,11 @@
 (w) wget: `wget --recursive --level=inf --warc-file` (robots.txt obeyed, one connection, WARC
 written, pages deleted once parsed); (a) bare: a CrawlSpider following same-host links, no output;
 (b) full: `crawler crawl` with discovery, extraction, JSON Lines and WARC (request, response and
-metadata records), CDXJ. Each crawl runs in its own process; each run of the script measures the
-three in turn, run after run (w, a, b, w, a, b, ...), so machine noise hits all alike.
+metadata records), CDXJ. Two more show Scrapy's own floor on the site (`--sides wget,floor,engine,full`):
+(f) floor: a Scrapy spider given every HTML page's URL up front, whose callback does nothing, with
+Scrapy's stock middlewares and extensions; (e) engine: the same with all of them off but the core
+stats. Each crawl runs in its own process; each run of the script measures the contenders in turn,
+run after run (w, a, b, w, a, b, ...), so machine noise hits all alike.
 
 Reported per contender (medians over the runs): pages/s (responses over crawl time: Scrapy's
 elapsed_time_seconds, wget's wall time), CPU ms per response split by process (the crawling
@@ -49,9 +52,11 @@ SHARED = {
     "LOG_LEVEL": "WARNING",
     "TELNETCONSOLE_ENABLED": "False",
 }
-SIDES = ("wget", "bare", "full", "base")
+SIDES = ("wget", "floor", "engine", "bare", "full", "base")
 NAMES = {
     "wget": "(w) wget --recursive --warc-file",
+    "floor": "(f) Scrapy fetching the page list, stock components",
+    "engine": "(e) Scrapy fetching the page list, no components",
     "bare": "(a) bare CrawlSpider, no output",
     "full": "(b) full pipeline",
     "base": "(c) full pipeline of --base-tree",
@@ -77,6 +82,42 @@ crawler = process.create_crawler(Bare)
 process.crawl(crawler)
 process.start()
 import json
+json.dump({k: str(v) if not isinstance(v, (int, float)) else v for k, v in crawler.stats.get_stats().items()}, open(stats_path, "w"))
+"""
+
+# Scrapy's own floor: every HTML page's URL given up front, a callback that does nothing. "stock" keeps
+# Scrapy's default middlewares and extensions; "engine" turns them all off but the core stats, so what
+# is left is the engine, scheduler, downloader, HTTP/1.1 client and signals.
+FLOOR_SPIDER = """
+import json, sys
+import scrapy
+from scrapy.crawler import CrawlerProcess
+
+urls_path, stats_path, mode = sys.argv[1:4]
+settings = dict(a.split("=", 1) for a in sys.argv[4:])
+if mode == "engine":
+    settings.update(
+        DOWNLOADER_MIDDLEWARES_BASE={},
+        SPIDER_MIDDLEWARES_BASE={},
+        EXTENSIONS_BASE={"scrapy.extensions.corestats.CoreStats": 0},
+    )
+
+class Floor(scrapy.Spider):
+    name = "floor"
+
+    async def start(self):
+        with open(urls_path) as fh:
+            for line in fh:
+                yield scrapy.Request(line.strip())
+
+    def parse(self, response):
+        self.crawler.stats.inc_value("floor/responses")
+        return ()
+
+process = CrawlerProcess(settings)
+crawler = process.create_crawler(Floor)
+process.crawl(crawler)
+process.start()
 json.dump({k: str(v) if not isinstance(v, (int, float)) else v for k, v in crawler.stats.get_stats().items()}, open(stats_path, "w"))
 """
 
@@ -186,6 +227,23 @@ def bare(url: str, tmp: Path, extra: dict[str, str], html_pages: int) -> dict:
     if fetched < html_pages or stats.get("log_count/ERROR"):
         raise SystemExit(f"CHECK FAILED for the bare spider: {fetched} pages for {html_pages}, stats {stats}")
     return {**result, "pages": stats["downloader/response_count"], "seconds": stats["elapsed_time_seconds"]}
+
+
+def floor(url: str, tmp: Path, mode: str, site: str, articles: int, html_pages: int) -> dict:
+    """Scrapy's engine fetching every HTML page from a list: what any Scrapy crawl of the site spends at least."""
+    urls = tmp / "pages.txt"
+    if not urls.exists():
+        urls.write_text("".join(f"{url}{path}\n" for path in SITES[site](articles=articles).html_paths()))
+    stats_path = tmp / "floor-stats.json"
+    script = tmp / "floor.py"
+    script.write_text(FLOOR_SPIDER)
+    cmd = [sys.executable, str(script), str(urls), str(stats_path), mode, *(f"{k}={v}" for k, v in SHARED.items())]
+    result = run_measured(cmd, tmp)
+    stats = json.loads(stats_path.read_text())
+    fetched = stats.get("floor/responses", 0)
+    if fetched < html_pages or stats.get("log_count/ERROR"):
+        raise SystemExit(f"CHECK FAILED for the {mode} floor: {fetched} pages for {html_pages}, stats {stats}")
+    return {**result, "pages": fetched, "seconds": stats["elapsed_time_seconds"]}
 
 
 def full_command(url: str, out: Path, job_dir: bool, extra: dict[str, str]) -> list[str]:
@@ -311,7 +369,9 @@ def report(site: str, args, html_pages: int, server: str, results: dict[str, lis
             f"{m['rate']:.1f} | {1000 * m['cpu']:.2f}; {1000 * m['workers_cpu']:.2f}; {1000 * m['total_cpu']:.2f} | "
             f"{m['rss']:.0f}; {m['worker_rss']:.0f} |"
         )
-    for side, base in (("full", "bare"), ("full", "wget"), ("bare", "wget"), ("full", "base"), ("base", "bare")):
+    pairs = [("full", "bare"), ("full", "wget"), ("bare", "wget"), ("full", "base"), ("base", "bare")]
+    pairs += [("floor", "wget"), ("engine", "wget"), ("full", "floor"), ("full", "engine")]
+    for side, base in pairs:
         if side in med and base in med:
             ratios = _ratios(results, side, base)
             print(
@@ -329,7 +389,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--job-dir", action="store_true", help="full pipeline with a disk-backed frontier (JOBDIR)")
     parser.add_argument(
-        "--sides", default=",".join(SIDES), help=f"which contenders, comma-separated (default {','.join(SIDES)})"
+        "--sides",
+        default="wget,bare,full,base",
+        help=f"which contenders, comma-separated ({', '.join(SIDES)}; default wget,bare,full,base)",
     )
     parser.add_argument("--only", choices=SIDES, help="one contender only (same as --sides NAME)")
     parser.add_argument(
@@ -376,6 +438,8 @@ def main() -> None:
                         result = wget(url, tmp, html_pages)
                     elif side == "bare":
                         result = bare(url, tmp, bare_extra, html_pages)
+                    elif side in ("floor", "engine"):
+                        result = floor(url, tmp, side, site, args.articles, html_pages)
                     elif side == "full":
                         result = full(url, tmp, args.job_dir, full_extra, args.articles, html_pages)
                     else:
