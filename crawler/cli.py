@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 
@@ -32,7 +33,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     command = next((arg for arg in argv if not arg.startswith("-")), None)
-    parser = build_parser(command if command in COMMANDS else None)
+    # Importing a command allocates objects that live as long as the process: collections during it
+    # find no garbage and cost about 50 ms of a crawl's start-up (docs/benchmarks.md).
+    gc.disable()
+    try:
+        parser = build_parser(command if command in COMMANDS else None)
+    finally:
+        gc.enable()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

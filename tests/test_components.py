@@ -16,6 +16,7 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler import cli
 from crawler import settings as project_settings
 from crawler.discovery.scope import Scope
 from crawler.downloader.http11 import PARTIAL, WIRE, Partial, Wire
@@ -315,6 +316,23 @@ def test_garbage_collector_tuning_freezes_and_raises_the_threshold_while_the_eng
         gc.unfreeze()
     with pytest.raises(NotConfigured):
         GarbageCollectorTuning.from_crawler(crawler_with(GC_GEN0_THRESHOLD=0))
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_command_line_imports_its_command_without_collections_and_collects_again_after(monkeypatch, fails):
+    seen, real = [], cli.build_parser
+
+    def build_parser(command=None):
+        seen.append(gc.isenabled())
+        if fails:
+            raise ImportError("a broken install")
+        return real(command)
+
+    monkeypatch.setattr(cli, "build_parser", build_parser)
+    with pytest.raises(ImportError if fails else SystemExit):
+        cli.main(["crawl", "--help"])
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 def test_progress_line_counts_pages_records_queue_and_failures():
