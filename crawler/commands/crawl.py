@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 # First, while few modules are loaded: Scrapy's TLS modules build deprecated aliases with
-# inspect.stack(), whose cost grows with the modules loaded and the depth of the stack (CPython #92041). Imported later, by the
-# download handler, they took 0.1 s more CPU at every crawl's start (docs/benchmarks.md).
+# inspect.stack(), whose cost grows with the modules loaded and the depth of the stack (CPython
+# #92041). Imported later, by the download handler, they took 0.1 s more CPU at every crawl's start
+# (docs/benchmarks.md).
 import scrapy.core.downloader.contextfactory  # noqa: F401
 
 # isort: split
