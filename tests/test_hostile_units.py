@@ -43,6 +43,7 @@ from crawler.scheduler import serialize
 from crawler.scheduler.local import FrontierScheduler
 from crawler.signals import checkpoint, request_done, write_failed
 from crawler.web.page import Page
+from crawler.workers import pool
 from crawler.workers.pool import PageAnalyser
 
 SITE = "http://127.0.0.1:8000"
@@ -342,8 +343,8 @@ def test_workers_exit_when_their_parent_is_killed(fork):
 
             async def busy():
                 analyser = PageAnalyser(2, function=slow_on_slow_pages, fork=fork)
-                pages = [asyncio.ensure_future(analyser.analyse(Page(f"{SITE}/{n}", b"slow"))) for n in range(2)]
-                while not all(worker.task for worker in analyser._pool):
+                pages = [asyncio.ensure_future(analyser.analyse(Page(f"{SITE}/{n}", b"slow"))) for n in range(4)]
+                while not all(worker.tasks for worker in analyser._pool):
                     await asyncio.sleep(0.02)
                 os.write(write_end, " ".join(str(w.process.pid) for w in analyser._pool).encode() + b"\n")
                 await asyncio.wait(pages)
@@ -363,6 +364,60 @@ def test_workers_exit_when_their_parent_is_killed(fork):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_a_worker_that_dies_on_a_page_fails_that_page_only_and_its_next_task_runs_elsewhere():
+    async def run():
+        analyser = PageAnalyser(1, function=slow_on_slow_pages)
+        try:  # one worker: it holds the second page while it dies on the first
+            results = await asyncio.gather(
+                *(analyser.analyse(Page(f"{SITE}/{n}", n.encode())) for n in ("die", "fine"))
+            )
+            return results, analyser.restarts
+        finally:
+            analyser.close()
+
+    (died, fine), restarts = asyncio.run(run())
+    assert died[2]["extraction_error"] == "the analysis worker died on this page (exit code 3)"
+    assert fine[2]["page_type"] == "article" and "extraction_error" not in fine[2]
+    assert restarts == 1
+
+
+def test_a_large_page_waiting_for_a_busy_worker_never_blocks_the_event_loop():
+    """The page is far larger than a pipe's buffer; sent with a blocking write it would stall the loop
+    until the worker finished its first page (a second) and read it."""
+    big = b"x" * (16 << 20)
+
+    async def run():
+        analyser = PageAnalyser(1, function=slow_on_slow_pages)
+        try:
+            await analyser.analyse(Page(f"{SITE}/warm", b"fine"))  # the worker has started
+            pages = asyncio.gather(
+                analyser.analyse(Page(f"{SITE}/nap", b"nap")), analyser.analyse(Page(f"{SITE}/big", big))
+            )
+            longest, last = 0.0, time.monotonic()
+            while not pages.done():
+                await asyncio.sleep(0.01)
+                now = time.monotonic()
+                longest, last = max(longest, now - last), now
+            return await pages, longest
+        finally:
+            analyser.close()
+
+    (nap, large), longest = asyncio.run(run())
+    assert nap[2]["size"] == 3 and large[2]["size"] == len(big)
+    assert longest < 0.5, longest
+
+
+def test_messages_are_taken_whole_from_bytes_however_the_pipe_split_them():
+    sent = [("ok", {"url": f"{SITE}/{n}", "text": "é" * n}) for n in (0, 1, 300)]
+    stream = b"".join(pool._frame(message) for message in sent)
+    for cut in range(len(stream) + 1):
+        inbox = bytearray(stream[:cut])
+        received = pool._messages(inbox)
+        inbox += stream[cut:]
+        received += pool._messages(inbox)
+        assert received == sent and not inbox
 
 
 def test_forked_workers_exit_at_once_when_the_pool_closes():

@@ -14,6 +14,10 @@ Hostile pages cannot stall or sink the crawl:
 - only the first `max_size` bytes of a page are analysed (the archive keeps the whole body);
 - a worker exits when the crawl's process dies, whatever kills it (SIGKILL included): the kernel
   signals it on Linux (PR_SET_PDEATHSIG), and it watches its parent and its pipe everywhere.
+
+Each worker holds its next task while it runs one (TASKS_PER_WORKER), so it never waits for the
+crawl's busy event loop to read a result before it gets more work; the pool's end of each pipe never
+blocks that loop, however large a page. A task's time budget starts when its worker starts it.
 """
 
 from __future__ import annotations
@@ -24,14 +28,16 @@ import ctypes.util
 import logging
 import multiprocessing
 import os
+import pickle
 import pkgutil
 import signal
+import struct
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from multiprocessing.connection import Connection
 
@@ -54,6 +60,11 @@ FunctionRef = Callable | str
 _PR_SET_PDEATHSIG = 1
 MAX_DEATHS_IN_A_ROW = 5
 _PARENT_POLL_SECONDS = 1.0
+# The task a worker runs and the one it starts next: with one, it idled about a third of a crawl
+# waiting for the crawl's event loop to take its result (docs/benchmarks.md).
+TASKS_PER_WORKER = 2
+_FRAME = struct.Struct("!Q")  # each message on a pipe: its length, then its pickle
+_READ_SIZE = 1 << 20
 
 
 _named = cache(pkgutil.resolve_name)  # a worker looks up its task once, not on every page
@@ -80,6 +91,52 @@ def error_text(exc: BaseException) -> str:
 def default_workers() -> int:
     """One process per core beyond the one running the engine, and at least one (the time budget needs it)."""
     return max(1, min(4, (os.cpu_count() or 1) - 1))
+
+
+# ---- messages: (kind or function, value or args), pickled and framed -----------------------------
+
+
+def _frame(message) -> bytes:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _FRAME.pack(len(data)) + data
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write data to a blocking pipe end."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = os.read(fd, min(size, _READ_SIZE))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _recv(fd: int):
+    """Read a message from a blocking pipe end; EOFError once the other end is closed."""
+    (size,) = _FRAME.unpack(_read_exactly(fd, _FRAME.size))
+    return pickle.loads(_read_exactly(fd, size))
+
+
+def _messages(inbox: bytearray) -> list:
+    """The complete messages at the start of inbox, taken out of it."""
+    messages, start = [], 0
+    while len(inbox) - start >= _FRAME.size:
+        (size,) = _FRAME.unpack_from(inbox, start)
+        end = start + _FRAME.size + size
+        if len(inbox) < end:
+            break
+        messages.append(pickle.loads(inbox[start + _FRAME.size : end]))
+        start = end
+    del inbox[:start]
+    return messages
 
 
 # ---- the worker process ------------------------------------------------------------------------
@@ -114,13 +171,14 @@ def serve(conn: Connection, parent_pid: int, inherited: list[Connection], main: 
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pipe
     resolve(main)  # start-up (imports) is not part of any task's time budget
+    fd = conn.fileno()
     try:
-        conn.send(("ready", None))
+        _write_all(fd, _frame(("ready", None)))
     except OSError:  # the pool was closed while this worker started: nothing to do, and no traceback
         return
     while True:
         try:
-            function, args = conn.recv()
+            function, args = _recv(fd)
         except (EOFError, OSError):
             return
         try:
@@ -128,11 +186,13 @@ def serve(conn: Connection, parent_pid: int, inherited: list[Connection], main: 
         except Exception as exc:  # RecursionError, MemoryError from a hostile page, a bug: this task fails
             result = ("error", error_text(exc))
         try:
-            conn.send(result)
-        except (OSError, ValueError):
-            return
+            message = _frame(result)
         except Exception as exc:  # a result that does not pickle (RecursionError on a deep value)
-            conn.send(("error", error_text(exc)))
+            message = _frame(("error", error_text(exc)))
+        try:
+            _write_all(fd, message)
+        except OSError:
+            return
 
 
 # ---- the pool, in the crawl's process ------------------------------------------------------------
@@ -144,14 +204,23 @@ class _Task:
     args: tuple
     future: asyncio.Future
     timer: asyncio.TimerHandle | None = None
+    sent_by: int = 0  # where its message ends in the bytes queued for its worker
 
 
 @dataclass
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
-    task: _Task | None = None
+    tasks: deque[_Task] = field(default_factory=deque)  # sent to it, in order: the first is running
     ready: bool = False  # started up and waiting for tasks
+    inbox: bytearray = field(default_factory=bytearray)  # bytes read, not yet a whole message
+    outbox: bytearray = field(default_factory=bytearray)  # bytes to write when the pipe takes them
+    queued: int = 0  # bytes ever put in outbox
+    written: int = 0  # bytes ever written
+    writing: bool = False  # waiting for the pipe to take more
+
+    def received(self, task: _Task) -> bool:
+        return self.written >= task.sent_by
 
 
 class PageAnalyser:
@@ -203,6 +272,7 @@ class PageAnalyser:
         )
         process.start()
         child_end.close()
+        os.set_blocking(parent_end.fileno(), False)  # the crawl's event loop never waits on a worker
         worker = _Worker(process, parent_end)
         if self._loop is not None:
             self._loop.add_reader(parent_end.fileno(), self._readable, worker)
@@ -250,44 +320,94 @@ class PageAnalyser:
             raise
 
     def _dispatch(self) -> None:
+        """Queue tasks for the ready workers, an idle one's before a busy one's next, and write what
+        each pipe takes now."""
         assert self._loop is not None
+        for held in range(TASKS_PER_WORKER):
+            for worker in self._pool:
+                while worker.ready and len(worker.tasks) == held and self._queue:
+                    self._hand(worker, self._queue.popleft())  # a cancelled task: the next
         for worker in self._pool:
-            while worker.ready and worker.task is None and self._queue:
-                task = self._queue.popleft()
-                if task.future.done():
-                    continue
-                try:
-                    worker.conn.send((task.function, task.args))
-                except (OSError, ValueError):  # the worker died while idle
-                    self._queue.appendleft(task)
-                    self._replace(worker, "died while idle", idle=True)
-                    break
-                worker.task = task
-                task.timer = self._loop.call_later(self.timeout, self._timed_out, worker)
+            if worker.outbox and not worker.writing:
+                self._write(worker)
+
+    def _hand(self, worker: _Worker, task: _Task) -> None:
+        if task.future.done():  # cancelled while it waited
+            return
+        try:
+            message = _frame((task.function, task.args))
+        except Exception as exc:  # arguments that do not pickle: this task fails, not the worker
+            self._fail(task, error_text(exc))
+            return
+        worker.outbox += message
+        worker.queued += len(message)
+        task.sent_by = worker.queued
+        worker.tasks.append(task)
+        if len(worker.tasks) == 1:
+            self._start_clock(worker)
+
+    def _start_clock(self, worker: _Worker) -> None:
+        """The first of a worker's tasks is the one it runs: its time budget starts now."""
+        assert self._loop is not None
+        task = worker.tasks[0]
+        task.timer = self._loop.call_later(self.timeout, self._timed_out, worker)
+
+    def _write(self, worker: _Worker) -> None:
+        """Write what the worker's pipe takes without blocking; wait for it to take the rest."""
+        assert self._loop is not None
+        if worker not in self._pool:
+            return
+        try:
+            while worker.outbox:
+                count = os.write(worker.conn.fileno(), worker.outbox)
+                del worker.outbox[:count]
+                worker.written += count
+        except BlockingIOError:
+            pass
+        except OSError:  # the worker is gone: its end of the pipe reads EOF, which _readable handles
+            worker.outbox.clear()
+        if worker.outbox and not worker.writing:
+            self._loop.add_writer(worker.conn.fileno(), self._write, worker)
+            worker.writing = True
+        elif not worker.outbox and worker.writing:
+            self._loop.remove_writer(worker.conn.fileno())
+            worker.writing = False
 
     def _readable(self, worker: _Worker) -> None:
         if worker not in self._pool:
             return
         try:
-            kind, value = worker.conn.recv()
-        except (EOFError, OSError):
+            chunk = os.read(worker.conn.fileno(), _READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
             worker.process.join(1)
-            task, worker.task = worker.task, None
             code = worker.process.exitcode
-            self._replace(worker, f"exited with code {code}", idle=task is None)
-            if task is not None:
-                self._fail(task, f"the analysis worker died on this page (exit code {code})")
+            self._died(worker, f"exited with code {code}", f"the analysis worker died on this page (exit code {code})")
             self._dispatch()
             return
-        if kind == "ready":
-            worker.ready = True
-            self._deaths = 0
-        else:
-            task, worker.task = worker.task, None
-            if task is not None and kind == "ok":
-                self._settle(task, value)
-            elif task is not None:
-                self._fail(task, value)
+        worker.inbox += chunk
+        try:
+            messages = _messages(worker.inbox)
+        except Exception as exc:  # not what serve() writes: start over with another worker
+            why = f"sent what is not a message ({error_text(exc)})"
+            self._died(worker, why, f"the analysis worker {why}")
+            self._dispatch()
+            return
+        for kind, value in messages:
+            if kind == "ready":
+                worker.ready = True
+                self._deaths = 0
+            elif worker.tasks:
+                task = worker.tasks.popleft()
+                if worker.tasks:
+                    self._start_clock(worker)
+                if kind == "ok":
+                    self._settle(task, value)
+                else:
+                    self._fail(task, value)
         self._dispatch()
 
     def _settle(self, task: _Task, value) -> None:
@@ -302,12 +422,31 @@ class PageAnalyser:
         if not task.future.done():
             task.future.set_exception(AnalysisFailed(reason))
 
+    def _requeue(self, tasks) -> None:
+        """Tasks a worker never started, back at the front of the queue in their order."""
+        for task in reversed(tasks):
+            if task.timer is not None:
+                task.timer.cancel()
+                task.timer = None
+            self._queue.appendleft(task)
+
+    def _died(self, worker: _Worker, why: str, reason: str) -> None:
+        """A worker ended: the task it had received and was running fails with reason (that page's
+        doing); the others go to its replacement. One that never received a task died idle."""
+        running = worker.tasks.popleft() if worker.tasks and worker.received(worker.tasks[0]) else None
+        self._requeue(worker.tasks)
+        worker.tasks.clear()
+        self._replace(worker, why, idle=running is None)
+        if running is not None:
+            self._fail(running, reason)
+
     def _timed_out(self, worker: _Worker) -> None:
-        task = worker.task
-        if task is None or worker not in self._pool:
+        if not worker.tasks or worker not in self._pool:
             return
         self.timeouts += 1
-        worker.task = None
+        task = worker.tasks.popleft()
+        self._requeue(worker.tasks)
+        worker.tasks.clear()
         self._replace(worker, "out of time")
         self._fail(task, f"timeout: analysis took longer than {self.timeout:g} s")
         self._dispatch()
@@ -350,6 +489,9 @@ class PageAnalyser:
     def _stop(self, worker: _Worker, kill: bool = False) -> None:
         if self._loop is not None:
             self._loop.remove_reader(worker.conn.fileno())
+            if worker.writing:
+                self._loop.remove_writer(worker.conn.fileno())
+                worker.writing = False
         worker.conn.close()  # an idle worker reads EOF and exits
         if kill and worker.process.is_alive():
             worker.process.kill()
@@ -366,9 +508,9 @@ class PageAnalyser:
                 task.future.cancel()
         self._queue.clear()
         for worker in self._pool:
-            busy = worker.task is not None
-            if worker.task is not None:
-                self._fail(worker.task, "the crawl stopped")
-                worker.task = None
+            busy = bool(worker.tasks)
+            for task in worker.tasks:
+                self._fail(task, "the crawl stopped")
+            worker.tasks.clear()
             self._stop(worker, kill=busy)
         self._pool = []
