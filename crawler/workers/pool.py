@@ -64,7 +64,7 @@ _PARENT_POLL_SECONDS = 1.0
 # waiting for the crawl's event loop to take its result (docs/benchmarks.md).
 TASKS_PER_WORKER = 2
 _FRAME = struct.Struct("!Q")  # each message on a pipe: its length, then its pickle
-_READ_SIZE = 1 << 20
+_READ_SIZE = 1 << 16  # a larger read allocates (and maps) a buffer that large for each result
 
 
 _named = cache(pkgutil.resolve_name)  # a worker looks up its task once, not on every page
@@ -128,13 +128,14 @@ def _recv(fd: int):
 def _messages(inbox: bytearray) -> list:
     """The complete messages at the start of inbox, taken out of it."""
     messages, start = [], 0
-    while len(inbox) - start >= _FRAME.size:
-        (size,) = _FRAME.unpack_from(inbox, start)
-        end = start + _FRAME.size + size
-        if len(inbox) < end:
-            break
-        messages.append(pickle.loads(inbox[start + _FRAME.size : end]))
-        start = end
+    with memoryview(inbox) as view:  # unpickled where they lie, not copied out first
+        while len(view) - start >= _FRAME.size:
+            (size,) = _FRAME.unpack_from(view, start)
+            end = start + _FRAME.size + size
+            if len(view) < end:
+                break
+            messages.append(pickle.loads(view[start + _FRAME.size : end]))
+            start = end
     del inbox[:start]
     return messages
 
