@@ -17,7 +17,8 @@ Hostile pages cannot stall or sink the crawl:
 
 Each worker holds its next task while it runs one (TASKS_PER_WORKER), so it never waits for the
 crawl's busy event loop to read a result before it gets more work; the pool's end of each pipe never
-blocks that loop, however large a page. A task's time budget starts when its worker starts it.
+blocks that loop, however large a page. A task's time budget starts when the pool has the result
+of the one before it, never before its worker starts it.
 """
 
 from __future__ import annotations
