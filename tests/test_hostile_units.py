@@ -6,9 +6,11 @@ import asyncio
 import errno
 import json
 import logging
+import multiprocessing
 import os
 import pickle
 import signal
+import struct
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -409,15 +411,30 @@ def test_a_large_page_waiting_for_a_busy_worker_never_blocks_the_event_loop():
     assert longest < 0.5, longest
 
 
-def test_messages_are_taken_whole_from_bytes_however_the_pipe_split_them():
+def test_the_pool_frames_messages_as_a_workers_connection_does_and_takes_them_whole_however_split():
     sent = [("ok", {"url": f"{SITE}/{n}", "text": "é" * n}) for n in (0, 1, 300)]
-    stream = b"".join(pool._frame(message) for message in sent)
+    pool_end, worker_end = multiprocessing.Pipe()
+    with pool_end, worker_end:
+        for message in sent:  # what a worker writes
+            worker_end.send(message)
+        stream = b""
+        while pool_end.poll(0):
+            stream += os.read(pool_end.fileno(), 1 << 16)
+        data = pickle.dumps(sent[1])  # what the pool writes, read as a worker reads it
+        os.write(pool_end.fileno(), pool._header(len(data)) + data)
+        # the form of a length from 2 GiB on, written small: the Connection reads it too
+        large = struct.pack("!i", -1) + struct.pack("!Q", len(data)) + data
+        os.write(pool_end.fileno(), large)
+        assert worker_end.recv() == sent[1] and worker_end.recv() == sent[1]
+    stream += large
+    sent.append(sent[1])
     for cut in range(len(stream) + 1):
         inbox = bytearray(stream[:cut])
         received = pool._messages(inbox)
         inbox += stream[cut:]
         received += pool._messages(inbox)
         assert received == sent and not inbox
+    assert pool._header(1 << 31) == struct.pack("!i", -1) + struct.pack("!Q", 1 << 31)
 
 
 def test_forked_workers_exit_at_once_when_the_pool_closes():

@@ -64,7 +64,10 @@ _PARENT_POLL_SECONDS = 1.0
 # The task a worker runs and the one it starts next: with one, it idled about a third of a crawl
 # waiting for the crawl's event loop to take its result (docs/benchmarks.md).
 TASKS_PER_WORKER = 2
-_FRAME = struct.Struct("!Q")  # each message on a pipe: its length, then its pickle
+# multiprocessing.Connection's framing, which the workers read and write with send() and recv(): a
+# message's length, or -1 and then a longer length from 2 GiB on, then its pickle
+_SIZE = struct.Struct("!i")
+_LARGE_SIZE = struct.Struct("!Q")
 _READ_SIZE = 1 << 16  # a larger read allocates (and maps) a buffer that large for each result
 
 
@@ -94,49 +97,32 @@ def default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
-# ---- messages: (kind or function, value or args), pickled and framed -----------------------------
+# ---- the pool's end of a pipe, which never blocks: messages as a worker's Connection frames them --
 
 
-def _frame(message) -> bytes:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    return _FRAME.pack(len(data)) + data
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Write data to a blocking pipe end."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read_exactly(fd: int, size: int) -> bytes:
-    chunks = []
-    while size:
-        chunk = os.read(fd, min(size, _READ_SIZE))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def _recv(fd: int):
-    """Read a message from a blocking pipe end; EOFError once the other end is closed."""
-    (size,) = _FRAME.unpack(_read_exactly(fd, _FRAME.size))
-    return pickle.loads(_read_exactly(fd, size))
+def _header(size: int) -> bytes:
+    """What Connection.send_bytes writes before a message of size bytes."""
+    if size > 0x7FFFFFFF:
+        return _SIZE.pack(-1) + _LARGE_SIZE.pack(size)
+    return _SIZE.pack(size)
 
 
 def _messages(inbox: bytearray) -> list:
-    """The complete messages at the start of inbox, taken out of it."""
+    """The whole messages at the start of inbox, unpickled and taken out of it."""
     messages, start = [], 0
     with memoryview(inbox) as view:  # unpickled where they lie, not copied out first
-        while len(view) - start >= _FRAME.size:
-            (size,) = _FRAME.unpack_from(view, start)
-            end = start + _FRAME.size + size
-            if len(view) < end:
+        while len(view) - start >= _SIZE.size:
+            (size,) = _SIZE.unpack_from(view, start)
+            body = start + _SIZE.size
+            if size == -1:
+                if len(view) - body < _LARGE_SIZE.size:
+                    break
+                (size,) = _LARGE_SIZE.unpack_from(view, body)
+                body += _LARGE_SIZE.size
+            if len(view) < body + size:
                 break
-            messages.append(pickle.loads(view[start + _FRAME.size : end]))
-            start = end
+            messages.append(pickle.loads(view[body : body + size]))
+            start = body + size
     del inbox[:start]
     return messages
 
@@ -173,14 +159,13 @@ def serve(conn: Connection, parent_pid: int, inherited: list[Connection], main: 
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it closes the pipe
     resolve(main)  # start-up (imports) is not part of any task's time budget
-    fd = conn.fileno()
     try:
-        _write_all(fd, _frame(("ready", None)))
+        conn.send(("ready", None))
     except OSError:  # the pool was closed while this worker started: nothing to do, and no traceback
         return
     while True:
         try:
-            function, args = _recv(fd)
+            function, args = conn.recv()
         except (EOFError, OSError):
             return
         try:
@@ -188,13 +173,11 @@ def serve(conn: Connection, parent_pid: int, inherited: list[Connection], main: 
         except Exception as exc:  # RecursionError, MemoryError from a hostile page, a bug: this task fails
             result = ("error", error_text(exc))
         try:
-            message = _frame(result)
-        except Exception as exc:  # a result that does not pickle (RecursionError on a deep value)
-            message = _frame(("error", error_text(exc)))
-        try:
-            _write_all(fd, message)
-        except OSError:
+            conn.send(result)
+        except (OSError, ValueError):
             return
+        except Exception as exc:  # a result that does not pickle (RecursionError on a deep value)
+            conn.send(("error", error_text(exc)))
 
 
 # ---- the pool, in the crawl's process ------------------------------------------------------------
@@ -206,7 +189,7 @@ class _Task:
     args: tuple
     future: asyncio.Future
     timer: asyncio.TimerHandle | None = None
-    sent_by: int = 0  # where its message ends in the bytes queued for its worker
+    sent_by: int = 0  # how many bytes its worker must have been sent for it to have all of it
 
 
 @dataclass
@@ -217,7 +200,6 @@ class _Worker:
     ready: bool = False  # started up and waiting for tasks
     inbox: bytearray = field(default_factory=bytearray)  # bytes read, not yet a whole message
     outbox: bytearray = field(default_factory=bytearray)  # bytes to write when the pipe takes them
-    queued: int = 0  # bytes ever put in outbox
     written: int = 0  # bytes ever written
     writing: bool = False  # waiting for the pipe to take more
 
@@ -337,13 +319,13 @@ class PageAnalyser:
         if task.future.done():  # cancelled while it waited
             return
         try:
-            message = _frame((task.function, task.args))
+            data = pickle.dumps((task.function, task.args), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # arguments that do not pickle: this task fails, not the worker
             self._fail(task, error_text(exc))
             return
-        worker.outbox += message
-        worker.queued += len(message)
-        task.sent_by = worker.queued
+        worker.outbox += _header(len(data))
+        worker.outbox += data  # a page is copied once, into the bytes its pipe has yet to take
+        task.sent_by = worker.written + len(worker.outbox)
         worker.tasks.append(task)
         if len(worker.tasks) == 1:
             self._start_clock(worker)
@@ -424,20 +406,20 @@ class PageAnalyser:
         if not task.future.done():
             task.future.set_exception(AnalysisFailed(reason))
 
-    def _requeue(self, tasks) -> None:
-        """Tasks a worker never started, back at the front of the queue in their order."""
-        for task in reversed(tasks):
+    def _take_back(self, worker: _Worker) -> None:
+        """The tasks a worker holds and never started, back at the front of the queue in their order."""
+        for task in reversed(worker.tasks):
             if task.timer is not None:
                 task.timer.cancel()
                 task.timer = None
             self._queue.appendleft(task)
+        worker.tasks.clear()
 
     def _died(self, worker: _Worker, why: str, reason: str) -> None:
         """A worker ended: the task it had received and was running fails with reason (that page's
         doing); the others go to its replacement. One that never received a task died idle."""
         running = worker.tasks.popleft() if worker.tasks and worker.received(worker.tasks[0]) else None
-        self._requeue(worker.tasks)
-        worker.tasks.clear()
+        self._take_back(worker)
         self._replace(worker, why, idle=running is None)
         if running is not None:
             self._fail(running, reason)
@@ -447,8 +429,7 @@ class PageAnalyser:
             return
         self.timeouts += 1
         task = worker.tasks.popleft()
-        self._requeue(worker.tasks)
-        worker.tasks.clear()
+        self._take_back(worker)
         self._replace(worker, "out of time")
         self._fail(task, f"timeout: analysis took longer than {self.timeout:g} s")
         self._dispatch()
