@@ -20,8 +20,8 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 # libxml2 without huge_tree caps nesting depth and node size, which bounds hostile pages. Plain etree
 # elements, not lxml.html's: its per-element class lookup costs more than the parse itself.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
-# Absolute links resolved before, by (scheme of the page's base, href less its #fragment): a site's
-# menus, sidebars and footers repeat on every page, and urljoin() was a tenth of a worker's time on
+# Absolute links resolved before, by (scheme of the page's base, href as written): a site's menus,
+# sidebars and footers repeat on every page, and resolving them was a tenth of a worker's time on
 # link-heavy pages. Small (a few MB at most): templates repeat a few hundred links.
 _RESOLVED: dict[tuple[str, str], str] = {}
 _RESOLVED_MAX = 8192
@@ -72,39 +72,38 @@ class Document:
         return self.url
 
     def absolute(self, href: str | None) -> str | None:
-        """Resolve href against the page; None for empty, fragment-only and non-web links."""
+        """Resolve href against the page; None for empty, fragment-only and non-web links.
+
+        An href with a scheme and a host depends on the base only through its scheme (urljoin returns
+        the href, re-assembled when the schemes are equal): its answer is remembered, by the href as
+        written, so a page's repeated menu and sidebar links cost one dictionary look-up each."""
         if not href:
             return None
-        href = href.strip()
-        if not href or href.startswith("#"):
+        key = (self._base_scheme, href)
+        url = _RESOLVED.get(key)
+        if url is not None:
+            return url
+        target = href.strip()
+        if not target or target.startswith("#"):
             return None
+        target = target.split("#", 1)[0]  # the fragment is dropped anyway
         try:
-            url = self._resolve(href.split("#", 1)[0])  # the fragment is dropped anyway
+            url = urljoin(self.base_url, target)
         except ValueError:
             return None
         if not url.startswith(("http://", "https://")):
             return None
-        return url.split("#", 1)[0]
-
-    @cached_property
-    def _base_scheme(self) -> str:
-        return urlsplit(self.base_url).scheme
-
-    def _resolve(self, href: str) -> str:
-        """urljoin(base_url, href). For an href with a scheme and a host, the result depends on the base
-        only through its scheme (urljoin returns the href, re-assembled when the schemes are equal), so
-        those are remembered."""
-        start = 8 if href.startswith("https://") else 7 if href.startswith("http://") else 0
-        if not start or href[start : start + 1] in ("", "/", "?", "#"):  # relative, or an empty host
-            return urljoin(self.base_url, href)
-        key = (self._base_scheme, href)
-        url = _RESOLVED.get(key)
-        if url is None:
-            url = urljoin(self.base_url, href)
+        url = url.split("#", 1)[0]
+        start = 8 if target.startswith("https://") else 7 if target.startswith("http://") else 0
+        if start and target[start : start + 1] not in ("", "/", "?", "#"):  # not relative, and a host
             if len(_RESOLVED) >= _RESOLVED_MAX:
                 _RESOLVED.clear()
             _RESOLVED[key] = url
         return url
+
+    @cached_property
+    def _base_scheme(self) -> str:
+        return urlsplit(self.base_url).scheme
 
     @cached_property
     def _link_elements(self) -> list[tuple[Any, str, str, str, str]]:
