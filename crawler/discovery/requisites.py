@@ -10,10 +10,11 @@ Level 3 tokenizer), never with regular expressions. Pure rules: a parsed tree or
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from urllib.parse import urljoin
 
 import tinycss2
 from lxml import etree
+
+from crawler.web.urls import absolute_url
 
 from .scope import trap_reason
 
@@ -55,22 +56,6 @@ _SRCSET_ATTRS = ("srcset", "data-srcset", "imagesrcset")
 # The elements that can name a requisite, in document order (an XPath union is), found in C.
 _CANDIDATES = etree.XPath(" | ".join([f"//{tag}" for tag in ("link", "style", *_SOURCE_ATTRS)] + ["//*[@style]"]))
 _IMAGE_SET_FUNCTIONS = {"image-set", "-webkit-image-set"}
-
-
-def absolute_url(base: str, href: str | None) -> str | None:
-    """href resolved against base; None for empty, fragment-only, data: and other non-web references."""
-    if not href:
-        return None
-    href = href.strip()
-    if not href or href.startswith("#"):
-        return None
-    try:
-        url = urljoin(base, href)
-    except ValueError:
-        return None
-    if not url.startswith(("http://", "https://")):
-        return None
-    return url.split("#", 1)[0]
 
 
 def srcset_urls(value: str) -> list[str]:

@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from crawler.web.page import Page
+from crawler.web.urls import absolute_url
 
 from .explain import Explanation
 from .metadata import parse_jsonld
@@ -20,11 +21,6 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 # libxml2 without huge_tree caps nesting depth and node size, which bounds hostile pages. Plain etree
 # elements, not lxml.html's: its per-element class lookup costs more than the parse itself.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
-# Absolute links resolved before, by (scheme of the page's base, href as written): a site's menus,
-# sidebars and footers repeat on every page, and resolving them was a tenth of a worker's time on
-# link-heavy pages. Small (a few MB at most): templates repeat a few hundred links.
-_RESOLVED: dict[tuple[str, str], str] = {}
-_RESOLVED_MAX = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,47 +68,17 @@ class Document:
         return self.url
 
     def absolute(self, href: str | None) -> str | None:
-        """Resolve href against the page; None for empty, fragment-only and non-web links.
-
-        An href with a scheme and a host depends on the base only through its scheme (urljoin returns
-        the href, re-assembled when the schemes are equal): its answer is remembered, by the href as
-        written, so a page's repeated menu and sidebar links cost one dictionary look-up each."""
-        if not href:
-            return None
-        key = (self._base_scheme, href)
-        url = _RESOLVED.get(key)
-        if url is not None:
-            return url
-        target = href.strip()
-        if not target or target.startswith("#"):
-            return None
-        target = target.split("#", 1)[0]  # the fragment is dropped anyway
-        try:
-            url = urljoin(self.base_url, target)
-        except ValueError:
-            return None
-        if not url.startswith(("http://", "https://")):
-            return None
-        url = url.split("#", 1)[0]
-        start = 8 if target.startswith("https://") else 7 if target.startswith("http://") else 0
-        if start and target[start : start + 1] not in ("", "/", "?", "#"):  # not relative, and a host
-            if len(_RESOLVED) >= _RESOLVED_MAX:
-                _RESOLVED.clear()
-            _RESOLVED[key] = url
-        return url
-
-    @cached_property
-    def _base_scheme(self) -> str:
-        return urlsplit(self.base_url).scheme
+        """Resolve href against the page; None for empty, fragment-only and non-web links."""
+        return absolute_url(self.base_url, href)
 
     @cached_property
     def _link_elements(self) -> list[tuple[Any, str, str, str, str]]:
         """(element, url, tag, rel, type) of every outgoing link, in document order."""
-        out = []
+        out, base = [], self.base_url
         for el in self.root.iter("a", "area", "link", "img", "iframe", "frame", "source"):
             tag = el.tag
             attr = "src" if tag in ("img", "iframe", "frame", "source") else "href"
-            url = self.absolute(el.get(attr))
+            url = absolute_url(base, el.get(attr))
             if url is not None:
                 out.append((el, url, tag, (el.get("rel") or "").lower(), (el.get("type") or "").lower()))
         return out
