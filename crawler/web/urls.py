@@ -15,13 +15,13 @@ TRACKING_PARAMS = re.compile(
     re.I,
 )
 _AMP_QUERY = {"amp", "outputtype", "output_type"}
+_AMP_PATH = re.compile(r"(?:/amp/?|\.amp(?:\.html?)?)$", re.I)
 # Answers for hrefs with a scheme and a host, by (scheme of the base, href as written): those depend on
 # the base only through its scheme (urljoin returns the href, re-assembled when the schemes are equal),
 # and a site's menus, sidebars and footers repeat on every page; resolving them was a tenth of a
 # worker's time on link-heavy pages. Small (a few MB at most): templates repeat a few hundred links.
 _RESOLVED: dict[tuple[str, str], str] = {}
 _RESOLVED_MAX = 8192
-_AMP_PATH = re.compile(r"(?:/amp/?|\.amp(?:\.html?)?)$", re.I)
 
 
 def absolute_url(base: str, href: str | None) -> str | None:
@@ -29,7 +29,8 @@ def absolute_url(base: str, href: str | None) -> str | None:
     other non-web references."""
     if not href:
         return None
-    scheme = "https" if base.startswith("https:") else "http" if base.startswith("http:") else ""  # else not remembered
+    # Only answers for http and https bases are remembered (an uppercase or other base is resolved every time).
+    scheme = "https" if base.startswith("https:") else "http" if base.startswith("http:") else ""
     key = (scheme, href)
     url = _RESOLVED.get(key)
     if url is not None:
