@@ -31,6 +31,8 @@ from crawler.archive.appendfile import AppendFile
 from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.commands import parse as parse_command
 from crawler.commands import runner
+from crawler.discovery import traps
+from crawler.discovery.recent import RecentSet
 from crawler.discovery.traps import TrapRules, url_family, url_years
 from crawler.downloadermiddlewares.httpauth import HttpAuthMiddleware, domain_matches
 from crawler.downloadermiddlewares.limits import PageLimitMiddleware
@@ -44,7 +46,9 @@ from crawler.logformatter import LogFormatter
 from crawler.scheduler import serialize
 from crawler.scheduler.local import FrontierScheduler
 from crawler.signals import checkpoint, request_done, write_failed
+from crawler.web import urls
 from crawler.web.page import Page
+from crawler.web.urls import absolute_url
 from crawler.workers import pool
 from crawler.workers.pool import PageAnalyser
 
@@ -522,6 +526,35 @@ def test_barren_chains_of_one_family_are_cut_and_pages_of_their_own_reset_them()
     assert rules.child_chain(2, True, page2, page1) == 0
     assert rules.child_chain(2, False, digest, parent) == 0  # an article page is no chain
     assert rules.child_chain(2, True, digest, None) == 0  # reached from another family
+
+
+def test_what_discovery_remembers_stays_bounded_however_long_a_site_makes_its_urls():
+    # A trap whose URLs grow: 600 distinct links of 20,000 characters each (12 M characters).
+    long_urls = (f"http://x/cal/{n}/" + "d" * 20_000 for n in range(600))
+    seen = RecentSet(50_000, 100_000)
+    rules = TrapRules()
+    for url in long_urls:
+        seen.add(url)
+        assert rules.family(url) == url_family(url)
+    held = seen.current | seen.previous
+    assert 0 < sum(map(len, held)) <= 2 * 100_000
+    assert sum(len(url) + len(family) for url, family in rules._families.items()) <= traps.FAMILY_CACHE_CHARS
+    seen.add("http://x/" + "b" * 100_000)  # longer than the whole budget: never kept
+    assert "http://x/" + "b" * 100_000 not in seen
+    short = [f"http://x/story/{n}/" for n in range(100)]
+    for url in short:
+        seen.add(url)
+    assert all(url in seen for url in short)  # the usual URLs are still remembered
+
+
+def test_links_resolved_from_memory_keep_no_long_href():
+    base = "http://x.example/page/"
+    for n in range(50):
+        href = f"https://y.example/{n}/" + "q" * 5_000 + "#top"
+        assert absolute_url(base, href) == href.removesuffix("#top")
+    assert absolute_url(base, "https://y.example/short/#top") == "https://y.example/short/"
+    assert all(len(href) <= 1_024 for _, href in urls._RESOLVED)
+    assert ("http", "https://y.example/short/#top") in urls._RESOLVED
 
 
 def test_page_budgets_by_pattern():

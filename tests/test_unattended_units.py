@@ -268,9 +268,9 @@ def test_exit_code(stats, code):
 
 
 def test_recent_set_remembers_the_last_items_and_forgets_old_ones():
-    seen = RecentSet(100)
+    seen = RecentSet(100, 1_000_000)
     for n in range(1000):
-        seen.add(n)
-    assert all(n in seen for n in range(900, 1000))
-    assert not any(n in seen for n in range(800))
+        seen.add(str(n))
+    assert all(str(n) in seen for n in range(900, 1000))
+    assert not any(str(n) in seen for n in range(800))
     assert len(seen.current) + len(seen.previous) <= 200

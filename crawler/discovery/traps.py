@@ -25,7 +25,10 @@ _MONTH = re.compile(r"0?[1-9]|1[0-2]")
 _DATE_TEXT = re.compile(r"(?<!\d)([12]\d{3})[-_/.]?(0[1-9]|1[0-2])(?:[-_/.]?(0[1-9]|[12]\d|3[01]))?(?!\d)")
 _DATE_SEPARATED = re.compile(r"(?<!\d)([12]\d{3})[-_.](0?[1-9]|1[0-2])(?:[-_.](0?[1-9]|[12]\d|3[01]))?(?!\d)")
 _YEAR_KEYS = {"year", "yr", "y", "jahr", "annee", "anno"}
-FAMILY_CACHE_SIZE = 100_000  # URLs whose family is remembered (about 20 MB at most)
+# URLs whose family is remembered: at most this many, holding at most this many characters with their
+# families (about 20 MB however long a site makes its URLs).
+FAMILY_CACHE_SIZE = 100_000
+FAMILY_CACHE_CHARS = 10_000_000
 
 
 _NUMBERS_ONLY = re.compile(r"[\d\W_]+")
@@ -66,6 +69,7 @@ class TrapRules:
         self.latest_year = (today or date.today()).year + years_ahead
         self.max_chain = max_chain
         self._families: dict[str, str] = {}
+        self._family_chars = 0
 
     def calendar_reason(self, url: str) -> str | None:
         """ "calendar" if the URL holds a date outside [earliest_year, this year + years_ahead], else None."""
@@ -78,9 +82,14 @@ class TrapRules:
         """url_family, remembered: most of a page's links (its menus) are on every other page too."""
         family = self._families.get(url)
         if family is None:
-            if len(self._families) >= FAMILY_CACHE_SIZE:
+            family = url_family(url)
+            chars = len(url) + len(family)
+            if len(self._families) >= FAMILY_CACHE_SIZE or self._family_chars + chars > FAMILY_CACHE_CHARS:
                 self._families.clear()
-            family = self._families[url] = url_family(url)
+                self._family_chars = 0
+            if chars <= FAMILY_CACHE_CHARS:
+                self._families[url] = family
+                self._family_chars += chars
         return family
 
     def links_digest(self, page_url: str, links: list[str]) -> str:

@@ -35,7 +35,8 @@ from crawler.workers.pool import AnalysisFailed, PageAnalyser, default_workers
 logger = logging.getLogger(__name__)
 
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
-SEEN_LINKS_REMEMBERED = 50_000  # at least this many, at most twice (under 20 MB of URLs)
+SEEN_LINKS_REMEMBERED = 50_000  # at least this many, at most twice, unless they hold more than
+SEEN_LINKS_CHARS = 10_000_000  # characters (at most twice: 20 MB of URLs, however long a site makes them)
 
 
 def split_urls(value) -> list[str]:
@@ -56,7 +57,7 @@ class ArticleSpider(scrapy.Spider):
         # Links seen on recent pages of this run: most of a page's links are, and turning them into
         # Requests only for the frontier to drop them again is where a crawler's time goes. Recent
         # only, so that memory does not grow with the site (the frontier's seen-set is exact).
-        self.seen_links = RecentSet(SEEN_LINKS_REMEMBERED)
+        self.seen_links = RecentSet(SEEN_LINKS_REMEMBERED, SEEN_LINKS_CHARS)
         self.job_state = None  # the job's shared state, once the spider is open (incremental runs)
         self.requisites: RequisiteRequests | None = None  # once the spider is open, if requisites are on
 

@@ -19,9 +19,11 @@ _AMP_PATH = re.compile(r"(?:/amp/?|\.amp(?:\.html?)?)$", re.I)
 # Answers for hrefs with a scheme and a host, by (scheme of the base, href as written): those depend on
 # the base only through its scheme (urljoin returns the href, re-assembled when the schemes are equal),
 # and a site's menus, sidebars and footers repeat on every page; resolving them was a tenth of a
-# worker's time on link-heavy pages. Small (a few MB at most): templates repeat a few hundred links.
+# worker's time on link-heavy pages. Hrefs of up to _RESOLVED_LENGTH characters only: 8192 of them and
+# their answers are 16 MB at most, a few MB as templates are.
 _RESOLVED: dict[tuple[str, str], str] = {}
 _RESOLVED_MAX = 8192
+_RESOLVED_LENGTH = 1024
 
 
 def absolute_url(base: str, href: str | None) -> str | None:
@@ -47,7 +49,8 @@ def absolute_url(base: str, href: str | None) -> str | None:
         return None
     url = url.split("#", 1)[0]
     start = 8 if target.startswith("https://") else 7 if target.startswith("http://") else 0
-    if scheme and start and target[start : start + 1] not in ("", "/", "?"):  # not relative, and a host
+    # Remembered: an href with a host (not relative), not too long.
+    if scheme and start and target[start : start + 1] not in ("", "/", "?") and len(href) <= _RESOLVED_LENGTH:
         if len(_RESOLVED) >= _RESOLVED_MAX:
             _RESOLVED.clear()
         _RESOLVED[key] = url
