@@ -53,7 +53,10 @@ class ArticleSpider(scrapy.Spider):
     def __init__(self, start_urls=None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.start_urls = split_urls(start_urls)
-        self.out_of_window: set[str] = set()
+        # Sitemap and feed entries dated out of the date window, so that links to them are not followed
+        # either; recent ones only (a news site's sitemaps list millions): a link to one forgotten is
+        # fetched, and DateWindowPipeline judges its record by the date the page gives.
+        self.out_of_window = RecentSet(SEEN_LINKS_REMEMBERED, SEEN_LINKS_CHARS)
         # Links seen on recent pages of this run: most of a page's links are, and turning them into
         # Requests only for the frontier to drop them again is where a crawler's time goes. Recent
         # only, so that memory does not grow with the site (the frontier's seen-set is exact).
