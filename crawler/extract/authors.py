@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from itertools import chain
 
 from lxml import etree
@@ -11,6 +10,7 @@ from lxml import etree
 from .datetext import DATE_IN_TEXT
 from .document import Document
 from .explain import LOWER, Explanation, meta_strategy
+from .memo import label_cache
 from .metadata import ARTICLE_TYPES, as_list, microdata, nodes_of_type, text_value, types_of
 from .names import (
     BYLINE_END,
@@ -174,7 +174,7 @@ def _from_rel_author(doc: Document) -> Found:
     return "rel-author", names
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def _is_byline_label(label: str) -> bool:
     label = label.lower()
     return bool(_BYLINE_CLASS.search(label)) and not _BIO_CLASS.search(label)
@@ -353,7 +353,7 @@ def _is_inside(el, box) -> bool:
     return any(ancestor is box for ancestor in el.iterancestors())
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def _is_author_box_label(label: str) -> bool:
     label = label.lower()
     return bool(_BYLINE_CLASS.search(label)) and bool(_BIO_CLASS.search(label))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
 
 from .document import Document
 from .explain import first
+from .memo import label_cache
 from .metadata import as_list, nodes_of_type, text_value
 from .text import squash, text_of
 
@@ -148,7 +148,7 @@ def _is_home(item: dict, doc: Document) -> bool:
     )
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def _is_trail_label(label: str) -> bool:
     return bool(_CLASS.search(label.lower()))
 

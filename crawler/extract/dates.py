@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from htmldate import find_date
 
@@ -21,6 +20,7 @@ from .datetext import (
 )
 from .document import Document
 from .explain import Rejected, first, meta_strategy
+from .memo import label_cache
 from .metadata import ARTICLE_TYPES, microdata, microdata_value, nodes_of_type, text_value
 from .regions import is_elsewhere
 from .text import squash, text_of
@@ -288,7 +288,7 @@ def _published_label(before: str) -> bool:
     return bool(_PUBLISHED_LABEL.search(before[-40:]))
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def _is_dated_label(label: str) -> bool:
     return bool(_DATED_CLASS.search(label.lower()))
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .document import Document
 from .explain import first, meta_strategy
+from .memo import label_cache
 from .metadata import ARTICLE_TYPES, as_list, nodes_of_type, text_value, types_of
 from .regions import is_elsewhere
 from .text import squash, text_of
@@ -77,7 +77,7 @@ def _tag_sources(doc: Document):
 _TAG_LIST = re.compile(r"(?:^|[\s_-])(?:tags|tag-?list|tags-links|keywords|topics)(?:$|[\s_-])", re.I)
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def _is_tag_list_label(label: str) -> bool:
     return bool(_TAG_LIST.search(label))
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+from .memo import label_cache
 
 # Names of article bodies ("article-body", "entry_content", "field--name-body").
 BODY = re.compile(
@@ -372,7 +373,7 @@ class LabelKind:
 NO_LABEL = LabelKind(False, False, False, 0)
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def words(part: str) -> tuple[str, ...]:
     """The words of one part of a class name, lower-cased: "PostContent-main" -> post, content, main."""
     lower = part.lower()
@@ -456,7 +457,7 @@ class _Name:
 _PLAIN = _Name(False, False, False, False, False, False, False)
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def judge_name(name: str) -> _Name:
     """One class name judged, cached: names repeat across elements and across sites."""
     lower = name.lower()
@@ -530,7 +531,7 @@ def name_is_negative(name: str) -> bool:
     return judge_name(name).negative
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def label_kind(label: str) -> LabelKind:
     """What a class/id label says about its element; cached, since pages repeat their labels."""
     label = label[:_MAX_LABEL].strip()
@@ -599,7 +600,7 @@ PAGE_CHROME_ROOTS = (
 )
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def names_page_chrome(label: str) -> bool:
     """Does a class/id label name an overlay or the page's footer ("login-modal", "block-footer")?"""
     for name in label[:_MAX_LABEL].split():
@@ -619,7 +620,7 @@ DISPLAY_COPY_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def names_display_copy(label: str) -> bool:
     """Does a class/id label name a headline's display copy ("article-summary", "c-dek", "blurb")?"""
     label = label[:_MAX_LABEL]
@@ -628,7 +629,7 @@ def names_display_copy(label: str) -> bool:
     )
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def names_lead(label: str) -> bool:
     """Does a class/id label name an article's lead ("article__lead", "ts-intro", "teaser-text")?"""
     label = label[:_MAX_LABEL]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from itertools import islice
+
+from .memo import label_cache
 
 # Names and dates found inside these belong to commenters, other stories or widgets, not to the page.
 ELSEWHERE = re.compile(
@@ -45,23 +46,26 @@ def _in_a_row(node) -> bool:
     return False
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def _is_teaser_label(label: str) -> bool:
     return bool(label.strip()) and _matches(TEASER, label)
 
 
 def is_other_stories_label(el) -> bool:
     """Does el's class or id name a box of other stories or a sidebar (not looking at its ancestors)?"""
-    label = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return _is_other_stories_label(f"{el.get('class') or ''} {el.get('id') or ''}")
+
+
+@label_cache
+def _is_other_stories_label(label: str) -> bool:
     return bool(label.strip()) and _matches(OTHER_STORIES, label)
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def _is_elsewhere_label(label: str) -> bool:
     return bool(label.strip()) and _matches(ELSEWHERE, label)
 
 
-@lru_cache(maxsize=16384)
 def _matches(pattern: re.Pattern, label: str) -> bool:
     """Does a class or id token (not a layout token) match pattern?"""
     label = label.lower()

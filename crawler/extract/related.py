@@ -7,11 +7,11 @@ around it that holds no other such heading, and no element's links are read twic
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from itertools import islice
 
 from .document import Document
 from .explain import first
+from .memo import label_cache
 from .text import squash, text_of
 
 # Headings of related-story boxes, by language. A whole short text must be one of these.
@@ -206,7 +206,7 @@ def _from_headings(doc: Document, page_url: str) -> list[dict]:
     return list(items.values())
 
 
-@lru_cache(maxsize=16384)
+@label_cache
 def _is_container_label(label: str) -> bool:
     return bool(CONTAINER.search(label.lower()))
 

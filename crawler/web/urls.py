@@ -24,12 +24,15 @@ _AMP_PATH = re.compile(r"(?:/amp/?|\.amp(?:\.html?)?)$", re.I)
 _RESOLVED: dict[tuple[str, str], str] = {}
 _RESOLVED_MAX = 8192
 _RESOLVED_LENGTH = 1024
+# Characters: a longer href is no link a server takes (most refuse a request line past 8 KB), and
+# urllib's own cache of split URLs (128 of them) would keep megabyte-long ones of hostile pages.
+LONGEST_LINK = 16_384
 
 
 def absolute_url(base: str, href: str | None) -> str | None:
     """href resolved against base, without its #fragment; None for empty, fragment-only, data: and
-    other non-web references."""
-    if not href:
+    other non-web references, and for one longer than LONGEST_LINK."""
+    if not href or len(href) > LONGEST_LINK:
         return None
     # Only answers for http and https bases are remembered (an uppercase or other base is resolved every time).
     scheme = "https" if base.startswith("https:") else "http" if base.startswith("http:") else ""
