@@ -41,6 +41,7 @@ from crawler.extensions.completion import RequestCompletion
 from crawler.extensions.feedstorage import RecordsFile
 from crawler.extensions.storage import StorageGuard
 from crawler.extract import extract
+from crawler.extract.memo import label_cache
 from crawler.jobs.frontier import Frontier
 from crawler.jobs.records import repair_records
 from crawler.jobs.run import EXIT_CRAWL_FAILED, exit_code, finish
@@ -560,13 +561,24 @@ def test_links_resolved_from_memory_keep_no_long_href():
     assert absolute_url(base, "https://y.example/" + "q" * 100_000) is None  # no link a server takes
 
 
+def test_label_rules_remember_short_labels_and_the_last_long_one():
+    calls: list[str] = []
+    judge = label_cache(lambda label: calls.append(label) or len(label))
+    first, second = "x" * 1_000, "y" * 1_000
+    assert [judge("a"), judge("a"), judge(first), judge(first), judge(second)] == [1, 1, 1_000, 1_000, 1_000]
+    assert calls == ["a", first, second]
+    judge.cache_clear()  # type: ignore[attr-defined]
+    judge(second)
+    assert calls == ["a", first, second, second]
+
+
 def test_extraction_keeps_nothing_of_a_pages_long_labels_and_links_after_it():
     bodies = []
-    for n in range(10):  # distinct class attributes of 20,000 characters, links of 100,000
+    for n in range(5):  # distinct class attributes of 20,000 characters, links of 200,000
         boxes = "".join(
-            f'<div class="box{n}x{i} {"w" * 20_000}"><p>{"Words of a paragraph. " * 4}</p></div>' for i in range(40)
+            f'<div class="box{n}x{i} {"w" * 20_000}"><p>{"Words of a paragraph. " * 4}</p></div>' for i in range(30)
         )
-        links = "".join(f'<a href="http://x.example/{n}/{i}/{"p" * 100_000}">more</a>' for i in range(2))
+        links = "".join(f'<a href="http://x.example/{n}/{i}/{"p" * 200_000}">more</a>' for i in range(2))
         bodies.append(
             f"<html><head><title>T</title></head><body><article>{boxes}{links}</article></body></html>".encode()
         )
@@ -582,7 +594,7 @@ def test_extraction_keeps_nothing_of_a_pages_long_labels_and_links_after_it():
         kept, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert kept < 1_000_000, kept  # without the bounds: 15 MB of labels here, 1.9 MB of links in urllib
+    assert kept < 1_000_000, kept  # without the bounds: 4.9 MB of labels here, 1.7 MB of links in urllib
 
 
 def test_page_budgets_by_pattern():

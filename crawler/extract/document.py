@@ -78,7 +78,7 @@ class Document:
         for el in self.root.iter("a", "area", "link", "img", "iframe", "frame", "source"):
             tag = el.tag
             attr = "src" if tag in ("img", "iframe", "frame", "source") else "href"
-            url = absolute_url(base, el.get(attr))
+            url = absolute_url(base, el.get(attr))  # self.absolute's answer, without a call more a link
             if url is not None:
                 out.append((el, url, tag, (el.get("rel") or "").lower(), (el.get("type") or "").lower()))
         return out

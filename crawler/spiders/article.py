@@ -35,8 +35,10 @@ from crawler.workers.pool import AnalysisFailed, PageAnalyser, default_workers
 logger = logging.getLogger(__name__)
 
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
-SEEN_LINKS_REMEMBERED = 50_000  # at least this many, at most twice, unless they hold more than
-SEEN_LINKS_CHARS = 10_000_000  # characters (at most twice: 20 MB of URLs, however long a site makes them)
+# What each of the spider's memories of recent URLs holds: the last RECENT_URLS (at most twice as
+# many), fewer once they hold RECENT_URL_CHARS characters (at most twice: 20 MB, however long a site's URLs).
+RECENT_URLS = 50_000
+RECENT_URL_CHARS = 10_000_000
 
 
 def split_urls(value) -> list[str]:
@@ -56,11 +58,11 @@ class ArticleSpider(scrapy.Spider):
         # Sitemap and feed entries dated out of the date window, so that links to them are not followed
         # either; recent ones only (a news site's sitemaps list millions): a link to one forgotten is
         # fetched, and DateWindowPipeline judges its record by the date the page gives.
-        self.out_of_window = RecentSet(SEEN_LINKS_REMEMBERED, SEEN_LINKS_CHARS)
+        self.out_of_window = RecentSet(RECENT_URLS, RECENT_URL_CHARS)
         # Links seen on recent pages of this run: most of a page's links are, and turning them into
         # Requests only for the frontier to drop them again is where a crawler's time goes. Recent
         # only, so that memory does not grow with the site (the frontier's seen-set is exact).
-        self.seen_links = RecentSet(SEEN_LINKS_REMEMBERED, SEEN_LINKS_CHARS)
+        self.seen_links = RecentSet(RECENT_URLS, RECENT_URL_CHARS)
         self.job_state = None  # the job's shared state, once the spider is open (incremental runs)
         self.requisites: RequisiteRequests | None = None  # once the spider is open, if requisites are on
 
