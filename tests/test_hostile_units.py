@@ -32,8 +32,10 @@ from crawler.archive.appendfile import AppendFile
 from crawler.archive.writer import Exchange, RollingWarcWriter
 from crawler.commands import parse as parse_command
 from crawler.commands import runner
+from crawler.discovery import scope as scope_module
 from crawler.discovery import traps
 from crawler.discovery.recent import RecentSet
+from crawler.discovery.scope import Scope
 from crawler.discovery.traps import TrapRules, url_family, url_years
 from crawler.downloadermiddlewares.httpauth import HttpAuthMiddleware, domain_matches
 from crawler.downloadermiddlewares.limits import PageLimitMiddleware
@@ -548,6 +550,23 @@ def test_what_discovery_remembers_stays_bounded_however_long_a_site_makes_its_ur
     for url in short:
         seen.add(url)
     assert all(url in seen for url in short)  # the usual URLs are still remembered
+
+
+def test_scope_judges_a_url_in_scope_once_and_remembers_a_bounded_number(monkeypatch):
+    monkeypatch.setattr(scope_module, "ALLOWED_URLS", 100)
+    monkeypatch.setattr(scope_module, "ALLOWED_URL_CHARS", 10_000)
+    scope = Scope({"x.example"})
+    judged: list[str] = []
+    judge = scope._rejection
+    monkeypatch.setattr(scope, "_rejection", lambda url: judged.append(url) or judge(url))
+    for _ in range(3):  # the spider, then the scope middleware twice
+        assert scope.allows("http://x.example/a/")
+        assert not scope.allows("http://y.example/a/")
+    assert judged == ["http://x.example/a/", "http://y.example/a/", "http://y.example/a/", "http://y.example/a/"]
+    for n in range(3 * scope_module.ALLOWED_URLS):
+        assert scope.allows(f"http://x.example/{n}/" + "p" * 200)
+    assert len(scope._allowed.current | scope._allowed.previous) <= 2 * scope_module.ALLOWED_URLS
+    assert sum(map(len, scope._allowed.current | scope._allowed.previous)) <= 2 * scope_module.ALLOWED_URL_CHARS
 
 
 def test_links_resolved_from_memory_keep_no_long_href():

@@ -14,8 +14,9 @@ from crawler.jobs import config as jobconfig
 from crawler.jobs.frontier import Frontier
 from crawler.jobs.records import repair_jsonl
 from crawler.jobs.run import EXIT_CRAWL_FAILED, EXIT_OK, EXIT_PARTIAL, exit_code, finish
+from crawler.web import urls
 from crawler.web.redact import install, redact, strip_userinfo
-from crawler.web.urls import canonical_url, clean_url
+from crawler.web.urls import canonical_url, clean_url, netloc_key
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,51 @@ def test_clean_url(url, cleaned):
 def test_canonical_url_is_the_dedup_key():
     assert canonical_url("http://ex.org/a?b=2&a=1&utm_medium=m") == canonical_url("http://ex.org/a?a=1&b=2")
     assert canonical_url("http://ex.org/a/amp/") == canonical_url("http://ex.org/a/")
+
+
+@pytest.mark.parametrize(
+    "url, key",
+    [
+        ("http://Ex.ORG/a", "ex.org"),
+        ("http://ex.org:80/a", "ex.org"),  # default ports dropped
+        ("https://ex.org:443?q", "ex.org"),
+        ("https://ex.org:80#x", "ex.org:80"),
+        ("http://me:secret@ex.org:8080/", "ex.org:8080"),  # no credentials
+        ("http://[::1]:8000/", "::1:8000"),
+        ("http://ex.org:http/", "ex.org"),  # a port that is no number: the host alone
+        ("http://ex.org", "ex.org"),
+        ("HTTP://Ex.org/", "ex.org"),  # not remembered: urlsplit lower-cases the scheme
+        ("http://ex.\torg/", "ex.org"),  # urlsplit deletes tabs and line breaks before it splits
+        ("http://ex.org\n:81/", "ex.org:81"),
+        ("ftp://ex.org:21/", "ex.org:21"),
+        ("/relative", ""),
+    ],
+)
+def test_netloc_key_answers_as_urlsplit_does_from_memory_too(url, key):
+    assert netloc_key(url) == key
+    assert netloc_key(url) == key  # the second answer may come from memory
+    assert netloc_key(url + "/more?x#y") == key
+
+
+def test_netloc_key_of_an_authority_broken_by_a_tab_is_not_that_of_its_start():
+    assert netloc_key("http://ex.org\t.other.example/") == "ex.org.other.example"
+    assert netloc_key("http://ex.org/") == "ex.org"
+    assert netloc_key("http://ex.org\r\n:8080/") == "ex.org:8080"
+    assert netloc_key("http://ex.org?q") == "ex.org"
+
+
+def test_netloc_key_refuses_a_bad_authority_every_time():
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            netloc_key("http://[::1/")
+
+
+def test_netloc_keys_remembered_stay_bounded():
+    for n in range(urls._NETLOC_KEYS_MAX + 10):
+        assert netloc_key(f"http://h{n}.example/") == f"h{n}.example"
+    assert netloc_key("http://" + "h" * 100_000 + "/") == "h" * 100_000
+    assert len(urls._NETLOC_KEYS) <= urls._NETLOC_KEYS_MAX
+    assert all(len(prefix) <= urls._NETLOC_PREFIX_LENGTH for prefix in urls._NETLOC_KEYS)
 
 
 def test_strip_userinfo():

@@ -8,12 +8,17 @@ from urllib.parse import urlsplit
 
 from crawler.web.urls import netloc_key
 
+from .recent import RecentSet
 from .traps import TrapRules
 
 MAX_URL_LENGTH = 1024
 MAX_QUERY_PARAMS = 12
 MAX_PATH_SEGMENTS = 20
 MAX_SEGMENT_REPEATS = 3
+# URLs found in scope, remembered: a new link is judged by the spider, then twice more by the scope
+# middleware (when it is scheduled, and before it is fetched), and nothing it is judged by changes.
+ALLOWED_URLS = 10_000
+ALLOWED_URL_CHARS = 1_000_000
 
 
 def trap_reason(url: str) -> str | None:
@@ -26,7 +31,9 @@ def trap_reason(url: str) -> str | None:
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) > MAX_PATH_SEGMENTS:
         return "deep-path"
-    if segments and Counter(segments).most_common(1)[0][1] > MAX_SEGMENT_REPEATS:
+    # Counting is for paths long enough to repeat a segment that often, and that repeat one at all.
+    repeats = len(segments) > MAX_SEGMENT_REPEATS and len(set(segments)) < len(segments)
+    if repeats and Counter(segments).most_common(1)[0][1] > MAX_SEGMENT_REPEATS:
         return "repeating-path"
     return None
 
@@ -47,6 +54,7 @@ class Scope:
         self.include = [re.compile(p) for p in include or []]
         self.exclude = [re.compile(p) for p in exclude or []]
         self.traps = traps or TrapRules()
+        self._allowed = RecentSet(ALLOWED_URLS, ALLOWED_URL_CHARS)
 
     @classmethod
     def from_seeds(cls, urls: list[str], **kwargs) -> Scope:
@@ -70,6 +78,14 @@ class Scope:
 
     def rejection(self, url: str) -> str | None:
         """Why url is out of scope ("host", "excluded", "not-included", a trap reason), or None."""
+        if url in self._allowed:
+            return None
+        reason = self._rejection(url)
+        if reason is None:
+            self._allowed.add(url)
+        return reason
+
+    def _rejection(self, url: str) -> str | None:
         if not url.startswith(("http://", "https://")):
             return "scheme"
         if not self.host_allowed(url):

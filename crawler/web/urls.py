@@ -24,6 +24,15 @@ _AMP_PATH = re.compile(r"(?:/amp/?|\.amp(?:\.html?)?)$", re.I)
 _RESOLVED: dict[tuple[str, str], str] = {}
 _RESOLVED_MAX = 8192
 _RESOLVED_LENGTH = 1024
+# netloc_key's answers by a URL's "scheme://authority" as written, which is all urlsplit reads them
+# from: scope, politeness and the frontier ask for the key of every URL, several times, and a
+# crawl's URLs share a few hosts. The authority ends at the first / ? or #, as urlsplit's does; one
+# followed by a tab or line break (which urlsplit deletes before it splits) is not remembered.
+_ORIGIN = re.compile(r"https?://[^/?#\t\r\n]*")
+_REMOVED_BY_URLSPLIT = ("\t", "\r", "\n")
+_NETLOC_KEYS: dict[str, str] = {}
+_NETLOC_KEYS_MAX = 4096
+_NETLOC_PREFIX_LENGTH = 300
 # Characters: a longer href is no link a server takes (most refuse a request line past 8 KB), and
 # urllib's own cache of split URLs (128 of them) would keep megabyte-long ones of hostile pages.
 LONGEST_LINK = 16_384
@@ -105,6 +114,21 @@ def canonical_url(url: str) -> str:
 
 def netloc_key(url: str) -> str:
     """host[:port] without default ports and credentials, lower-cased."""
+    origin = _ORIGIN.match(url)
+    if origin is None or url[origin.end() : origin.end() + 1] in _REMOVED_BY_URLSPLIT:
+        return _netloc_key(url)
+    prefix = origin.group()
+    key = _NETLOC_KEYS.get(prefix)
+    if key is None:
+        key = _netloc_key(url)
+        if len(prefix) <= _NETLOC_PREFIX_LENGTH:
+            if len(_NETLOC_KEYS) >= _NETLOC_KEYS_MAX:
+                _NETLOC_KEYS.clear()
+            _NETLOC_KEYS[prefix] = key
+    return key
+
+
+def _netloc_key(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     try:
