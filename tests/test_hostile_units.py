@@ -354,7 +354,10 @@ def test_workers_exit_when_their_parent_is_killed(fork):
 
             async def busy():
                 analyser = PageAnalyser(2, function=slow_on_slow_pages, fork=fork)
-                pages = [asyncio.ensure_future(analyser.analyse(Page(f"{SITE}/{n}", b"slow"))) for n in range(4)]
+                pages = [
+                    asyncio.ensure_future(analyser.analyse(Page(f"{SITE}/{n}", b"slow")))
+                    for n in range(2 * pool.TASKS_PER_WORKER)
+                ]
                 while not all(worker.tasks for worker in analyser._pool):
                     await asyncio.sleep(0.02)
                 os.write(write_end, " ".join(str(w.process.pid) for w in analyser._pool).encode() + b"\n")

@@ -15,7 +15,7 @@ Hostile pages cannot stall or sink the crawl:
 - a worker exits when the crawl's process dies, whatever kills it (SIGKILL included): the kernel
   signals it on Linux (PR_SET_PDEATHSIG), and it watches its parent and its pipe everywhere.
 
-Each worker holds its next task while it runs one (TASKS_PER_WORKER), so it never waits for the
+Each worker holds its next tasks while it runs one (TASKS_PER_WORKER), so it never waits for the
 crawl's busy event loop to read a result before it gets more work; the pool's end of each pipe never
 blocks that loop, however large a page. A task's time budget starts when the pool has the result
 of the one before it, never before its worker starts it.
@@ -61,9 +61,11 @@ FunctionRef = Callable | str
 _PR_SET_PDEATHSIG = 1
 MAX_DEATHS_IN_A_ROW = 5
 _PARENT_POLL_SECONDS = 1.0
-# The task a worker runs and the one it starts next: with one, it idled about a third of a crawl
-# waiting for the crawl's event loop to take its result (docs/benchmarks.md).
-TASKS_PER_WORKER = 2
+# The task a worker runs and the ones it starts next. With one, it idled about a third of a crawl
+# waiting for the crawl's event loop to take its result; with two, whenever the loop ran longer than
+# two pages take (a burst of responses: 8 to 11 ms at the 90th percentile, 3.6 ms a page); with four
+# the crawl was 1.10x faster than with two, and eight no faster than four (docs/benchmarks.md).
+TASKS_PER_WORKER = 4
 # multiprocessing.Connection's framing, which the workers read and write with send() and recv(): a
 # message's length, or -1 and then a longer length from 2 GiB on, then its pickle
 _SIZE = struct.Struct("!i")
