@@ -314,7 +314,7 @@ def test_requests_round_trip_through_json():
 @pytest.mark.parametrize("fork", [False, True])
 def test_a_page_past_its_budget_gets_a_failed_record_and_a_new_worker(fork):
     async def run():
-        analyser = PageAnalyser(1, timeout=1.0, max_size=1000, function=slow_on_slow_pages, fork=fork)
+        analyser = PageAnalyser(1, timeout=0.5, max_size=1000, function=slow_on_slow_pages, fork=fork)
         try:
             started = time.monotonic()
             slow, boom, fine, big = await asyncio.gather(
@@ -331,7 +331,7 @@ def test_a_page_past_its_budget_gets_a_failed_record_and_a_new_worker(fork):
     assert slow == (
         [],
         [],
-        {"url": f"{SITE}/slow", "page_type": "unknown", "extraction_error": "timeout: analysis took longer than 1 s"},
+        {"url": f"{SITE}/slow", "page_type": "unknown", "extraction_error": "timeout: analysis took longer than 0.5 s"},
         [],
     )
     assert boom[2]["extraction_error"] == "RecursionError: maximum recursion depth exceeded"
