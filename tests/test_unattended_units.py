@@ -78,11 +78,13 @@ def test_netloc_key_refuses_a_bad_authority_every_time():
 
 
 def test_netloc_keys_remembered_stay_bounded():
-    for n in range(urls._NETLOC_KEYS_MAX + 10):
+    urls._origin_key.cache_clear()
+    for n in range(urls._ORIGINS + 10):
         assert netloc_key(f"http://h{n}.example/") == f"h{n}.example"
     assert netloc_key("http://" + "h" * 100_000 + "/") == "h" * 100_000
-    assert len(urls._NETLOC_KEYS) <= urls._NETLOC_KEYS_MAX
-    assert all(len(prefix) <= urls._NETLOC_PREFIX_LENGTH for prefix in urls._NETLOC_KEYS)
+    assert urls._origin_key.cache_info().currsize <= urls._ORIGINS
+    assert netloc_key("http://" + "h" * 100_000 + "/") == "h" * 100_000
+    assert urls._origin_key.cache_info().misses == urls._ORIGINS + 10  # the long one was never asked for
 
 
 def test_strip_userinfo():

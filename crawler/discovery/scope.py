@@ -31,9 +31,7 @@ def trap_reason(url: str) -> str | None:
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) > MAX_PATH_SEGMENTS:
         return "deep-path"
-    # Counting is for paths long enough to repeat a segment that often, and that repeat one at all.
-    repeats = len(segments) > MAX_SEGMENT_REPEATS and len(set(segments)) < len(segments)
-    if repeats and Counter(segments).most_common(1)[0][1] > MAX_SEGMENT_REPEATS:
+    if segments and Counter(segments).most_common(1)[0][1] > MAX_SEGMENT_REPEATS:
         return "repeating-path"
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -24,15 +25,15 @@ _AMP_PATH = re.compile(r"(?:/amp/?|\.amp(?:\.html?)?)$", re.I)
 _RESOLVED: dict[tuple[str, str], str] = {}
 _RESOLVED_MAX = 8192
 _RESOLVED_LENGTH = 1024
-# netloc_key's answers by a URL's "scheme://authority" as written, which is all urlsplit reads them
-# from: scope, politeness and the frontier ask for the key of every URL, several times, and a
-# crawl's URLs share a few hosts. The authority ends at the first / ? or #, as urlsplit's does; one
-# followed by a tab or line break (which urlsplit deletes before it splits) is not remembered.
+# netloc_key's answers are remembered by a URL's "scheme://authority" as written, which is all
+# urlsplit reads them from: scope, politeness and the frontier ask for the key of every URL, several
+# times, and a crawl's URLs share a few hosts. The authority ends at the first / ? or #, as
+# urlsplit's does; one followed by a tab or line break (which urlsplit deletes before it splits),
+# or longer than _ORIGIN_LENGTH, is not remembered.
 _ORIGIN = re.compile(r"https?://[^/?#\t\r\n]*")
 _REMOVED_BY_URLSPLIT = ("\t", "\r", "\n")
-_NETLOC_KEYS: dict[str, str] = {}
-_NETLOC_KEYS_MAX = 4096
-_NETLOC_PREFIX_LENGTH = 300
+_ORIGINS = 4096
+_ORIGIN_LENGTH = 300
 # Characters: a longer href is no link a server takes (most refuse a request line past 8 KB), and
 # urllib's own cache of split URLs (128 of them) would keep megabyte-long ones of hostile pages.
 LONGEST_LINK = 16_384
@@ -115,17 +116,10 @@ def canonical_url(url: str) -> str:
 def netloc_key(url: str) -> str:
     """host[:port] without default ports and credentials, lower-cased."""
     origin = _ORIGIN.match(url)
-    if origin is None or url[origin.end() : origin.end() + 1] in _REMOVED_BY_URLSPLIT:
+    end = origin.end() if origin else 0
+    if not end or end > _ORIGIN_LENGTH or url[end : end + 1] in _REMOVED_BY_URLSPLIT:
         return _netloc_key(url)
-    prefix = origin.group()
-    key = _NETLOC_KEYS.get(prefix)
-    if key is None:
-        key = _netloc_key(url)
-        if len(prefix) <= _NETLOC_PREFIX_LENGTH:
-            if len(_NETLOC_KEYS) >= _NETLOC_KEYS_MAX:
-                _NETLOC_KEYS.clear()
-            _NETLOC_KEYS[prefix] = key
-    return key
+    return _origin_key(url[:end])
 
 
 def _netloc_key(url: str) -> str:
@@ -138,3 +132,7 @@ def _netloc_key(url: str) -> str:
     if port and port != {"http": 80, "https": 443}.get(parts.scheme):
         return f"{host}:{port}"
     return host
+
+
+# A scheme://authority alone has the key of every URL that starts with it.
+_origin_key = lru_cache(maxsize=_ORIGINS)(_netloc_key)
