@@ -51,6 +51,20 @@ class Unreachable:
         return None
 
 
+def _relay(shared: Deferred) -> Deferred:
+    """A Deferred of the shared one's result for one waiter. Awaiting a Deferred as a Future turns its
+    result into None (Twisted's asFuture), so awaiting the shared one itself gave every waiter after the
+    first None, "no robots.txt": fetched unchecked (Scrapy 2.19's own middleware does that)."""
+    relay: Deferred = Deferred()
+
+    def pass_on(result):
+        relay.callback(result)
+        return result
+
+    shared.addCallback(pass_on)
+    return relay
+
+
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -81,7 +95,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
                     self._unreachable(netloc, f"{type(exc).__name__}: {exc}")
         parser = self._parsers[netloc]
         if isinstance(parser, Deferred):
-            return await maybe_deferred_to_future(parser)
+            return await maybe_deferred_to_future(_relay(parser))
         return parser
 
     async def _fetch(self, request, netloc: str) -> None:
