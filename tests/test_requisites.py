@@ -1,8 +1,11 @@
 """Page requisite rules (crawler/discovery/requisites.py): HTML, srcset, CSS through tinycss2, scope."""
 
+import hashlib
+
 import pytest
 from lxml import etree
 
+from crawler.discovery import requisites
 from crawler.discovery.requisites import (
     css_declaration_requisites,
     css_requisites,
@@ -142,6 +145,52 @@ def test_broken_css_gives_what_it_can():
         ("http://a.test/ok.png", "image")
     ]
     assert css_declaration_requisites("background: url(x.png", "http://a.test/") == [("http://a.test/x.png", "image")]
+
+
+def test_inline_css_is_tokenized_once_and_resolved_against_each_page(monkeypatch):
+    """A site's pages share their inline CSS: its references are remembered as written, and each page
+    resolves them against its own base."""
+    monkeypatch.setattr(requisites, "_REFERENCES", {})
+    calls = []
+    parse = requisites.tinycss2.parse_stylesheet
+    monkeypatch.setattr(requisites.tinycss2, "parse_stylesheet", lambda *a, **k: calls.append(a) or parse(*a, **k))
+    style = "<style>@import 'theme.css'; .hero { background: url(img/hero.png) } .x { background: url(data:image/png;base64,AAAA) }</style>"
+    first = html_requisites(
+        etree.fromstring(f"<html><head>{style}</head></html>", etree.HTMLParser()), "http://a.test/2024/post/"
+    )
+    second = html_requisites(
+        etree.fromstring(f"<html><head>{style}</head></html>", etree.HTMLParser()), "http://a.test/about/"
+    )
+    assert first == [
+        ("http://a.test/2024/post/theme.css", "stylesheet"),
+        ("http://a.test/2024/post/img/hero.png", "image"),
+    ]
+    assert second == [("http://a.test/about/theme.css", "stylesheet"), ("http://a.test/about/img/hero.png", "image")]
+    assert len(calls) == 1
+    assert css_requisites(style[7:-8] + " ", "http://a.test/") != [] and len(calls) == 2  # another text: parsed
+
+
+def test_what_inline_css_leaves_in_memory_is_bounded(monkeypatch):
+    monkeypatch.setattr(requisites, "_REFERENCES", {})
+    for n in range(requisites._REMEMBERED_CSS + 50):
+        css_declaration_requisites(f"background: url(img/{n}.png)", BASE)
+    assert len(requisites._REFERENCES) == requisites._REMEMBERED_CSS
+    # The most recently used stay: the oldest (50), used again, is kept; the next oldest goes.
+    assert _key(b"style", "background: url(img/49.png)") not in requisites._REFERENCES
+    css_declaration_requisites("background: url(img/50.png)", BASE)
+    css_declaration_requisites("background: url(img/new.png)", BASE)
+    assert _key(b"style", "background: url(img/50.png)") in requisites._REFERENCES
+    assert _key(b"style", "background: url(img/51.png)") not in requisites._REFERENCES
+    # References too long to remember are found every time; data: URLs (no requisite) are not kept.
+    many = "".join(f".a{n} {{ background: url(/{'x' * 200}/{n}.png) }}" for n in range(400))
+    assert len(css_requisites(many, BASE)) == 400 and _key(b"sheet", many) not in requisites._REFERENCES
+    fonts = "@font-face { src: url(data:font/woff2;base64," + "A" * 100_000 + ") } b { background: url(b.png) }"
+    assert css_requisites(fonts, BASE) == [("http://a.test/dir/b.png", "image")]
+    assert requisites._REFERENCES[_key(b"sheet", fonts)] == (("b.png", "image"),)
+
+
+def _key(kind: bytes, css: str) -> bytes:
+    return hashlib.sha256(kind + css.encode()).digest()
 
 
 def test_scope_for_requisites():
