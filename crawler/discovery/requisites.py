@@ -3,21 +3,26 @@
 Stylesheets, scripts, icons, fonts, images (src, srcset, <picture> sources, lazy-loading data-
 attributes, table and body backgrounds), media and their posters, in-scope frames, and the url()
 and @import references of stylesheets and style attributes, parsed with tinycss2 (a CSS Syntax
-Level 3 tokenizer), never with regular expressions. Pure rules: a parsed tree or CSS text in,
-(url, kind) pairs out, each URL once, in document order. The references of inline CSS are
-remembered, as written, for the site's next pages, which repeat it.
+Level 3 tokenizer), never with regular expressions; a regular expression only finds where a
+stylesheet's top-level rules end (cssrules.py), so that only those that may hold a reference are
+tokenized. Pure rules: a parsed tree or CSS text in, (url, kind) pairs out, each URL once, in
+document order. The references of inline CSS are remembered, as written, for the site's next
+pages, which repeat it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 import tinycss2
 from lxml import etree
+from tinycss2.bytes import decode_stylesheet_bytes
 
 from crawler.web.urls import LONGEST_LINK, absolute_url
 
+from .cssrules import top_level_rules, unescaped
 from .scope import trap_reason
 
 STYLESHEET, SCRIPT, ICON, IMAGE, FONT, MEDIA, MANIFEST, FRAME = (
@@ -58,6 +63,8 @@ _SRCSET_ATTRS = ("srcset", "data-srcset", "imagesrcset")
 # The elements that can name a requisite, in document order (an XPath union is), found in C.
 _CANDIDATES = etree.XPath(" | ".join([f"//{tag}" for tag in ("link", "style", *_SOURCE_ATTRS)] + ["//*[@style]"]))
 _IMAGE_SET_FUNCTIONS = {"image-set", "-webkit-image-set"}
+# What a rule must hold, its escapes undone, to hold a reference (see _rule_references).
+_REFERENCE_MARK = re.compile(r"url\(|src\(|image-set\(|@import", re.IGNORECASE)
 
 
 def srcset_urls(value: str) -> list[str]:
@@ -159,18 +166,22 @@ def css_requisites(css: str | bytes, base_url: str, encoding: str | None = None)
 
     Bytes are decoded as CSS says (BOM, @charset, then the HTTP charset given as encoding, then UTF-8).
     """
-    references: Iterable[tuple[str | None, str]]
-    if isinstance(css, bytes):  # a fetched stylesheet: each is read once
-        rules, _ = tinycss2.parse_stylesheet_bytes(
-            css, protocol_encoding=encoding, skip_comments=True, skip_whitespace=True
-        )
-        references = _stylesheet_references(rules)
-    else:
-        references = _remembered(
-            b"sheet" + css.encode("utf-8", "surrogatepass"),
-            lambda: _stylesheet_references(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)),
-        )
+    if isinstance(css, bytes):  # a fetched stylesheet: each is read once, and not remembered
+        text, _ = decode_stylesheet_bytes(css, protocol_encoding=encoding)
+        return _resolved(_text_references(text), base_url)
+    references = _remembered(b"sheet" + css.encode("utf-8", "surrogatepass"), lambda: _text_references(css))
     return _resolved(references, base_url)
+
+
+def _text_references(css: str) -> Iterator[tuple[str | None, str]]:
+    """tinycss2's references of a stylesheet, reading only its top-level rules that may hold one."""
+    rules = top_level_rules(css)
+    if rules is None:
+        yield from _stylesheet_references(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+        return
+    for rule in rules:
+        if _REFERENCE_MARK.search(unescaped(rule)):
+            yield from _stylesheet_references(tinycss2.parse_stylesheet(rule, skip_comments=True, skip_whitespace=True))
 
 
 def css_declaration_requisites(style: str, base_url: str) -> list[tuple[str, str]]:
