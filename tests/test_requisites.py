@@ -19,6 +19,7 @@ from crawler.discovery.requisites import (
     srcset_urls,
 )
 from crawler.discovery.scope import Scope
+from crawler.extract.document import Document
 from crawler.extract.tasks import analyse
 from crawler.web.page import Page
 
@@ -80,6 +81,20 @@ def test_images_media_and_backgrounds_each_once_in_document_order():
     ]
     kinds = dict(_html(body))
     assert kinds["http://a.test/poster.png"] == "image" and kinds["http://a.test/frame.html"] == "frame"
+
+
+def test_a_second_document_after_html_is_read_too():
+    """Two pages glued together (a second <html> after </html>): libxml2 keeps the second as a sibling of
+    the root, and its requisites are the page's too, as XPath's // finds them."""
+    html = b"<html><head><link rel=stylesheet href=/a.css></head><body><img src=a.png></body></html>"
+    html += b'<html><body><script src="late.js"></script><p style="background: url(bg.png)">x</p></body></html>'
+    doc = Document(Page("http://a.test/p/", html, [("Content-Type", "text/html")], 200))
+    assert html_requisites(doc.root, doc.base_url) == [
+        ("http://a.test/a.css", "stylesheet"),
+        ("http://a.test/p/a.png", "image"),
+        ("http://a.test/p/late.js", "script"),
+        ("http://a.test/p/bg.png", "image"),
+    ]
 
 
 def test_base_href_and_style_blocks_and_attributes():

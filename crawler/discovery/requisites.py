@@ -60,8 +60,8 @@ _SOURCE_ATTRS: dict[str, tuple[tuple[str, str], ...]] = {
     "frame": (("src", FRAME),),
 }
 _SRCSET_ATTRS = ("srcset", "data-srcset", "imagesrcset")
-# The elements that can name a requisite, in document order (an XPath union is), found in C.
-_CANDIDATES = etree.XPath(" | ".join([f"//{tag}" for tag in ("link", "style", *_SOURCE_ATTRS)] + ["//*[@style]"]))
+# The elements that can name a requisite, and those with a style attribute.
+_CANDIDATE_TAGS = frozenset(("link", "style", *_SOURCE_ATTRS))
 _IMAGE_SET_FUNCTIONS = {"image-set", "-webkit-image-set"}
 # What a rule must hold, its escapes undone, to hold a reference (see _rule_references).
 _REFERENCE_MARK = re.compile(r"url\(|src\(|image-set\(|@import", re.IGNORECASE)
@@ -129,7 +129,7 @@ def html_requisites(root, base_url: str) -> list[tuple[str, str]]:
     def resolve(href: str | None) -> str | None:
         return absolute_url(base_url, href)
 
-    for el in _CANDIDATES(root):
+    for el in _candidates(root):
         tag = el.tag
         if tag == "link":
             kind = link_kind(el.get("rel") or "", el.get("as") or "")
@@ -151,6 +151,16 @@ def html_requisites(root, base_url: str) -> list[tuple[str, str]]:
             for url, kind in css_declaration_requisites(style, base_url):
                 found.add(url, kind)
     return found.pairs
+
+
+def _candidates(root) -> Iterator:
+    """The elements that can name a requisite, in document order, those after </html> too (as XPath's
+    // finds them; one pass of root.iter() takes half the time of a union of 19 // steps)."""
+    tags = _CANDIDATE_TAGS
+    for top in (*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()):
+        for el in top.iter(etree.Element):
+            if el.tag in tags or el.get("style") is not None:
+                yield el
 
 
 def _may_reference(css: str) -> bool:
