@@ -137,8 +137,8 @@ def html_requisites(root, base_url: str) -> list[tuple[str, str]]:
                 found.add(resolve(el.get("href")), kind)
                 for url in srcset_urls(el.get("imagesrcset") or ""):
                     found.add(resolve(url), IMAGE)
-        elif tag == "style" and _may_reference(el.text or ""):
-            for url, kind in css_requisites(el.text or "", base_url):
+        elif tag == "style" and _may_reference(css := el.text or ""):  # read once: lxml copies it out each time
+            for url, kind in css_requisites(css, base_url):
                 found.add(url, kind)
         for attr, kind in _SOURCE_ATTRS.get(tag, ()):
             found.add(resolve(el.get(attr)), kind)
@@ -167,6 +167,7 @@ def _may_reference(css: str) -> bool:
     """Whether inline CSS can hold a reference at all, before paying for tokenizing it (pages carry
     kilobytes of inline CSS without one). Only a url written with CSS escapes in its name (u\\72l()
     gets past this; no browser-generated or hand-written CSS we know of does that."""
+    # lower() and three substring searches: html_requisites took 0.40 ms a bench page with _REFERENCE_MARK here, 0.19 so
     lowered = css.lower()
     return "url(" in lowered or "@import" in lowered or "image-set(" in lowered
 
