@@ -252,6 +252,55 @@ def test_links_resolve_as_urljoin_does_whatever_pages_came_before(base):
         assert doc.absolute(href) == expected, href
 
 
+# Two pages glued together: libxml2 keeps the second <html> as a sibling of the root.
+_GLUED = (
+    b'<html><head><base href="/docs/"><meta name="a" content="1"></head><body itemtype="x">'
+    b'<a href="one" rel="Author">One</a><p><a href="two">Two</a></p></body></html>'
+    b'<html><body><a href="three">Three</a><meta name="b" content="2"></body></html>'
+)
+
+
+def test_lookups_by_tag_read_the_whole_document_as_xpath_does():
+    doc = Document(Page("https://a.test/p", _GLUED))
+    assert doc.elements("a") == doc.root.xpath("//a")
+    assert doc.elements("a", "meta") == doc.root.xpath("//a | //meta")
+    assert doc.elements("a") is doc.elements("a")  # each set of tags is walked for once
+    assert doc.in_body("a") == doc.root.xpath("//body//a")
+    assert [url for url, *_ in doc.link_targets] == [
+        "https://a.test/docs/one",
+        "https://a.test/docs/two",
+        "https://a.test/docs/three",
+    ]
+    assert doc.meta == {"a": "1", "b": "2"}
+    assert [(a.get("href"), rel) for a, rel in doc.rel_anchors] == [("one", ["author"])]
+
+
+def test_in_body_leaves_out_what_is_outside_body():
+    page = b"<html><head><title>T</title></head><body><a href=/x>x</a><div><a href=/y>y</a></div></body></html>"
+    doc = Document(Page("https://a.test/p", page))
+    doc.root.find("head").append(doc.root.makeelement("a", {"href": "/in-head"}))  # no parser puts one there
+    assert (
+        [a.get("href") for a in doc.in_body("a")]
+        == ["/x", "/y"]
+        == [a.get("href") for a in doc.root.xpath("//body//a")]
+    )
+    assert [a.get("href") for a in doc.elements("a")] == ["/in-head", "/x", "/y"]
+
+
+@pytest.mark.parametrize(
+    "head, base",
+    [
+        ('<base href="/docs/">', "https://a.test/docs/"),
+        ('<base target="_top"><base href="/docs/">', "https://a.test/docs/"),  # the first <base href>
+        ('<base href="  ">', "https://a.test/p"),  # blank: the page's URL, not a later one
+        ("", "https://a.test/p"),
+    ],
+)
+def test_base_url_is_the_first_base_href_of_the_head(head, base):
+    doc = Document(Page("https://a.test/p", f"<html><head>{head}</head><body></body></html>".encode()))
+    assert doc.base_url == base
+
+
 _LISTING = b"""<html><head><title>Tag: Courts</title></head><body><h1>Tag: Courts</h1>
 <article><h2><a href="/a/">First story</a></h2><p>By Jane Doe, 3 May 2020. A summary of the first story.</p></article>
 <article><h2><a href="/b/">Second story</a></h2><p>By Jane Doe, 2 May 2020. A summary of the second story.</p></article>

@@ -129,11 +129,12 @@ def _from_meta(doc: Document) -> Found:
     labelled = _labelled_meta(doc)
     if labelled:
         return "meta:twitter:data", labelled
-    return "meta:citation_author", [n for v in doc.root.xpath(_CITATION_AUTHORS) for n in clean_names(v)]
+    values = [el.get("content") for el in doc.meta_elements if el.get("name") in _CITATION_AUTHORS]
+    return "meta:citation_author", [n for v in values if v is not None for n in clean_names(v)]
 
 
 # Scholarly pages name every author in a meta tag of its own (Highwire Press tags, read by Google Scholar).
-_CITATION_AUTHORS = "//meta[@name='citation_author' or @name='dc.creator' or @name='DC.creator']/@content"
+_CITATION_AUTHORS = ("citation_author", "dc.creator", "DC.creator")
 # Yoast and others label a "Written by" pair of Twitter meta tags, in the site's language.
 _WRITTEN_BY = re.compile(
     r"^(?:written by|author|verfasst von|geschrieben von|autor(?:in)?|écrit par|auteur|escrito por|autor|"
@@ -198,8 +199,9 @@ def _from_author_links(doc: Document) -> Found:
     """Links to author pages (/author/jane-doe) outside comments and sidebars; the first group wins."""
     names: list[str] = []
     group = None
-    for a in doc.root.xpath("//body//a[@href]"):
-        if not _AUTHOR_HREF.search(a.get("href")) or is_elsewhere(a):
+    for a in doc.in_body("a"):
+        href = a.get("href")
+        if href is None or not _AUTHOR_HREF.search(href) or is_elsewhere(a):
             continue
         found = clean_names(text_of(a))
         if not found:

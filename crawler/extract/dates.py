@@ -187,7 +187,7 @@ def _modified(doc: Document, day_first: bool, shown_modified: str | None):
 
 def _time_elements(doc: Document, modified: bool) -> list[str]:
     out = []
-    for el in doc.root.iter("time"):
+    for el in doc.elements("time"):
         if is_elsewhere(el):
             continue
         classes = (el.get("class") or "") + " " + (el.get("itemprop") or "")
@@ -199,7 +199,7 @@ def _time_elements(doc: Document, modified: bool) -> list[str]:
 
 def _abbr_published(doc: Document) -> list[str]:
     """hAtom's <abbr class="published" title="2008-04-12T10:00:00">."""
-    return [el.get("title") or "" for el in doc.root.iter("abbr") if "published" in (el.get("class") or "")]
+    return [el.get("title") or "" for el in doc.elements("abbr") if "published" in (el.get("class") or "")]
 
 
 def _datelines(elements, day_first: bool) -> tuple[str | None, str | None, int]:

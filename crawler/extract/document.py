@@ -47,6 +47,7 @@ class Document:
         self.root = self._parse(self.text)
         self.problems: list[str] = []  # what site parsers got wrong on this page (the record still comes out)
         self.explanation = Explanation() if explain else None
+        self._found: dict[tuple[str, ...], list] = {}
 
     @staticmethod
     def _parse(text: str):
@@ -59,12 +60,42 @@ class Document:
                 pass
         return etree.fromstring("<html><head></head><body></body></html>", parser=_PARSER)
 
+    # ---- elements by tag -------------------------------------------------------------------------
+    # Several fields ask for the same tags (<a>, <meta>), and lxml walks the whole tree for each ask
+    # (0.07 ms on a 300-element page, 0.2 on an 800-element one): each set of tags is walked for once.
+    # Not one index of every element: a Python pass over them all costs more than the walks it saves.
+
+    def elements(self, *tags: str) -> list:
+        """The document's elements of these tags in document order, as //tag finds them (those after
+        </html> too: a second <html>)."""
+        found = self._found.get(tags)
+        if found is None:
+            tops = (self.root, *self.root.itersiblings(etree.Element))
+            found = self._found[tags] = [el for top in tops for el in top.iter(*tags)]
+        return found
+
+    def in_body(self, tag: str) -> list:
+        """The elements of a tag inside <body>, in document order: what //body//tag finds."""
+        found = self.elements(tag)
+        bodies = self.elements("body")
+        if len(bodies) != 1 or bodies[0].getparent() is not self.root or self.root.getnext() is not None:
+            return self.root.xpath(f"//body//{tag}")  # nested or later documents: rare
+        body = bodies[0]
+        outside = {id(el) for child in self.root if child is not body for el in child.iter(tag)}  # <head>: small
+        return [el for el in found if id(el) not in outside] if outside else found
+
+    # ---- what several fields read -----------------------------------------------------------------
+
     @cached_property
     def base_url(self) -> str:
-        for href in self.root.xpath("//head/base/@href")[:1]:
-            href = href.strip()
-            if href:
-                return urljoin(self.url, href)
+        for base in self.elements("base"):  # //head/base/@href: the first <base href> of a <head>
+            href = base.get("href")
+            parent = base.getparent()
+            if href is not None and parent is not None and parent.tag == "head":
+                href = href.strip()
+                if href:
+                    return urljoin(self.url, href)
+                break
         return self.url
 
     def absolute(self, href: str | None) -> str | None:
@@ -75,7 +106,7 @@ class Document:
     def _link_elements(self) -> list[tuple[Any, str, str, str, str]]:
         """(element, url, tag, rel, type) of every outgoing link, in document order."""
         out, base = [], self.base_url
-        for el in self.root.iter("a", "area", "link", "img", "iframe", "frame", "source"):
+        for el in self.elements("a", "area", "link", "img", "iframe", "frame", "source"):
             tag = el.tag
             attr = "src" if tag in ("img", "iframe", "frame", "source") else "href"
             url = absolute_url(base, el.get(attr))  # self.absolute's answer, without a call more a link
@@ -103,7 +134,7 @@ class Document:
         if "_link_elements" in self.__dict__:  # resolved already (link discovery): reuse them
             return {link.text for link in self.links if link.text}
         texts = set()
-        for a in self.root.iter("a"):
+        for a in self.elements("a"):
             text = squash(text_of(a))
             if text and text not in texts and self.absolute(a.get("href")) is not None:
                 texts.add(text)
@@ -112,18 +143,18 @@ class Document:
     @cached_property
     def rel_anchors(self) -> list[tuple[Any, list[str]]]:
         """(element, its rel tokens lower-cased) for every <a rel=...> of the document, in order."""
-        return [(a, a.get("rel", "").lower().split()) for a in self.root.xpath("//a[@rel]")]
+        return [(a, rel.lower().split()) for a in self.elements("a") if (rel := a.get("rel")) is not None]
 
     @cached_property
     def meta_elements(self) -> list:
-        """Every <meta> element of the document, in order (XPath's //: those after </html> too)."""
-        return self.root.xpath("//meta")
+        """Every <meta> element of the document, in order (those after </html> too)."""
+        return self.elements("meta")
 
     @cached_property
     def meta(self) -> dict[str, str]:
         """<meta> values by lower-cased name/property/itemprop; the first one wins."""
         values: dict[str, str] = {}
-        for el in self.root.iter("meta"):
+        for el in self.meta_elements:
             content = el.get("content")
             if content is None:
                 continue
@@ -161,10 +192,10 @@ class Document:
 
     @cached_property
     def jsonld(self) -> list[dict]:
-        return parse_jsonld(self.root)
+        return parse_jsonld(self.elements("script"))
 
     @cached_property
     def html_title(self) -> str:
-        for el in self.root.iter("title"):
+        for el in self.elements("title"):
             return squash(text_of(el))
         return ""

@@ -21,9 +21,10 @@ def canonical_url(doc: Document) -> str:
 
 
 def _canonical_urls(doc: Document):
-    for href in doc.root.xpath("//link[@rel and @href]"):
-        if "canonical" in href.get("rel", "").lower().split():
-            yield "link:canonical", doc.absolute(href.get("href"))
+    for link in doc.elements("link"):
+        rel, href = link.get("rel"), link.get("href")
+        if rel is not None and href is not None and "canonical" in rel.lower().split():
+            yield "link:canonical", doc.absolute(href)
     yield "opengraph:og:url", doc.absolute(doc.meta.get("og:url"))
     yield "page:url", doc.url
 

@@ -82,10 +82,10 @@ def _walk(value, out: list[dict]) -> None:
                 stack.append((graph, depth + 1, False))
 
 
-def parse_jsonld(root) -> list[dict]:
-    """Every JSON-LD object on the page, @graph and arrays flattened; broken blocks skipped."""
+def parse_jsonld(scripts) -> list[dict]:
+    """Every JSON-LD object of a page's <script> elements, @graph and arrays flattened; broken blocks skipped."""
     nodes: list[dict] = []
-    for script in root.iter("script"):
+    for script in scripts:
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         data = _loads(script.text or "")

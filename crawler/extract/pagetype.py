@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from lxml import etree
-
 from .document import Document
 from .metadata import ARTICLE_TYPES, LISTING_TYPES, nodes_of_type, text_value
 from .regions import is_other_stories_label
@@ -83,16 +81,11 @@ def _same_page(url: str, doc: Document, canonical: str) -> bool:
     return url in (doc.url.rstrip("/"), canonical.rstrip("/"))
 
 
-_TITLED_LINKS = etree.XPath(
-    "//body//a[@href][contains(@class, 'title') or contains(@class, 'headline') or contains(@class, 'heading')]"
-)
-
-
 def _candidate_links(doc: Document, bold: bool) -> list:
     """Links inside an <h2>-<h4>, links around one, links classed as a title, bold links that start a line:
     each once, in no set order."""
     found: dict = {}
-    for heading in doc.root.iter("h2", "h3", "h4"):
+    for heading in doc.elements("h2", "h3", "h4"):
         for a in heading.iter("a"):
             found[a] = None
         for depth, a in enumerate(heading.iterancestors()):
@@ -100,11 +93,13 @@ def _candidate_links(doc: Document, bold: bool) -> list:
                 break
             if a.tag == "a":
                 found[a] = None
-    for a in _TITLED_LINKS(doc.root):
-        found[a] = None
+    for a in doc.in_body("a"):
+        label = a.get("class")
+        if label is not None and ("title" in label or "headline" in label or "heading" in label):
+            found[a] = None
     # Older layouts set a teaser's headline as a bold link at the start of its line (an article's own list of
     # bold links, a digest, does not count: pages with metadata are asked for headings only).
-    for strong in doc.root.iter("b", "strong") if bold else ():
+    for strong in doc.elements("b", "strong") if bold else ():
         parent = strong.getparent()
         if strong.getprevious() is None and parent is not None and not (parent.text or "").strip():
             for a in strong.iter("a"):

@@ -212,7 +212,7 @@ def _headings(doc: Document, tag: str, site: set[str], metas: list[str]) -> list
     """(text, parts, in the site's header) of the page's headings that could be its headline."""
     out = []
     explanation = doc.explanation
-    for h in doc.root.iter(tag):
+    for h in doc.elements(tag):
         text = _clean(_visible_text(h)).lstrip(" :|-–—").strip()
         if not text:
             continue
@@ -266,7 +266,7 @@ def _carried_by_another_heading(parts: list[str], h, doc: Document) -> bool:
     keys = {_comparable(part) for part in parts}
     return any(
         other is not h and _comparable(_clean(_visible_text(other))) in keys and not _in_site_header(other)
-        for other in doc.root.iter("h1", "h2", "h3")
+        for other in doc.elements("h1", "h2", "h3")
     )
 
 
