@@ -110,6 +110,21 @@ def test_base_href_and_style_blocks_and_attributes():
     ]
 
 
+def test_inline_css_whose_only_reference_is_a_src_or_image_set_string():
+    """CSS Images 4's src("...") and image-set("...") take strings: no url( in the text at all."""
+    root = etree.fromstring(
+        '<html><head><style>.a { background-image: src("block.png") }</style></head>'
+        "<body><div style='background-image: image-set(\"set.png\" 1x)'>x</div>"
+        "<p style='background-image: SRC(\"attr.png\")'>y</p></body></html>",
+        etree.HTMLParser(),
+    )
+    assert html_requisites(root, "http://a.test/") == [
+        ("http://a.test/block.png", "image"),
+        ("http://a.test/set.png", "image"),
+        ("http://a.test/attr.png", "image"),
+    ]
+
+
 @pytest.mark.parametrize(
     "value, urls",
     [
