@@ -252,4 +252,4 @@ def test_a_batch_out_of_time_is_tried_again_page_by_page(indexed):
     assert outcomes[3] == ("failed", "timeout: analysis took longer than 15 s", slow)
     others = [(kind, value) for kind, value, _ in outcomes[:3] + outcomes[4:]]
     assert others == [(kind, value) for c in batch if c.url != slow for kind, value, _ in reextract.extracted([c])]
-    assert {kind for kind, _ in others} == {"record"}
+    assert {kind for kind, _ in others} == {"item", "page"}

@@ -249,13 +249,3 @@ def read_capture(capture: Capture) -> ArchivedResponse | None:
             f"{path}: the record at offset {capture.offset} does not read ({type(exc).__name__}: {exc}): the file "
             f"was cut or changed after it was indexed; {_rebuild(path.parent)}"
         ) from None
-
-
-def without_bodies(response: ArchivedResponse) -> ArchivedResponse:
-    """The response with empty bodies: what the reading process needs of it once it is extracted."""
-    rendered = response.rendered
-    return replace(
-        response,
-        page=replace(response.page, body=b""),
-        rendered=replace(rendered, body=b"") if rendered is not None else None,
-    )

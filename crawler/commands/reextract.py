@@ -14,7 +14,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from crawler.archive.captures import Capture, IndexProblem, captures_in_order, plan, read_capture, without_bodies
+from crawler.archive.captures import Capture, IndexProblem, captures_in_order, plan, read_capture
 from crawler.archive.folder import is_warc_name
 from crawler.archive.reader import ArchivedResponse
 from crawler.extract.tasks import archived_record
@@ -35,9 +35,11 @@ BATCH_PAGES = 8
 # worker busy (a batch running and one waiting), few enough that memory stays bounded (back-pressure
 # on reading the WARCs).
 PAGES_AHEAD_PER_WORKER = 2 * BATCH_PAGES
-# What a task tells of each page: (kind, value, the response without its bodies); ("failed", why, url)
-# for a page whose extraction raised, ran out of time or killed its worker; ("stale", why, None) for
-# a record that is not where the index says.
+# What the reading process needs of each page, made where the page was extracted (a worker's task
+# pickles no record nor response it would only drop): ("item", the article's record, None); ("page",
+# None, None) for an HTML page that is no article; ("undecodable", why, (url, Content-Encoding));
+# ("failed", why, url) for a page whose extraction raised, ran out of time or killed its worker;
+# ("stale", why, None) for a record that is not where the index says; ("other" or "skip", None, None).
 Outcome = tuple[str, Any, Any]
 
 
@@ -152,8 +154,18 @@ def extracted(captures: list[Capture]) -> list[Outcome]:
         except Exception as exc:  # this page fails, as it would alone in a worker
             outcomes.append(("failed", error_text(exc), capture.url))
             continue
-        outcomes.append((kind, value, without_bodies(archived)))
+        outcomes.append(_outcome(archived, kind, value))
     return outcomes
+
+
+def _outcome(archived: ArchivedResponse, kind: str, value) -> Outcome:
+    """archived_record's answer for a response, as the reading process needs it."""
+    if kind == "record":
+        return ("item", _item(archived, value), None) if value["page_type"] == "article" else ("page", None, None)
+    if kind == "undecodable":
+        page = _page_of(archived)
+        return kind, value, (page.url, page.header("Content-Encoding"))
+    return kind, None, None
 
 
 async def _outcomes(analyser: PageAnalyser, source: ArchivedResponse | list[Capture]) -> list[Outcome]:
@@ -162,7 +174,7 @@ async def _outcomes(analyser: PageAnalyser, source: ArchivedResponse | list[Capt
             kind, value = await analyser.call(archived_record, _page_of(source))
         except AnalysisFailed as exc:
             return [("failed", str(exc), source.page.url)]
-        return [(kind, value, source)]
+        return [_outcome(source, kind, value)]
     try:
         return await analyser.call(extracted, source)
     except AnalysisFailed as exc:
@@ -214,23 +226,20 @@ def records(paths, workers: int = 0, timeout: float = 15.0, progress: Progress |
         nonlocal pages_ahead
         pages, task = pending.popleft()
         pages_ahead -= pages
-        for kind, value, archived in loop.run_until_complete(task):
+        for kind, value, detail in loop.run_until_complete(task):
             if kind == "stale":
                 raise IndexProblem(value)
             if kind == "failed":
                 progress.pages += 1
                 progress.failed += 1
-                print(f"crawler reextract: cannot extract {archived}: {value}", file=sys.stderr)
+                print(f"crawler reextract: cannot extract {detail}: {value}", file=sys.stderr)
             elif kind == "undecodable":
-                page = _page_of(archived)
-                print(
-                    f"crawler reextract: cannot decode {page.url} ({page.header('Content-Encoding')}): {value}",
-                    file=sys.stderr,
-                )
-            elif kind == "record" and isinstance(value, dict):
+                url, encoding = detail
+                print(f"crawler reextract: cannot decode {url} ({encoding}): {value}", file=sys.stderr)
+            elif kind in ("item", "page"):
                 progress.pages += 1
-                if value["page_type"] == "article":
-                    yield _item(archived, value)
+                if kind == "item":
+                    yield value
 
     try:
         for source in _sources(paths):
